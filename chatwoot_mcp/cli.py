@@ -1,0 +1,59 @@
+"""The `chatwoot-mcp` command: serve MCP (stdio or HTTP), run the sandbox, or check the configuration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from chatwoot_mcp import __version__
+from chatwoot_mcp.config import ConfigError, load_settings
+
+USAGE = """chatwoot-mcp [--transport stdio|http] [--host H] [--port P]
+       chatwoot-mcp check
+       chatwoot-mcp sandbox [--host 127.0.0.1] [--port 0] [--webhook-url URL] [--webhook-secret SECRET]"""
+
+
+def serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatwoot-mcp", usage=USAGE, description="Chatwoot MCP server.")
+    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP transport only (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="HTTP transport only (default 8765)")
+    parser.add_argument("--log-level", default=os.environ.get("CHATWOOT_MCP_LOG_LEVEL", "INFO"))
+    parser.add_argument("--version", action="version", version=f"chatwoot-mcp {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sandbox"]:
+        from chatwoot_mcp.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(args[1:])
+    if args[:1] == ["check"]:
+        from chatwoot_mcp.check import main as check_main
+
+        return check_main(args[1:])
+    options = serve_parser().parse_args(args)
+    # stdout is the stdio protocol: every log line goes to stderr.
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=options.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as exc:
+        print(f"chatwoot-mcp: {exc}", file=sys.stderr)
+        return 2
+    from chatwoot_mcp.server import run
+
+    try:
+        run(settings, transport=options.transport, host=options.host, port=options.port)
+    except ConfigError as exc:
+        print(f"chatwoot-mcp: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
