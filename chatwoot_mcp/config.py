@@ -112,9 +112,9 @@ def read_credentials_file(path: Path) -> dict[str, dict[str, Any]]:
 
 def load_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> Settings:
     """Build Settings: the environment wins over the credentials file; errors name the setting, never its value."""
-    explicit_file = credentials_file or environ.get("CHATWOOT_CREDENTIALS_FILE")
-    path = Path(explicit_file) if explicit_file else DEFAULT_CREDENTIALS_FILE
-    if explicit_file and not path.exists():
+    from_env = environ.get("CHATWOOT_CREDENTIALS_FILE", "").strip()
+    path = credentials_file or (Path(from_env) if from_env else DEFAULT_CREDENTIALS_FILE)
+    if from_env and credentials_file is None and not path.exists():
         raise ConfigError(f"CHATWOOT_CREDENTIALS_FILE points to {path}, which does not exist")
     tables = read_credentials_file(path)
     values: dict[str, Any] = {}

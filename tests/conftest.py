@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,19 +79,23 @@ class Sandbox:
 
 def start_sandbox(*extra: str) -> Sandbox:
     """Start `python -m chatwoot_mcp.sandbox` on a free port and read its one JSON line."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        cwd=REPO,
-    )
+    # stderr goes to a file: a pipe nobody reads would block a chatty sandbox.
+    log = tempfile.NamedTemporaryFile(prefix="sandbox-", suffix=".log", delete=False)  # noqa: SIM115
+    with log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0", *extra],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO,
+        )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
         proc.wait(timeout=5)
-        raise RuntimeError(f"sandbox did not start: {proc.stderr.read() if proc.stderr else ''}")
+        proc.stdout.close()
+        raise RuntimeError(f"sandbox did not start: {Path(log.name).read_text()[-2000:]}")
     return Sandbox(info=json.loads(line), process=proc)
 
 
@@ -101,6 +106,9 @@ def stop_process(proc: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
 
 
 @pytest.fixture(scope="session")

@@ -92,13 +92,16 @@ class HTTPCore:
             except httpx2.HTTPError as exc:
                 elapsed = _ms(started)
                 logger.debug("%s %s → %s after %dms (attempt %d)", method, path, type(exc).__name__, elapsed, attempt)
-                error = TransportError(
-                    f"{method} {path} failed: {self._describe(exc)}", method=method, path=path
-                )
+                if isinstance(exc, httpx2.DecodingError):
+                    raise UnexpectedResponseError(
+                        f"{method} {path} failed: the body could not be decoded", method=method, path=path
+                    ) from exc
                 if isinstance(exc, httpx2.TransportError) and attempt < attempts:
                     await self._sleep(self._backoff(attempt, None))
                     continue
-                raise error from None
+                raise TransportError(
+                    f"{method} {path} failed: {self._describe(exc)}", method=method, path=path
+                ) from exc
             logger.debug(
                 "%s %s → %d in %dms (attempt %d)", method, path, response.status_code, _ms(started), attempt
             )

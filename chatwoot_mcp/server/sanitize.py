@@ -29,8 +29,9 @@ def clean(text: str | None, limit: int = MAX_TEXT) -> tuple[str, bool]:
     """Return the text without invisible characters, cut to `limit`, and whether it was cut."""
     if not text:
         return "", False
-    stripped = "".join(char if _visible(char) else (" " if char in "\r\u2028\u2029" else "") for char in text)
-    stripped = _NEWLINES.sub("\n\n", stripped.replace("\r", ""))
+    # Line and paragraph separators become plain newlines; everything else invisible goes.
+    text = text.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    stripped = _NEWLINES.sub("\n\n", "".join(char for char in text if _visible(char)))
     if len(stripped) > limit:
         return stripped[:limit].rstrip() + "…", True
     return stripped, False

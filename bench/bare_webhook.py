@@ -1,0 +1,20 @@
+"""Baseline: a bare Starlette endpoint that only returns 200, served by uvicorn like the bot."""
+
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+async def ok(request: Request) -> Response:
+    await request.body()
+    return Response(status_code=200)
+
+
+app = Starlette(routes=[Route("/webhooks/chatwoot", ok, methods=["POST"])])
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)

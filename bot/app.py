@@ -1,0 +1,84 @@
+"""The Starlette app: two webhook routes to one handler, /health, and a lifespan owning store and worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.brain.base import Responder, build_responder
+from bot.events import log_event
+from bot.intake import Intake
+from bot.runner import ToolsFactory, Worker, running_worker
+from bot.settings import BotSettings
+from bot.store import STORE_ERRORS, Store, build_store
+
+logger = logging.getLogger("bot.app")
+
+
+def create_app(
+    settings: BotSettings,
+    *,
+    responder: Responder | None = None,
+    store: Store | None = None,
+    tools_factory: ToolsFactory | None = None,
+) -> Starlette:
+    """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
+    store = store or build_store(settings.database_url)
+    responder = responder or build_responder(settings)
+    worker = Worker(settings, store, responder, tools_factory=tools_factory)
+    intake = Intake(settings, store, worker)
+
+    async def webhook(request: Request) -> JSONResponse:
+        return await intake.handle(request)
+
+    async def health(request: Request) -> JSONResponse:
+        ok, worker_state = worker.health()
+        store_state = "ok"
+        pending = None
+        if ok:
+            try:
+                await store.ping()
+                pending = await store.count_jobs("pending")
+            except STORE_ERRORS as exc:
+                ok, store_state = False, f"store unavailable: {type(exc).__name__}"
+        body = {
+            "status": "healthy" if ok else "unhealthy",
+            "store": store_state if store_state != "ok" else store.name,
+            "worker": worker_state,
+            "responder": responder.name,
+            "pending_jobs": pending,
+        }
+        if not ok:
+            body["reason"] = worker_state if worker_state != "running" else store_state
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.start()
+        try:
+            async with running_worker(worker):
+                log_event(logger, "bot_started", responder=responder.name, store=store.name,
+                          signed_webhooks=settings.chatwoot.webhook_secret is not None)
+                yield
+        finally:
+            await store.close()
+            log_event(logger, "bot_stopped")
+
+    app = Starlette(
+        routes=[
+            Route("/webhooks/chatwoot", webhook, methods=["POST"]),
+            Route("/chatwoot/webhook", webhook, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.worker = worker
+    app.state.store = store
+    app.state.intake = intake
+    return app

@@ -1,0 +1,77 @@
+"""`chatwoot-bot`: read the environment, set up JSON logs on stderr, and serve the sidecar with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+import uvicorn
+
+from bot import texts
+from bot.app import create_app
+from bot.brain.base import Responder, build_responder
+from bot.events import JsonFormatter
+from bot.runner import EchoResponder
+from bot.settings import BotSettings, load_bot_settings
+from chatwoot_mcp.config import ConfigError
+
+# Honoured only with BOT_TESTING=1: lets the crash tests pick a responder without an LLM.
+TEST_RESPONDERS = {"echo": EchoResponder}
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def pick_responder(settings: BotSettings, environ: Mapping[str, str]) -> Responder:
+    test_choice = environ.get("BOT_TEST_RESPONDER", "").strip()
+    if test_choice and environ.get("BOT_TESTING", "") == "1" and test_choice in TEST_RESPONDERS:
+        return TEST_RESPONDERS[test_choice]()
+    return build_responder(settings)
+
+
+def describe_responder(responder: Responder, settings: BotSettings) -> str:
+    if responder.name.startswith("openai"):
+        return texts.RESPONDER_OPENAI_LOG.format(model=settings.chatwoot.openai_model)
+    if responder.name.startswith("rules"):
+        return texts.RESPONDER_RULES_LOG
+    return f"Respondedor: {responder.name}."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Chatwoot webhook bot sidecar")
+    parser.add_argument("--host", help="listen address (default BOT_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default BOT_PORT or 8000)")
+    args = parser.parse_args(argv)
+    setup_logging()
+    environ = dict(os.environ)
+    try:
+        settings = load_bot_settings(environ)
+        settings.chatwoot.require_chatwoot()
+    except ConfigError as exc:
+        print(f"chatwoot-bot: {exc}", file=sys.stderr)
+        return 2
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    responder = pick_responder(settings, environ)
+    print(describe_responder(responder, settings), file=sys.stderr)
+    if settings.chatwoot.webhook_secret is None:
+        print(
+            "WARNING: CHATWOOT_WEBHOOK_SECRET is not set: webhooks are NOT verified and anyone who can reach "
+            f"{settings.host}:{settings.port} can make the bot talk. Set it to the AgentBot's secret.",
+            file=sys.stderr,
+        )
+    app = create_app(settings, responder=responder)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1

@@ -1,0 +1,162 @@
+"""What a webhook says, flattened from Chatwoot's payload shapes, and the structured log line for it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
+CONVERSATION_EVENTS = frozenset(
+    {
+        "conversation_created",
+        "conversation_updated",
+        "conversation_status_changed",
+        "conversation_opened",
+        "conversation_resolved",
+    }
+)
+KNOWN_EVENTS = MESSAGE_EVENTS | CONVERSATION_EVENTS | frozenset(
+    {
+        "webwidget_triggered",
+        "conversation_typing_on",
+        "conversation_typing_off",
+        "contact_created",
+        "contact_updated",
+        "inbox_created",
+        "inbox_updated",
+    }
+)
+# REST and conversation.messages[] use integers; top-level webhook messages use strings.
+MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
+
+
+class PayloadError(ValueError):
+    """The body is JSON but not a Chatwoot webhook we can read."""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """The fields of a webhook the gate and the runner need; ids only, content kept apart."""
+
+    event: str
+    conversation_id: int | None
+    status: str | None
+    assignee_type: str | None  # "User" | "AgentBot" | None
+    assignee_id: int | None
+    message_id: int | None = None
+    message_type: str | None = None  # incoming | outgoing | template | activity
+    private: bool = False
+    sender_type: str | None = None  # contact | user | agent_bot | None (no sender: phone echo, system)
+    sender_id: int | None = None
+    content_type: str | None = None
+    content: str | None = None
+    customer_name: str | None = None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _message_type(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return MESSAGE_TYPES.get(value)
+    return None
+
+
+def _sender_type(sender: Any) -> str | None:
+    if not isinstance(sender, dict) or not sender:
+        return None
+    kind = sender.get("type")
+    if isinstance(kind, str):
+        return kind.lower()
+    # Contact#webhook_data has no "type" key; users and bots always carry one.
+    return "contact"
+
+
+def _assignee(conversation: dict[str, Any]) -> tuple[str | None, int | None]:
+    meta = _dict(conversation.get("meta"))
+    assignee = _dict(meta.get("assignee"))
+    kind = _str(meta.get("assignee_type"))
+    if kind is None and assignee:
+        kind = "AgentBot" if assignee.get("type") == "agent_bot" else "User"
+    return (kind, _int(assignee.get("id"))) if assignee or kind else (None, None)
+
+
+def parse_event(payload: Any) -> WebhookEvent:
+    """Flatten a decoded webhook body; raises PayloadError when it is not a webhook object."""
+    if not isinstance(payload, dict):
+        raise PayloadError("the body is not a JSON object")
+    name = payload.get("event")
+    if not isinstance(name, str) or not name:
+        raise PayloadError("the body has no event name")
+    if name in MESSAGE_EVENTS:
+        conversation = _dict(payload.get("conversation"))
+        kind, assignee_id = _assignee(conversation)
+        customer = _dict(_dict(conversation.get("meta")).get("sender"))
+        return WebhookEvent(
+            event=name,
+            conversation_id=_int(conversation.get("id")),
+            status=_str(conversation.get("status")),
+            assignee_type=kind,
+            assignee_id=assignee_id,
+            message_id=_int(payload.get("id")),
+            message_type=_message_type(payload.get("message_type")),
+            private=payload.get("private") is True,
+            sender_type=_sender_type(payload.get("sender")),
+            sender_id=_int(_dict(payload.get("sender")).get("id")),
+            content_type=_str(payload.get("content_type")),
+            content=_str(payload.get("content")),
+            customer_name=_str(customer.get("name")),
+        )
+    if name in CONVERSATION_EVENTS:
+        kind, assignee_id = _assignee(payload)
+        return WebhookEvent(
+            event=name,
+            conversation_id=_int(payload.get("id")),
+            status=_str(payload.get("status")),
+            assignee_type=kind,
+            assignee_id=assignee_id,
+        )
+    conversation = _dict(payload.get("conversation") or payload.get("current_conversation"))
+    return WebhookEvent(
+        event=name, conversation_id=_int(conversation.get("id")), status=None, assignee_type=None, assignee_id=None
+    )
+
+
+def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fields: Any) -> None:
+    """One structured line: JsonFormatter renders `name` as "event" and the fields beside it."""
+    logger.log(level, name, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, event and the structured fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)

@@ -1,0 +1,164 @@
+"""Webhook intake: verify, parse, gate, dedupe, persist, then answer 200; the work happens in the runner."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+import anyio
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+
+from bot.events import KNOWN_EVENTS, MESSAGE_EVENTS, PayloadError, WebhookEvent, log_event, parse_event
+from bot.policy import decide, next_state
+from bot.ratelimit import SlidingWindow
+from bot.runner import Worker
+from bot.settings import BotSettings
+from bot.signature import Verdict, verify
+from bot.store.base import AcceptedEvent, NewJob, Store
+
+logger = logging.getLogger("bot.intake")
+
+MAX_DELIVERY_ID = 200
+LOCK_STRIPES = 64
+
+
+def reply(status_code: int, **body: object) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_capped(request: Request, cap: int) -> bytes:
+    """The raw body, refusing more than `cap` bytes without reading it all into memory."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def dedup_keys(event: WebhookEvent, delivery_id: str | None) -> tuple[str, ...]:
+    keys: list[str] = []
+    if delivery_id:
+        keys.append(f"delivery:{delivery_id}")
+    if event.event in MESSAGE_EVENTS and event.message_id is not None:
+        keys.append(f"message:{event.event}:{event.message_id}")
+    return tuple(keys)
+
+
+class Intake:
+    """The one webhook handler behind both routes."""
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        store: Store,
+        worker: Worker,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.worker = worker
+        self.clock = clock
+        secret = settings.chatwoot.webhook_secret
+        self._secret = secret.get_secret_value() if secret is not None else None
+        self.verify_failures = SlidingWindow(settings.verify_failures_per_minute, 60.0)
+        # Read-decide-write of a conversation's state is serialised per conversation (striped locks).
+        self._locks = [anyio.Lock() for _ in range(LOCK_STRIPES)]
+
+    async def handle(self, request: Request) -> JSONResponse:
+        ip = request.client.host if request.client else "unknown"
+        if self.verify_failures.exceeded(ip):
+            log_event(logger, "webhook_throttled", logging.WARNING, ip=ip)
+            return reply(429, error="too many requests that failed verification; retry later")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="content type")
+            return reply(415, error="content type must be application/json")
+        try:
+            body = await read_capped(request, self.settings.max_body_bytes)
+        except BodyTooLarge:
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="body too large")
+            return reply(413, error=f"body larger than {self.settings.max_body_bytes} bytes")
+        except ClientDisconnect:
+            return reply(400, error="client disconnected")
+        if self._secret is not None:
+            verdict = verify(
+                self._secret,
+                body,
+                request.headers.get("x-chatwoot-timestamp"),
+                request.headers.get("x-chatwoot-signature"),
+                tolerance=self.settings.signature_tolerance_seconds,
+                clock=self.clock,
+            )
+            if verdict is not Verdict.OK:
+                self.verify_failures.hit(ip)
+                log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
+                return reply(401, error=f"webhook verification failed: {verdict.value}")
+        try:
+            event = parse_event(json.loads(body))
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError and PayloadError
+            reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
+            return reply(400, error=reason)
+        delivery_id = (request.headers.get("x-chatwoot-delivery") or "").strip()[:MAX_DELIVERY_ID] or None
+        return await self._accept(event, body, delivery_id)
+
+    async def _accept(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> JSONResponse:
+        fields: dict[str, object] = {
+            "webhook_event": event.event,
+            "delivery_id": delivery_id,
+            "conversation_id": event.conversation_id,
+            "message_id": event.message_id,
+        }
+        if self.settings.log_content and event.content is not None:
+            fields["content"] = event.content
+        log_event(logger, "webhook_received", **fields)
+        if event.event not in KNOWN_EVENTS:
+            log_event(logger, "decision", webhook_event=event.event, action="ignore", reason="unknown event")
+            return reply(200, status="ignored", reason="unknown event")
+        cid = event.conversation_id
+        async with self._locks[(cid or 0) % LOCK_STRIPES]:
+            return await self._decide_and_store(event, body, delivery_id)
+
+    async def _decide_and_store(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> JSONResponse:
+        cid = event.conversation_id
+        state = await self.store.get_state(cid) if cid is not None else None
+        decision = decide(event, state, bot_id=self.settings.agent_bot_id)
+        now = self.clock()
+        new_state = next_state(event, decision, state, now=now)
+        log_event(logger, "decision", conversation_id=cid, message_id=event.message_id, action=decision.action,
+                  reason=decision.reason)
+        if decision.action == "ignore" and new_state is None:
+            return reply(200, status="ignored", reason=decision.reason)
+        job = None
+        if cid is not None and decision.action in ("answer", "takeover"):
+            job = NewJob("reply" if decision.action == "answer" else "takeover", cid, event.message_id, now)
+        accepted = await self.store.accept(
+            AcceptedEvent(event.event, cid, event.message_id, delivery_id, now, body),
+            dedup_keys=dedup_keys(event, delivery_id),
+            job=job,
+            state=new_state,
+            drop_pending_replies=decision.action == "takeover",
+        )
+        if not accepted:
+            log_event(logger, "webhook_duplicate", delivery_id=delivery_id, conversation_id=cid,
+                      message_id=event.message_id)
+            return reply(200, status="duplicate")
+        if job is not None and cid is not None:
+            self.worker.notify(cid)
+        status = "ignored" if decision.action == "ignore" else "accepted"
+        return reply(200, status=status, action=decision.action, reason=decision.reason)

@@ -1,0 +1,421 @@
+"""Per-conversation worker: ordered, debounced, re-checks the owner, posts through the MCP tools exactly once."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import anyio
+from anyio.abc import TaskGroup
+
+from bot import texts
+from bot.brain.base import BotContext, Outcome, Responder, Turn
+from bot.events import log_event
+from bot.ratelimit import SlidingWindow
+from bot.settings import BotSettings
+from bot.store import STORE_ERRORS
+from bot.store.base import ConversationState, Job, JobMode, Store
+
+logger = logging.getLogger("bot.runner")
+
+HISTORY_LIMIT = 40
+MAX_BACKOFF = 60.0
+STORE_RETRY_SECONDS = 1.0
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class Tools(Protocol):
+    async def call(self, name: str, /, **arguments: Any) -> dict[str, Any]: ...
+
+
+ToolsFactory = Callable[[], AbstractAsyncContextManager[Tools]]
+
+
+class EchoResponder:
+    """The simplest responder behind the brain's interface: repeats the customer's last words."""
+
+    name = "echo"
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        last = next((turn.content for turn in reversed(ctx.history) if turn.role == "customer"), "")
+        return Outcome(reply=f"Você disse: {last}" if last else "Olá! Como posso ajudar?")
+
+
+def default_tools_factory(settings: BotSettings) -> ToolsFactory:
+    """Open an MCP tool session per batch of work, as the AgentBot when a bot token is set."""
+
+    def factory() -> AbstractAsyncContextManager[Tools]:
+        from chatwoot_mcp.server.session import open_tool_session
+
+        return open_tool_session(
+            settings.chatwoot,
+            act_as_bot=settings.chatwoot.bot_token is not None,
+            url=settings.mcp_url,
+            token=settings.mcp_token.get_secret_value() if settings.mcp_token is not None else None,
+        )
+
+    return factory
+
+
+def tool_failure_types() -> tuple[type[BaseException], ...]:
+    try:
+        from chatwoot_mcp.server.session import ToolCallFailed
+    except ImportError:
+        return ()
+    return (ToolCallFailed,)
+
+
+@dataclass
+class Progress:
+    """Where a batch got to; the job wrapper reads it to choose between retry, apology and fail-safe."""
+
+    stage: str = "start"
+
+
+def backoff(attempts: int, base_delay: float = 0.5) -> float:
+    base = min(MAX_BACKOFF, base_delay * 2 ** max(0, attempts - 1))
+    return base * (0.5 + random.random() / 2)
+
+
+def describe_error(exc: BaseException) -> str:
+    # The MCP client's task group wraps what was raised inside the session; report the cause itself.
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def build_history(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
+    """Customer, bot and agent turns, oldest first; private notes, activity and templates left out.
+
+    When a human agent spoke and the bot is answering again, an event turn marks where the human stretch ended.
+    """
+    turns: list[Turn] = []
+    last_agent_index: int | None = None
+    for message in sorted(messages, key=lambda m: int(m.get("id") or 0)):
+        kind = message.get("type")
+        content = str(message.get("content") or "").strip()
+        if message.get("private") or kind not in ("incoming", "outgoing") or not content:
+            continue
+        if kind == "incoming":
+            turns.append(Turn("customer", content))
+        elif message.get("sender_type") == "agent_bot":
+            turns.append(Turn("bot", content))
+        else:
+            turns.append(Turn("agent", content))
+            last_agent_index = len(turns) - 1
+    if last_agent_index is not None:
+        turns.insert(last_agent_index + 1, Turn("event", texts.EVENT_BACK_TO_BOT))
+    return tuple(turns[-HISTORY_LIMIT:])
+
+
+class Worker:
+    """Owns every background task: one ordered loop per conversation, at most `concurrency` working at once."""
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        store: Store,
+        responder: Responder,
+        *,
+        tools_factory: ToolsFactory | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.responder = responder
+        self.tools_factory = tools_factory or default_tools_factory(settings)
+        self.clock = clock
+        self.bot_id = settings.agent_bot_id
+        self.replies = SlidingWindow(settings.max_replies_per_minute, 60.0)
+        self.running = False
+        self.failure: str | None = None
+        self.batches_done = 0
+        self._limiter = anyio.CapacityLimiter(settings.concurrency)
+        self._tg: TaskGroup | None = None
+        self._active: set[int] = set()
+        self._dirty: set[int] = set()
+        self._wake: dict[int, anyio.Event] = {}
+        self._tool_failures = tool_failure_types()
+        self._stopping = False
+        self._in_batch = 0
+        self._drained = anyio.Event()
+
+    # -- scheduling ---------------------------------------------------------------------------------------
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """Resume unfinished jobs, then serve notifications until cancelled."""
+        try:
+            async with anyio.create_task_group() as tg:
+                self._tg = tg
+                self.running = True
+                resumed = await self.store.pending_jobs()
+                for conversation_id in dict.fromkeys(job.conversation_id for job in resumed):
+                    self.notify(conversation_id)
+                if resumed:
+                    log_event(logger, "jobs_resumed", jobs=len(resumed))
+                task_status.started()
+                await anyio.sleep_forever()
+        finally:
+            self.running = False
+            self._tg = None
+
+    async def stop(self, grace: float) -> None:
+        """Let the batches in progress finish (up to `grace` s); work not started stays stored for the next start."""
+        self._stopping = True
+        for wake in self._wake.values():
+            wake.set()
+        if self._in_batch:
+            with anyio.move_on_after(grace):
+                await self._drained.wait()
+
+    def notify(self, conversation_id: int) -> None:
+        """A job for this conversation was stored: start its loop, or wake the one already running."""
+        self._dirty.add(conversation_id)
+        wake = self._wake.get(conversation_id)
+        if wake is not None:
+            wake.set()
+        if conversation_id in self._active or self._tg is None or self._stopping:
+            return
+        self._active.add(conversation_id)
+        self._tg.start_soon(self._conversation_loop, conversation_id, name=f"conversation-{conversation_id}")
+
+    async def _conversation_loop(self, conversation_id: int) -> None:
+        try:
+            while not self._stopping:
+                self._dirty.discard(conversation_id)
+                try:
+                    if not await self._step(conversation_id) and conversation_id not in self._dirty:
+                        return
+                except STORE_ERRORS as exc:
+                    # The jobs stay pending in the store; try again once it answers.
+                    log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id,
+                              error=describe_error(exc))
+                    await anyio.sleep(STORE_RETRY_SECONDS)
+        except BaseException as exc:
+            if not isinstance(exc, anyio.get_cancelled_exc_class()):
+                self.failure = describe_error(exc)
+            raise
+        finally:
+            self._active.discard(conversation_id)
+            self._wake.pop(conversation_id, None)
+
+    async def _step(self, conversation_id: int) -> bool:
+        """Wait out the debounce or backoff, or run one batch; False when nothing is pending."""
+        jobs = await self.store.pending_jobs(conversation_id)
+        if not jobs:
+            return False
+        delay = self._due(jobs) - self.clock()
+        if delay > 0:
+            wake = self._wake[conversation_id] = anyio.Event()
+            with anyio.move_on_after(delay):
+                await wake.wait()
+            return True
+        async with self._limiter:
+            if self._stopping:
+                return True
+            self._in_batch += 1
+            try:
+                await self._run_batch(conversation_id, jobs)
+            finally:
+                self._in_batch -= 1
+                if self._in_batch == 0 and self._stopping:
+                    self._drained.set()
+        return True
+
+    def _due(self, jobs: list[Job]) -> float:
+        """Debounce from the newest customer message, and respect the retry backoff of failed jobs."""
+        due = max(job.not_before for job in jobs)
+        replies = [job for job in jobs if job.kind == "reply" and job.attempts == 0]
+        if replies:
+            due = max(due, max(job.created_at for job in replies) + self.settings.debounce_seconds)
+        return due
+
+    # -- the job wrapper ------------------------------------------------------------------------------------
+
+    async def _run_batch(self, conversation_id: int, jobs: list[Job]) -> None:
+        progress = Progress()
+        ids = [job.id for job in jobs]
+        try:
+            await self._process(conversation_id, jobs, progress)
+        except Exception as exc:  # the one catch-all: any failure becomes a retry, an apology or a handoff
+            attempts = max(job.attempts for job in jobs) + 1
+            mode: JobMode = max((job.mode for job in jobs), key=("answer", "apology", "failsafe").index)
+            delay = backoff(attempts, self.settings.retry_base_seconds)
+            if progress.stage == "respond" and mode == "answer":
+                mode, delay = "apology", 0.0
+            elif attempts >= self.settings.max_attempts:
+                mode = "failsafe"
+            logger.exception(
+                "job_failed",
+                extra={"fields": {"conversation_id": conversation_id, "jobs": ids, "attempts": attempts,
+                                  "stage": progress.stage, "next_mode": mode, "retry_in": round(delay, 2)}},
+            )
+            await self.store.fail_job(ids, error=describe_error(exc), mode=mode, not_before=self.clock() + delay)
+        else:
+            self.batches_done += 1
+
+    # -- the work ---------------------------------------------------------------------------------------------
+
+    async def _process(self, conversation_id: int, jobs: list[Job], progress: Progress) -> None:
+        takeovers = [job for job in jobs if job.kind == "takeover"]
+        replies = [job for job in jobs if job.kind == "reply"]
+        async with self.tools_factory() as tools:
+            progress.stage = "takeover"
+            if takeovers:
+                await self._take_over(tools, conversation_id, takeovers)
+            if replies:
+                await self._reply(tools, conversation_id, replies, progress)
+
+    async def _take_over(self, tools: Tools, conversation_id: int, jobs: list[Job]) -> None:
+        log_event(logger, "takeover", conversation_id=conversation_id,
+                  note=texts.TAKEOVER_LOG.format(conversation_id=conversation_id))
+        if self.settings.open_on_human_reply:
+            conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+            if conversation.get("status") == "pending":
+                await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, status="open")
+                log_event(logger, "conversation_opened", conversation_id=conversation_id, reason="human takeover")
+        await self.store.finish_jobs([job.id for job in jobs], "done")
+
+    async def _owner_problem(self, conversation: dict[str, Any], conversation_id: int) -> str | None:
+        """Why the bot must not speak in this conversation now, or None when it may."""
+        owner = conversation.get("owner")
+        if owner != "bot":
+            return f"owner is {owner}"
+        assignee = conversation.get("assignee") or {}
+        if assignee.get("type") == "agent_bot" and self.bot_id is not None and assignee.get("id") != self.bot_id:
+            return "assigned to another AgentBot"
+        state = await self.store.get_state(conversation_id)
+        if state is not None and state.human_active:
+            return "a human agent took over"
+        return None
+
+    async def _reply(self, tools: Tools, conversation_id: int, jobs: list[Job], progress: Progress) -> None:
+        ids = [job.id for job in jobs]
+        mode = max((job.mode for job in jobs), key=("answer", "apology", "failsafe").index)
+        last_message_id = max(job.message_id or 0 for job in jobs)
+        key = f"bot:{last_message_id}"
+        if mode == "failsafe":
+            error = next((job.last_error for job in reversed(jobs) if job.last_error), "?")
+            await self._hand_off(tools, conversation_id, key, texts.FAILED_JOB_NOTE.format(error=error), "failsafe")
+            await self.store.finish_jobs(ids, "failed", "handed off after repeated failures")
+            return
+        progress.stage = "read"
+        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+        problem = await self._owner_problem(conversation, conversation_id)
+        if problem is not None:
+            await self._drop(ids, conversation_id, problem)
+            return
+        if mode == "apology":
+            await self._send(tools, conversation_id, texts.APOLOGY, key)
+            note = texts.FAILED_JOB_NOTE.format(error=jobs[-1].last_error or "?")
+            await self._hand_off(tools, conversation_id, key, note, "responder failed")
+            await self.store.finish_jobs(ids, "done", "apologised and handed off")
+            return
+        listed = await tools.call("chatwoot_list_messages", conversation_id=conversation_id)
+        messages = list(listed.get("items") or [])
+        if any(message.get("source_id") == key for message in messages):
+            # Posted before a crash: the reply exists, only the bookkeeping was lost.
+            await self.store.finish_jobs(ids, "done", "reply already posted")
+            log_event(logger, "reply_already_posted", conversation_id=conversation_id, message_id=last_message_id)
+            return
+        contact = conversation.get("contact") or {}
+        context = BotContext(
+            conversation_id=conversation_id,
+            customer_name=contact.get("name"),
+            history=build_history(messages),
+            bot_name=self.settings.chatwoot.bot_name,
+        )
+        progress.stage = "respond"
+        outcome = await self.responder.respond(context)
+        progress.stage = "post"
+        # A human may have taken over while the responder was thinking.
+        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+        problem = await self._owner_problem(conversation, conversation_id)
+        if problem is not None:
+            await self._drop(ids, conversation_id, problem)
+            return
+        if outcome.reply and self.replies.exceeded(conversation_id):
+            await self._rate_limited(tools, conversation_id, key)
+            await self.store.finish_jobs(ids, "dropped", "reply rate limit")
+            return
+        if outcome.reply:
+            sent = await self._send(tools, conversation_id, outcome.reply, key)
+            if sent is None:
+                await self._drop(ids, conversation_id, "owner changed while sending")
+                return
+            self.replies.hit(conversation_id)
+        for index, note in enumerate(outcome.notes):
+            await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
+                             idempotency_key=f"{key}:note:{index}")
+        if outcome.handoff_reason:
+            note = texts.HANDOFF_NOTE.format(reason=outcome.handoff_reason, summary=outcome.summary or texts.NO_SUMMARY)
+            await self._hand_off(tools, conversation_id, key, note, outcome.handoff_reason)
+        await self.store.finish_jobs(ids, "done")
+
+    async def _send(self, tools: Tools, conversation_id: int, content: str, key: str) -> dict[str, Any] | None:
+        """Post a customer-visible message; None when the conversation is no longer the bot's."""
+        try:
+            result = await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=content,
+                                      expect_owner="bot", idempotency_key=key)
+        except self._tool_failures:
+            conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+            if conversation.get("owner") != "bot":
+                return None
+            raise
+        message = result.get("message") or {}
+        fields: dict[str, Any] = {"conversation_id": conversation_id, "idempotency_key": key,
+                                  "reply_id": message.get("id"), "duplicate": bool(result.get("duplicate"))}
+        if self.settings.log_content:
+            fields["content"] = content
+        log_event(logger, "reply_sent", **fields)
+        return result
+
+    async def _hand_off(self, tools: Tools, conversation_id: int, key: str, note: str, reason: str) -> None:
+        """A private note for the agents, then status open (with the bot token this is Chatwoot's bot handoff)."""
+        await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
+                         idempotency_key=f"{key}:handoff")
+        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+        if conversation.get("status") == "pending":
+            await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, status="open")
+        log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
+
+    async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
+        state = await self.store.get_state(conversation_id) or ConversationState(conversation_id=conversation_id)
+        log_event(logger, "reply_rate_limited", logging.WARNING, conversation_id=conversation_id,
+                  limit=self.settings.max_replies_per_minute, handoff=not state.limit_handoff_sent)
+        if state.limit_handoff_sent:
+            return
+        await self._hand_off(tools, conversation_id, key, texts.RATE_LIMIT_NOTE, "reply rate limit")
+        await self.store.put_state(replace(state, limit_handoff_sent=True, updated_at=self.clock()))
+
+    async def _drop(self, ids: list[int], conversation_id: int, reason: str) -> None:
+        await self.store.finish_jobs(ids, "dropped", reason)
+        log_event(logger, "reply_dropped", conversation_id=conversation_id, reason=reason, jobs=len(ids))
+
+    def health(self) -> tuple[bool, str]:
+        if self.failure is not None:
+            return False, f"worker failed: {self.failure}"
+        if not self.running:
+            return False, "worker is not running"
+        return True, "running"
+
+
+@asynccontextmanager
+async def running_worker(worker: Worker) -> AsyncIterator[Worker]:
+    """Run the worker in its own task group for the duration of the block."""
+    async with anyio.create_task_group() as tg:
+        await tg.start(worker.run)
+        try:
+            yield worker
+        finally:
+            await worker.stop(SHUTDOWN_GRACE_SECONDS)
+            tg.cancel_scope.cancel()
+
+
+__all__ = ["EchoResponder", "Worker", "build_history", "running_worker"]

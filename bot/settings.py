@@ -1,0 +1,82 @@
+"""BotSettings: the Chatwoot Settings plus the sidecar's own knobs (env `BOT_*`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from chatwoot_mcp.config import ConfigError, Settings, load_settings
+
+# field -> environment variable
+BOT_ENV: dict[str, str] = {
+    "host": "BOT_HOST",
+    "port": "BOT_PORT",
+    "debounce_seconds": "BOT_DEBOUNCE_SECONDS",
+    "database_url": "BOT_DATABASE_URL",
+    "mcp_url": "BOT_MCP_URL",
+    "mcp_token": "BOT_MCP_TOKEN",
+    "open_on_human_reply": "BOT_OPEN_ON_HUMAN_REPLY",
+    "log_content": "BOT_LOG_CONTENT",
+    "system_prompt_file": "BOT_SYSTEM_PROMPT_FILE",
+    "faq_file": "BOT_FAQ_FILE",
+    "max_replies_per_minute": "BOT_MAX_REPLIES_PER_MINUTE",
+    "verify_failures_per_minute": "BOT_VERIFY_FAILURES_PER_MINUTE",
+    "max_body_bytes": "BOT_MAX_BODY_BYTES",
+    "signature_tolerance_seconds": "BOT_SIGNATURE_TOLERANCE_SECONDS",
+    "agent_bot_id": "BOT_AGENT_BOT_ID",
+    "max_attempts": "BOT_MAX_ATTEMPTS",
+    "concurrency": "BOT_CONCURRENCY",
+    "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
+}
+
+
+class BotSettings(BaseModel):
+    """Frozen settings of the sidecar; `chatwoot` carries the shared Chatwoot/OpenAI settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    chatwoot: Settings
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    debounce_seconds: float = Field(default=1.5, ge=0)
+    database_url: str = "sqlite:///.data/bot.sqlite3"
+    mcp_url: str | None = None
+    mcp_token: SecretStr | None = None
+    open_on_human_reply: bool = True
+    log_content: bool = False
+    system_prompt_file: Path | None = None
+    faq_file: Path | None = None
+    max_replies_per_minute: int = Field(default=6, ge=1)
+    verify_failures_per_minute: int = Field(default=100, ge=1)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    signature_tolerance_seconds: int = Field(default=300, ge=1)
+    # Our AgentBot's id, to tell "assigned to us" from "assigned to another bot"; unset: any AgentBot
+    # assignee counts as us.
+    agent_bot_id: int | None = Field(default=None, ge=1)
+    # A job that fails this many times ends in a handoff to a human with a private note.
+    max_attempts: int = Field(default=5, ge=1)
+    # First retry delay of a failed job; doubles per attempt (with jitter), capped at a minute.
+    retry_base_seconds: float = Field(default=0.5, gt=0)
+    # Conversations worked on at the same time (each one is still strictly sequential).
+    concurrency: int = Field(default=8, ge=1)
+
+
+def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:
+    """Read BotSettings from `environ`; errors name the variable, never its value."""
+    chatwoot = load_settings(environ, credentials_file=credentials_file)
+    values: dict[str, Any] = {}
+    for field, env in BOT_ENV.items():
+        raw = environ.get(env, "").strip()
+        if raw:
+            values[field] = raw
+    try:
+        return BotSettings(chatwoot=chatwoot, **values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            problems.append(f"- {BOT_ENV.get(field, field)}: {error['msg']}")
+        raise ConfigError("Invalid bot configuration:\n" + "\n".join(problems)) from None

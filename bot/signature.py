@@ -1,0 +1,47 @@
+"""Chatwoot webhook signatures: HMAC-SHA256 over "{timestamp}.{raw body}", hex with a "sha256=" prefix."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from enum import Enum
+
+
+class Verdict(str, Enum):
+    OK = "ok"
+    MISSING = "missing signature or timestamp"
+    MALFORMED = "malformed timestamp"
+    STALE = "timestamp outside the tolerance window"
+    MISMATCH = "signature mismatch"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The X-Chatwoot-Signature value Chatwoot sends for this body and timestamp."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(
+    secret: str,
+    body: bytes,
+    timestamp: str | None,
+    signature: str | None,
+    *,
+    tolerance: float = 300,
+    clock: Callable[[], float] = time.time,
+) -> Verdict:
+    """Check a delivery against the raw bytes; the clock is injectable for tests."""
+    if not timestamp or not signature:
+        return Verdict.MISSING
+    try:
+        sent_at = int(timestamp.strip())
+    except ValueError:
+        return Verdict.MALFORMED
+    if abs(clock() - sent_at) > tolerance:
+        return Verdict.STALE
+    expected = sign(secret, timestamp.strip(), body)
+    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+        return Verdict.MISMATCH
+    return Verdict.OK

@@ -1,0 +1,35 @@
+"""Store backends: SQLite by default, PostgreSQL for `postgresql://` URLs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import asyncpg
+
+from bot.store.base import AcceptedEvent, ConversationState, Job, NewJob, Store
+
+# What a backend raises when it cannot do its job (connection lost, disk full, not started).
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    RuntimeError,
+    TimeoutError,
+)
+
+
+def build_store(database_url: str) -> Store:
+    """The backend for a `BOT_DATABASE_URL`: `sqlite:///path` or `postgresql://...` (`?schema=name` optional)."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore(database_url)
+    if database_url.startswith("sqlite://"):
+        from bot.store.sqlite import SQLiteStore
+
+        return SQLiteStore.from_url(database_url)
+    raise ValueError("BOT_DATABASE_URL must start with sqlite:/// or postgresql://")
+
+
+__all__ = ["STORE_ERRORS", "AcceptedEvent", "ConversationState", "Job", "NewJob", "Store", "build_store"]

@@ -1,0 +1,124 @@
+"""Message endpoints: MessageFinder's windows, MessageBuilder's create, soft delete."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import render
+from .errors import not_found, unprocessable
+from .parsing import present, to_bool, to_int
+from .routing import CONV, Ctx, Reply, Router
+from .state import ACTIVITY, INCOMING, MESSAGE_TYPES, OUTGOING, AgentBot, Message, User
+
+CONTENT_TYPES = {
+    "text", "input_text", "input_textarea", "input_email", "input_select", "cards", "form", "article",
+    "incoming_email", "input_csat", "integrations", "sticker", "voice_call",
+}
+MAX_CONTENT = 150_000
+
+
+async def index(ctx: Ctx) -> Reply:
+    conv = ctx.conversation()
+    messages: list[Message] = conv.messages
+    if to_bool(ctx.params.get("filter_internal_messages", False)):
+        messages = [m for m in messages if not m.private and m.message_type != ACTIVITY]
+    before = to_int(ctx.params.get("before"))
+    after = to_int(ctx.params.get("after"))
+    if before is not None and after is not None:
+        window = [m for m in messages if after <= m.id < before][-1000:]
+    elif after is not None:
+        window = [m for m in messages if m.id > after][:100]
+    elif before is not None:
+        window = [m for m in messages if m.id < before][-20:]
+    else:
+        window = messages[-20:]
+    contact = ctx.store.contacts[conv.contact_id]
+    meta: dict[str, Any] = {
+        "labels": list(conv.labels),
+        "additional_attributes": conv.additional_attributes,
+        "contact": render.contact_push(contact),
+    }
+    if conv.assignee_id in ctx.store.users:
+        meta["assignee"] = render.user_push(ctx.store.users[conv.assignee_id])  # type: ignore[index]
+    meta["agent_last_seen_at"] = render.iso(conv.agent_last_seen_at)
+    meta["assignee_last_seen_at"] = render.iso(conv.assignee_last_seen_at)
+    return 200, {"meta": meta, "payload": [render.message(ctx.store, m) for m in window]}
+
+
+def _content_attributes(value: Any) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise unprocessable("unexpected token in content_attributes") from None
+    if not isinstance(value, dict):
+        raise unprocessable("content_attributes must be a hash")
+    return value
+
+
+async def create(ctx: Ctx) -> Reply:
+    conv = ctx.conversation()
+    params = ctx.params
+    # messages#create rescues every StandardError as 422 {"error": message}
+    raw_type = params.get("message_type") or "outgoing"
+    if raw_type not in MESSAGE_TYPES:
+        raise unprocessable(f"'{raw_type}' is not a valid message_type")
+    message_type = MESSAGE_TYPES[str(raw_type)]
+    content_type = params.get("content_type") or "text"
+    if content_type not in CONTENT_TYPES:
+        raise unprocessable(f"'{content_type}' is not a valid content_type")
+    content = params.get("content")
+    if content is not None and not isinstance(content, str):
+        content = json.dumps(content) if isinstance(content, (dict, list)) else str(content)
+    if content is not None and len(content) > MAX_CONTENT:
+        raise unprocessable(f"Validation failed: Content is too long (maximum is {MAX_CONTENT} characters)")
+    sender: tuple[str, int] | None
+    if message_type == INCOMING:
+        sender = ("Contact", conv.contact_id)
+    else:
+        sender = None
+        if params.get("sender_type") == "AgentBot":
+            bot_id = to_int(params.get("sender_id"))
+            bot = ctx.store.bots.get(bot_id) if bot_id is not None else None
+            if bot is not None and bot.account_id in (None, ctx.account_id):
+                sender = ("AgentBot", bot.id)
+        if sender is None and isinstance(ctx.actor, User):
+            sender = ("User", ctx.actor.id)
+        elif sender is None and isinstance(ctx.actor, AgentBot):
+            sender = ("AgentBot", ctx.actor.id)
+    source_id = params.get("source_id")
+    msg = ctx.engine.create_message(
+        conv,
+        content=content,
+        message_type=message_type,
+        sender=sender,
+        private=to_bool(params.get("private", False)),
+        content_type=str(content_type),
+        content_attributes=_content_attributes(params.get("content_attributes")),
+        source_id=str(source_id) if present(source_id) else None,
+    )
+    echo_id = params.get("echo_id")
+    return 200, render.message(ctx.store, msg, echo_id=echo_id)
+
+
+async def destroy(ctx: Ctx) -> Reply:
+    conv = ctx.conversation()
+    message_id = to_int(ctx.path.get("message_id"))
+    msg = next((m for m in conv.messages if m.id == message_id), None)
+    if msg is None:
+        raise not_found()
+    msg.content = "This message was deleted"
+    msg.content_attributes = {**msg.content_attributes, "deleted": True}
+    msg.updated_at = ctx.engine.clock.now()
+    if msg.message_type in (INCOMING, OUTGOING):
+        ctx.engine.message_event("message_updated", msg)
+    return 200, render.message(ctx.store, msg)
+
+
+def register(router: Router) -> None:
+    router.add("GET", CONV + r"/messages", index, "conversations/messages", "index")
+    router.add("POST", CONV + r"/messages", create, "conversations/messages", "create")
+    router.add("DELETE", CONV + r"/messages/(?P<message_id>[^/]+)", destroy, "conversations/messages", "destroy")

@@ -1,0 +1,140 @@
+"""Chatwoot's public client API for API inboxes: how a channel (or a test) plays the customer."""
+
+from __future__ import annotations
+
+from . import render
+from .errors import not_found
+from .parsing import present, to_int
+from .routing import PUBLIC, Ctx, Reply, Router
+from .state import INCOMING, ContactInbox, Conversation, Inbox
+
+
+def _inbox(ctx: Ctx) -> Inbox:
+    inbox = ctx.store.inbox_by_identifier(ctx.path["inbox_identifier"])
+    if inbox is None:
+        raise not_found()
+    return inbox
+
+
+def _contact_inbox(ctx: Ctx) -> ContactInbox:
+    inbox = _inbox(ctx)
+    found = ctx.store.contact_inbox_by_source(inbox.id, ctx.path["contact_identifier"])
+    if found is None:
+        raise not_found()
+    return found
+
+
+def _conversation(ctx: Ctx) -> Conversation:
+    ci = _contact_inbox(ctx)
+    display_id = to_int(ctx.path["conversation_id"])
+    conv = ctx.store.conversation_by_display(ctx.store.inboxes[ci.inbox_id].account_id, display_id or -1)
+    if conv is None or conv.contact_inbox_id != ci.id:
+        raise not_found()
+    return conv
+
+
+def _contact_body(ctx: Ctx, ci: ContactInbox) -> dict[str, object]:
+    contact = ctx.store.contacts[ci.contact_id]
+    return {
+        "source_id": ci.source_id,
+        "pubsub_token": ci.pubsub_token,
+        "id": contact.id,
+        "name": contact.name,
+        "email": contact.email,
+        "phone_number": contact.phone_number,
+    }
+
+
+async def inbox_show(ctx: Ctx) -> Reply:
+    inbox = _inbox(ctx)
+    return 200, {
+        "identifier": inbox.inbox_identifier,
+        "name": inbox.name,
+        "timezone": "America/Sao_Paulo",
+        "working_hours": [],
+        "working_hours_enabled": False,
+        "csat_survey_enabled": False,
+        "greeting_enabled": False,
+        "identity_validation_enabled": False,
+    }
+
+
+async def contact_create(ctx: Ctx) -> Reply:
+    inbox = _inbox(ctx)
+    params = ctx.params
+
+    def text(key: str) -> str | None:
+        value = params.get(key)
+        return str(value) if present(value) else None
+
+    custom = params.get("custom_attributes")
+    contact = ctx.engine.create_contact(
+        inbox.account_id,
+        name=text("name"),
+        email=text("email"),
+        phone_number=text("phone_number"),
+        identifier=text("identifier"),
+        custom_attributes=custom if isinstance(custom, dict) else None,
+    )
+    ci = ctx.engine.create_contact_inbox(contact, inbox.id)
+    return 200, _contact_body(ctx, ci)
+
+
+async def contact_show(ctx: Ctx) -> Reply:
+    return 200, _contact_body(ctx, _contact_inbox(ctx))
+
+
+async def conversation_create(ctx: Ctx) -> Reply:
+    ci = _contact_inbox(ctx)
+    custom = ctx.params.get("custom_attributes")
+    conv = ctx.engine.create_conversation(
+        inbox_id=ci.inbox_id,
+        contact=ctx.store.contacts[ci.contact_id],
+        contact_inbox=ci,
+        custom_attributes=custom if isinstance(custom, dict) else None,
+    )
+    return 200, render.public_conversation(ctx.store, conv)
+
+
+async def conversation_index(ctx: Ctx) -> Reply:
+    ci = _contact_inbox(ctx)
+    convs = [c for c in ctx.store.conversations.values() if c.contact_inbox_id == ci.id]
+    return 200, [render.public_conversation(ctx.store, c) for c in convs]
+
+
+async def conversation_show(ctx: Ctx) -> Reply:
+    return 200, render.public_conversation(ctx.store, _conversation(ctx))
+
+
+async def message_create(ctx: Ctx) -> Reply:
+    conv = _conversation(ctx)
+    content = ctx.params.get("content")
+    msg = ctx.engine.create_message(
+        conv,
+        content=str(content) if content is not None else None,
+        message_type=INCOMING,
+        sender=("Contact", conv.contact_id),
+    )
+    body = render.public_message(ctx.store, msg)
+    if "echo_id" in ctx.params:
+        body["echo_id"] = ctx.params["echo_id"]
+    return 200, body
+
+
+async def message_index(ctx: Ctx) -> Reply:
+    conv = _conversation(ctx)
+    visible = [m for m in conv.messages if not m.private and m.message_type != 2]
+    return 200, [render.public_message(ctx.store, m) for m in visible]
+
+
+def register(router: Router) -> None:
+    contact = PUBLIC + r"/contacts/(?P<contact_identifier>[^/]+)"
+    conv = contact + r"/conversations/(?P<conversation_id>[^/]+)"
+    router.add("GET", PUBLIC, inbox_show, "public/inboxes", "show", scope="public")
+    router.add("POST", PUBLIC + r"/contacts", contact_create, "public/contacts", "create", scope="public")
+    router.add("GET", contact, contact_show, "public/contacts", "show", scope="public")
+    router.add("POST", contact + r"/conversations", conversation_create, "public/conversations", "create", scope="public")
+    router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
+    router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
+    router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")
+    router.add("GET", conv + r"/messages", message_index, "public/messages", "index", scope="public")

@@ -1,0 +1,149 @@
+"""The Starlette app: faults, request log, routing, auth and error rendering around the handlers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from . import api_account, api_conversations, api_messages, api_public
+from .auth import authenticate, check_account, token_kind
+from .control import Control
+from .domain import Engine
+from .errors import ROUTE_NOT_FOUND_HTML, SERVER_ERROR, ApiError
+from .faults import Fault, FaultBook
+from .parsing import merged_params, query_params, read_json, to_int
+from .routing import EMPTY, Ctx, Router
+from .seed import SeedOptions, Secrets
+from .webhooks import Dispatcher
+
+logger = logging.getLogger("chatwoot_mcp.sandbox")
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def build_router() -> Router:
+    router = Router()
+    api_conversations.register(router)
+    api_messages.register(router)
+    api_account.register(router)
+    api_public.register(router)
+    return router
+
+
+def _json(status: int, body: Any) -> Response:
+    # Rails renders `null` for `render json: nil`; JSONResponse would do the same, kept explicit
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status, media_type="application/json")
+
+
+def _fault_response(fault: Fault) -> Response:
+    assert fault.status is not None
+    if fault.body is None:
+        if fault.status == 429:
+            response: Response = PlainTextResponse("Retry later\n", status_code=429)
+        else:
+            response = _json(fault.status, {"error": f"sandbox fault {fault.status}"})
+    elif isinstance(fault.body, str):
+        response = PlainTextResponse(fault.body, status_code=fault.status)
+    else:
+        response = _json(fault.status, fault.body)
+    response.headers.update(fault.headers)
+    return response
+
+
+class SandboxApp:
+    """Holds the engine and the per-process logs; `handle` serves every non-control request."""
+
+    def __init__(self, keys: Secrets, options: SeedOptions, *, bot_retry_wait: float = 3.0) -> None:
+        self.dispatcher = Dispatcher(retry_wait=bot_retry_wait, on_bot_failure=self._on_bot_failure)
+        self.engine = Engine(keys, options, self.dispatcher)
+        self.router = build_router()
+        self.faults = FaultBook()
+        self.requests: list[dict[str, Any]] = []
+        self.info: dict[str, Any] = {}
+        self.control = Control(self.engine, self.faults, self.requests, self.info)
+
+    async def _on_bot_failure(self, job: Any) -> None:
+        await self.engine.on_bot_failure(job)
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        async with httpx2.AsyncClient(trust_env=False) as client, anyio.create_task_group() as group:
+            self.dispatcher.start(group, client)
+            yield
+            with anyio.move_on_after(2):
+                while not self.dispatcher.idle:
+                    await anyio.sleep(0.05)
+            group.cancel_scope.cancel()
+
+    def starlette(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/_sandbox/{name:path}", self.control.handle, methods=METHODS),
+                Route("/{path:path}", self.handle, methods=METHODS),
+            ],
+            lifespan=self.lifespan,
+        )
+
+    async def handle(self, request: Request) -> Response:
+        token = request.headers.get("api_access_token") or request.headers.get("api-access-token")
+        entry: dict[str, Any] = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": query_params(request),
+            "status": None,
+            "token": token_kind(self.engine.store, token),
+            "json": None,
+        }
+        self.requests.append(entry)
+        try:
+            body, _raw = await read_json(request)
+            entry["json"] = body
+        except ApiError as exc:
+            entry["status"] = exc.status
+            return _json(exc.status, exc.body)
+        fault = self.faults.take(request.method, request.url.path)
+        if fault is not None:
+            if fault.delay:
+                await anyio.sleep(fault.delay)
+            if fault.status is not None:
+                entry["status"] = fault.status
+                return _fault_response(fault)
+        response = await self._dispatch(request, token, body)
+        entry["status"] = response.status_code
+        return response
+
+    async def _dispatch(self, request: Request, token: str | None, body: Any) -> Response:
+        matched = self.router.match(request.method, request.url.path)
+        if matched is None:
+            return HTMLResponse(ROUTE_NOT_FOUND_HTML, status_code=404)
+        route, path = matched
+        store = self.engine.store
+        try:
+            actor = None
+            account_id = 0
+            if route.scope != "public":
+                actor = authenticate(store, token, route.controller, route.action)
+            if route.scope == "account":
+                account_id = check_account(store, actor, to_int(path.get("account_id")))  # type: ignore[arg-type]
+            ctx = Ctx(self.engine, request, merged_params(query_params(request), body), path, actor, account_id)
+            reply = await route.handler(ctx)
+        except ApiError as exc:
+            return _json(exc.status, exc.body)
+        except Exception:  # the one catch-all: a sandbox bug must still answer like Rails, never hang up
+            logger.exception("unhandled error in %s %s", request.method, request.url.path)
+            return _json(500, SERVER_ERROR)
+        if isinstance(reply, Response):
+            return reply
+        status, payload = reply
+        if payload is EMPTY:
+            return Response(b"", status_code=status)
+        return _json(status, payload)

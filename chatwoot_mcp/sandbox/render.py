@@ -1,0 +1,542 @@
+"""Chatwoot's JSON views (jbuilder partials and webhook_data) rendered from sandbox records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from .state import (
+    ACTIVITY,
+    INCOMING,
+    MESSAGE_TYPE_NAMES,
+    AgentBot,
+    Contact,
+    Conversation,
+    Inbox,
+    Message,
+    Store,
+    Team,
+    User,
+    Webhook,
+)
+
+
+def iso(ts: float | None) -> str | None:
+    """A time as Rails serialises it in JSON: UTC, milliseconds, `Z`."""
+    if ts is None:
+        return None
+    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def to_i(ts: float | None) -> int:
+    return int(ts) if ts is not None else 0
+
+
+def account_ref(store: Store, account_id: int) -> dict[str, Any]:
+    return {"id": account_id, "name": store.accounts[account_id].name}
+
+
+# ---- users, bots, teams -------------------------------------------------------------------------
+
+
+def user_push(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "available_name": user.name,
+        "avatar_url": "",
+        "type": "user",
+        "availability_status": user.availability_status,
+        "thumbnail": "",
+    }
+
+
+def agent(user: User, account_id: int) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "account_id": account_id,
+        "availability_status": user.availability_status,
+        "auto_offline": True,
+        "confirmed": True,
+        "email": user.email,
+        "provider": "email",
+        "available_name": user.name,
+        "name": user.name,
+        "role": user.role,
+        "thumbnail": "",
+        "custom_role_id": None,
+    }
+
+
+def bot_push(bot: AgentBot) -> dict[str, Any]:
+    return {"id": bot.id, "name": bot.name, "avatar_url": bot.avatar_url, "type": "agent_bot"}
+
+
+def bot_slim(bot: AgentBot) -> dict[str, Any]:
+    return {
+        "id": bot.id,
+        "name": bot.name,
+        "description": bot.description,
+        "thumbnail": bot.avatar_url,
+        "outgoing_url": bot.outgoing_url,
+        "bot_type": bot.bot_type,
+    }
+
+
+def agent_bot(bot: AgentBot, account_id: int, *, admin: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": bot.id,
+        "name": bot.name,
+        "description": bot.description,
+        "thumbnail": bot.avatar_url,
+        "outgoing_url": bot.outgoing_url,
+        "bot_type": bot.bot_type,
+        "bot_config": bot.bot_config,
+        "account_id": bot.account_id,
+    }
+    if bot.account_id == account_id:
+        body["access_token"] = bot.access_token
+    if admin and bot.account_id is not None:
+        body["secret"] = bot.secret
+    body["system_bot"] = bot.account_id is None
+    return body
+
+
+def team(store: Store, record: Team, viewer: User | None) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "name": record.name,
+        "description": record.description,
+        "allow_auto_assign": record.allow_auto_assign,
+        "account_id": record.account_id,
+        "is_member": viewer is not None and viewer.id in record.member_ids,
+    }
+
+
+def team_record(record: Team) -> dict[str, Any]:
+    """`render json: @team`: the ActiveRecord attributes."""
+    return {
+        "id": record.id,
+        "name": record.name,
+        "description": record.description,
+        "allow_auto_assign": record.allow_auto_assign,
+        "account_id": record.account_id,
+        "created_at": iso(record.created_at),
+        "updated_at": iso(record.updated_at),
+    }
+
+
+# ---- contacts -----------------------------------------------------------------------------------
+
+
+def contact_push(contact: Contact) -> dict[str, Any]:
+    return {
+        "additional_attributes": contact.additional_attributes,
+        "custom_attributes": contact.custom_attributes,
+        "email": contact.email,
+        "id": contact.id,
+        "identifier": contact.identifier,
+        "name": contact.name,
+        "phone_number": contact.phone_number,
+        "thumbnail": "",
+        "blocked": contact.blocked,
+        "type": "contact",
+    }
+
+
+def contact_webhook(store: Store, contact: Contact) -> dict[str, Any]:
+    return {
+        "account": account_ref(store, contact.account_id),
+        "additional_attributes": contact.additional_attributes,
+        "avatar": "",
+        "custom_attributes": contact.custom_attributes,
+        "email": contact.email,
+        "id": contact.id,
+        "identifier": contact.identifier,
+        "name": contact.name,
+        "phone_number": contact.phone_number,
+        "thumbnail": "",
+        "blocked": contact.blocked,
+    }
+
+
+def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer: User | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "additional_attributes": record.additional_attributes,
+        "availability_status": "offline",
+        "email": record.email,
+        "id": record.id,
+        "name": record.name,
+        "phone_number": record.phone_number,
+        "blocked": record.blocked,
+        "identifier": record.identifier,
+        "thumbnail": "",
+        "custom_attributes": record.custom_attributes,
+        "last_activity_at": to_i(record.last_activity_at) if record.last_activity_at else None,
+        "created_at": to_i(record.created_at),
+    }
+    if with_inboxes:
+        body["contact_inboxes"] = [
+            {"source_id": ci.source_id, "inbox": inbox(store, store.inboxes[ci.inbox_id], admin=False)}
+            for ci in store.contact_inboxes.values()
+            if ci.contact_id == record.id
+        ]
+    return body
+
+
+# ---- inboxes ------------------------------------------------------------------------------------
+
+
+def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "avatar_url": "",
+        "channel_id": record.channel_id,
+        "name": record.name,
+        "channel_type": "Channel::Api",
+        "greeting_enabled": False,
+        "greeting_message": None,
+        "working_hours_enabled": False,
+        "enable_email_collect": True,
+        "csat_survey_enabled": False,
+        "csat_config": {},
+        "enable_auto_assignment": True,
+        "auto_assignment_config": {},
+        "out_of_office_message": None,
+        "working_hours": [],
+        "timezone": "America/Sao_Paulo",
+        "callback_webhook_url": None,
+        "allow_messages_after_resolved": True,
+        "lock_to_single_conversation": False,
+        "sender_name_type": "friendly",
+        "business_name": None,
+        "webhook_url": record.webhook_url,
+        "inbox_identifier": record.inbox_identifier,
+        "additional_attributes": {},
+    }
+    if admin:
+        body["hmac_token"] = record.hmac_token
+        body["secret"] = record.secret
+    return body
+
+
+# ---- messages -----------------------------------------------------------------------------------
+
+
+def sender_push(store: Store, message: Message) -> dict[str, Any] | None:
+    if message.sender_type == "Contact":
+        found = store.contacts.get(message.sender_id or 0)
+        return contact_push(found) if found else None
+    if message.sender_type == "User":
+        user = store.users.get(message.sender_id or 0)
+        return user_push(user) if user else None
+    if message.sender_type == "AgentBot":
+        bot = store.bots.get(message.sender_id or 0)
+        return bot_push(bot) if bot else None
+    return None
+
+
+def sender_webhook(store: Store, message: Message) -> dict[str, Any] | None:
+    if message.sender_type == "Contact":
+        found = store.contacts.get(message.sender_id or 0)
+        return contact_webhook(store, found) if found else None
+    if message.sender_type == "User":
+        user = store.users.get(message.sender_id or 0)
+        return {"id": user.id, "name": user.name, "email": user.email, "type": "user"} if user else None
+    if message.sender_type == "AgentBot":
+        bot = store.bots.get(message.sender_id or 0)
+        return {"id": bot.id, "name": bot.name, "type": "agent_bot"} if bot else None
+    return None
+
+
+def message(store: Store, record: Message, *, echo_id: Any = None) -> dict[str, Any]:
+    """`api/v1/models/_message`: the REST message, `message_type` as an integer."""
+    conv = store.conversations[record.conversation_id]
+    body: dict[str, Any] = {
+        "id": record.id,
+        "content": record.content,
+        "inbox_id": record.inbox_id,
+    }
+    if echo_id is not None:
+        body["echo_id"] = echo_id
+    body.update(
+        {
+            "conversation_id": conv.display_id,
+            "message_type": record.message_type,
+            "content_type": record.content_type,
+            "status": record.status,
+            "content_attributes": record.content_attributes,
+            "created_at": to_i(record.created_at),
+            "private": record.private,
+            "source_id": record.source_id,
+        }
+    )
+    sender = sender_push(store, record)
+    if sender is not None:
+        body["sender"] = sender
+    return body
+
+
+def message_push(store: Store, record: Message) -> dict[str, Any]:
+    """`Message#push_event_data`: used in `conversation.messages[]`."""
+    conv = store.conversations[record.conversation_id]
+    source_id = store.contact_inboxes[conv.contact_inbox_id].source_id
+    body: dict[str, Any] = {
+        "id": record.id,
+        "content": record.content,
+        "account_id": record.account_id,
+        "inbox_id": record.inbox_id,
+        "conversation_id": conv.display_id,
+        "message_type": record.message_type,
+        "created_at": to_i(record.created_at),
+        "updated_at": iso(record.updated_at),
+        "private": record.private,
+        "status": record.status,
+        "source_id": record.source_id,
+        "content_type": record.content_type,
+        "content_attributes": record.content_attributes,
+        "sender_type": record.sender_type,
+        "sender_id": record.sender_id,
+        "external_source_ids": {},
+        "additional_attributes": record.additional_attributes,
+        "processed_message_content": record.content,
+        "sentiment": {},
+        "conversation": {
+            "assignee_id": conv.assignee_id,
+            "unread_count": unread_count(conv),
+            "last_activity_at": to_i(conv.last_activity_at),
+            "contact_inbox": {"source_id": source_id},
+        },
+    }
+    sender = sender_push(store, record)
+    if sender is not None:
+        body["sender"] = sender
+    return body
+
+
+def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]:
+    """`Message#webhook_data` + event: `message_type` as a string, ISO `created_at`."""
+    conv = store.conversations[record.conversation_id]
+    found = store.inboxes[record.inbox_id]
+    return {
+        "account": account_ref(store, record.account_id),
+        "additional_attributes": record.additional_attributes,
+        "content_attributes": record.content_attributes,
+        "content_type": record.content_type,
+        "content": record.content,
+        "conversation": conversation_webhook(store, conv),
+        "created_at": iso(record.created_at),
+        "id": record.id,
+        "inbox": {"id": found.id, "name": found.name},
+        "message_type": MESSAGE_TYPE_NAMES[record.message_type],
+        "private": record.private,
+        "sender": sender_webhook(store, record),
+        "source_id": record.source_id,
+        "event": event,
+    }
+
+
+def public_message(store: Store, record: Message) -> dict[str, Any]:
+    conv = store.conversations[record.conversation_id]
+    body: dict[str, Any] = {
+        "id": record.id,
+        "content": record.content,
+        "message_type": record.message_type,
+        "content_type": record.content_type,
+        "content_attributes": record.content_attributes,
+        "created_at": to_i(record.created_at),
+        "conversation_id": conv.display_id,
+    }
+    sender = sender_push(store, record)
+    if sender is not None:
+        body["sender"] = sender
+    return body
+
+
+# ---- conversations ------------------------------------------------------------------------------
+
+
+def unread_count(conv: Conversation) -> int:
+    seen = conv.agent_last_seen_at or 0.0
+    return sum(1 for m in conv.messages if m.message_type == INCOMING and m.created_at > seen)
+
+
+def _assignee(store: Store, conv: Conversation, *, push: bool, account_id: int) -> tuple[Any, str | None]:
+    if conv.assignee_agent_bot_id is not None and conv.assignee_agent_bot_id in store.bots:
+        bot = store.bots[conv.assignee_agent_bot_id]
+        return (bot_push(bot) if push else bot_slim(bot)), "AgentBot"
+    if conv.assignee_id is not None and conv.assignee_id in store.users:
+        user = store.users[conv.assignee_id]
+        return (user_push(user) if push else agent(user, account_id)), "User"
+    return None, None
+
+
+def conversation(store: Store, conv: Conversation, viewer: User | None = None) -> dict[str, Any]:
+    """`api/v1/conversations/partials/_conversation`: the REST conversation (id is the display id)."""
+    found_contact = store.contacts[conv.contact_id]
+    meta: dict[str, Any] = {"sender": contact(store, found_contact), "channel": "Channel::Api"}
+    assignee, assignee_type = _assignee(store, conv, push=False, account_id=conv.account_id)
+    # jbuilder only writes assignee/assignee_type/team when they are present, as Chatwoot does
+    if assignee is not None:
+        meta["assignee"] = assignee
+        meta["assignee_type"] = assignee_type
+    if conv.team_id is not None and conv.team_id in store.teams:
+        meta["team"] = team(store, store.teams[conv.team_id], viewer)
+    meta["hmac_verified"] = False
+    last = conv.messages[-1] if conv.messages else None
+    last_non_activity = next((m for m in reversed(conv.messages) if m.message_type != ACTIVITY), None)
+    return {
+        "meta": meta,
+        "id": conv.display_id,
+        "messages": [message_push(store, last)] if last else [],
+        "account_id": conv.account_id,
+        "uuid": conv.uuid,
+        "additional_attributes": conv.additional_attributes,
+        "agent_last_seen_at": to_i(conv.agent_last_seen_at),
+        "assignee_last_seen_at": to_i(conv.assignee_last_seen_at),
+        "can_reply": True,
+        "contact_last_seen_at": to_i(conv.contact_last_seen_at),
+        "custom_attributes": conv.custom_attributes,
+        "inbox_id": conv.inbox_id,
+        "labels": list(conv.labels),
+        "muted": False,
+        "snoozed_until": iso(conv.snoozed_until),
+        "status": conv.status,
+        "created_at": to_i(conv.created_at),
+        "updated_at": conv.updated_at,
+        "timestamp": to_i(conv.last_activity_at),
+        "first_reply_created_at": to_i(conv.first_reply_created_at),
+        "unread_count": unread_count(conv),
+        "last_non_activity_message": message_push(store, last_non_activity) if last_non_activity else None,
+        "last_activity_at": to_i(conv.last_activity_at),
+        "priority": conv.priority,
+        "waiting_since": to_i(conv.waiting_since),
+        "sla_policy_id": None,
+    }
+
+
+def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
+    """`Conversations::EventDataPresenter#webhook_data`, key for key."""
+    ci = store.contact_inboxes[conv.contact_inbox_id]
+    chat = next((m for m in reversed(conv.messages) if m.message_type != ACTIVITY and not m.private), None)
+    assignee, assignee_type = _assignee(store, conv, push=True, account_id=conv.account_id)
+    found_team = store.teams.get(conv.team_id) if conv.team_id is not None else None
+    return {
+        "additional_attributes": conv.additional_attributes,
+        "can_reply": True,
+        "channel": "Channel::Api",
+        "contact_inbox": {
+            "id": ci.id,
+            "contact_id": ci.contact_id,
+            "inbox_id": ci.inbox_id,
+            "source_id": ci.source_id,
+            "created_at": iso(ci.created_at),
+            "updated_at": iso(ci.created_at),
+            "hmac_verified": False,
+            "pubsub_token": ci.pubsub_token,
+        },
+        "id": conv.display_id,
+        "inbox_id": conv.inbox_id,
+        "messages": [message_push(store, chat)] if chat else [],
+        "labels": list(conv.labels),
+        "meta": {
+            "sender": contact_push(store.contacts[conv.contact_id]),
+            "assignee": assignee,
+            "assignee_type": assignee_type,
+            "team": {"id": found_team.id, "name": found_team.name} if found_team else None,
+            "hmac_verified": False,
+        },
+        "status": conv.status,
+        "custom_attributes": conv.custom_attributes,
+        "snoozed_until": iso(conv.snoozed_until),
+        "unread_count": unread_count(conv),
+        "first_reply_created_at": iso(conv.first_reply_created_at),
+        "priority": conv.priority,
+        "waiting_since": to_i(conv.waiting_since),
+        "agent_last_seen_at": to_i(conv.agent_last_seen_at),
+        "contact_last_seen_at": to_i(conv.contact_last_seen_at),
+        "last_activity_at": to_i(conv.last_activity_at),
+        "timestamp": to_i(conv.last_activity_at),
+        "created_at": to_i(conv.created_at),
+        "updated_at": conv.updated_at,
+        "account": account_ref(store, conv.account_id),
+    }
+
+
+def public_conversation(store: Store, conv: Conversation) -> dict[str, Any]:
+    found_contact = store.contacts[conv.contact_id]
+    return {
+        "id": conv.display_id,
+        "uuid": conv.uuid,
+        "inbox_id": conv.inbox_id,
+        "contact_last_seen_at": to_i(conv.contact_last_seen_at),
+        "status": conv.status,
+        "agent_last_seen_at": to_i(conv.agent_last_seen_at),
+        "messages": [public_message(store, m) for m in conv.messages if m.message_type != ACTIVITY and not m.private],
+        "contact": {
+            "id": found_contact.id,
+            "name": found_contact.name,
+            "email": found_contact.email,
+            "phone_number": found_contact.phone_number,
+        },
+    }
+
+
+# ---- profile and webhooks -----------------------------------------------------------------------
+
+
+def profile(store: Store, user: User) -> dict[str, Any]:
+    accounts = [
+        {
+            "id": acc_id,
+            "name": store.accounts[acc_id].name,
+            "status": "active",
+            "onboarding_step": "completed",
+            "active_at": iso(user.created_at),
+            "role": user.role,
+            "permissions": [user.role],
+            "availability": user.availability_status,
+            "availability_status": user.availability_status,
+            "auto_offline": True,
+            "custom_role_id": None,
+            "custom_role": None,
+        }
+        for acc_id in user.account_ids
+    ]
+    return {
+        "access_token": user.access_token,
+        "account_id": user.account_ids[0],
+        "available_name": user.name,
+        "avatar_url": "",
+        "confirmed": True,
+        "display_name": None,
+        "message_signature": None,
+        "email": user.email,
+        "id": user.id,
+        "inviter_id": None,
+        "name": user.name,
+        "provider": "email",
+        "pubsub_token": user.pubsub_token,
+        "custom_attributes": {},
+        "role": user.role,
+        "ui_settings": {},
+        "uid": user.email,
+        "type": "User",
+        "accounts": accounts,
+    }
+
+
+def webhook(store: Store, record: Webhook) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "name": record.name,
+        "url": record.url,
+        "account_id": record.account_id,
+        "subscriptions": list(record.subscriptions),
+        "secret": record.secret,
+    }
+    if record.inbox_id is not None and record.inbox_id in store.inboxes:
+        found = store.inboxes[record.inbox_id]
+        body["inbox"] = {"id": found.id, "name": found.name}
+    return body

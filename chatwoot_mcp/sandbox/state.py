@@ -1,0 +1,234 @@
+"""In-memory records of the sandbox's Chatwoot account, held in plain dicts keyed by id."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+STATUSES = ("open", "resolved", "pending", "snoozed")
+PRIORITIES = ("low", "medium", "high", "urgent")
+INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
+MESSAGE_TYPES = {"incoming": INCOMING, "outgoing": OUTGOING, "activity": ACTIVITY, "template": TEMPLATE}
+MESSAGE_TYPE_NAMES = {v: k for k, v in MESSAGE_TYPES.items()}
+
+SenderType = Literal["User", "Contact", "AgentBot"]
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    email: str
+    role: str  # "administrator" | "agent"
+    access_token: str
+    account_ids: tuple[int, ...]
+    pubsub_token: str
+    availability_status: str = "online"
+    created_at: float = 0.0
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "administrator"
+
+
+@dataclass
+class AgentBot:
+    id: int
+    name: str
+    description: str
+    outgoing_url: str | None
+    secret: str | None
+    access_token: str
+    account_id: int | None
+    bot_type: str = "webhook"
+    bot_config: dict[str, Any] = field(default_factory=dict)
+    avatar_url: str = ""
+
+
+@dataclass
+class Team:
+    id: int
+    account_id: int
+    name: str
+    description: str
+    allow_auto_assign: bool
+    member_ids: set[int]
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass
+class Inbox:
+    id: int
+    account_id: int
+    channel_id: int
+    name: str
+    inbox_identifier: str
+    secret: str
+    hmac_token: str
+    member_ids: set[int]
+    agent_bot_id: int | None = None
+    webhook_url: str | None = None
+
+
+@dataclass
+class Contact:
+    id: int
+    account_id: int
+    name: str
+    email: str | None
+    phone_number: str | None
+    identifier: str | None
+    created_at: float
+    last_activity_at: float | None = None
+    additional_attributes: dict[str, Any] = field(default_factory=dict)
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+    blocked: bool = False
+
+
+@dataclass
+class ContactInbox:
+    id: int
+    contact_id: int
+    inbox_id: int
+    source_id: str
+    pubsub_token: str
+    created_at: float
+
+
+@dataclass
+class Message:
+    id: int
+    account_id: int
+    inbox_id: int
+    conversation_id: int  # database id of the conversation
+    content: str | None
+    message_type: int
+    created_at: float
+    updated_at: float
+    content_type: str = "text"
+    content_attributes: dict[str, Any] = field(default_factory=dict)
+    private: bool = False
+    source_id: str | None = None
+    sender_type: SenderType | None = None
+    sender_id: int | None = None
+    status: str = "sent"
+    additional_attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Conversation:
+    id: int
+    display_id: int
+    account_id: int
+    inbox_id: int
+    contact_id: int
+    contact_inbox_id: int
+    uuid: str
+    status: str
+    created_at: float
+    updated_at: float
+    last_activity_at: float
+    assignee_id: int | None = None
+    assignee_agent_bot_id: int | None = None
+    team_id: int | None = None
+    labels: list[str] = field(default_factory=list)
+    priority: str | None = None
+    snoozed_until: float | None = None
+    waiting_since: float | None = None
+    first_reply_created_at: float | None = None
+    agent_last_seen_at: float | None = None
+    assignee_last_seen_at: float | None = None
+    contact_last_seen_at: float | None = None
+    custom_attributes: dict[str, Any] = field(default_factory=dict)
+    additional_attributes: dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    recent_creations: deque[float] = field(default_factory=deque)
+
+
+@dataclass
+class Webhook:
+    id: int
+    account_id: int
+    url: str
+    name: str | None
+    subscriptions: list[str]
+    secret: str
+    inbox_id: int | None = None
+
+
+class Clock:
+    """Wall clock plus an offset the control API can advance."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+
+@dataclass
+class Store:
+    """Every record of the sandbox; rebuilt from the seed on reset."""
+
+    clock: Clock
+    accounts: dict[int, Account] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    bots: dict[int, AgentBot] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    inboxes: dict[int, Inbox] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    contact_inboxes: dict[int, ContactInbox] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    messages: dict[int, Message] = field(default_factory=dict)
+    webhooks: dict[int, Webhook] = field(default_factory=dict)
+    display_index: dict[tuple[int, int], int] = field(default_factory=dict)
+    _ids: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, kind: str, start: int = 1) -> int:
+        value = self._ids.get(kind, start - 1) + 1
+        self._ids[kind] = value
+        return value
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def token_owner(self, token: str) -> User | AgentBot | None:
+        for user in self.users.values():
+            if user.access_token == token:
+                return user
+        for bot in self.bots.values():
+            if bot.access_token == token:
+                return bot
+        return None
+
+    def conversation_by_display(self, account_id: int, display_id: int) -> Conversation | None:
+        conv_id = self.display_index.get((account_id, display_id))
+        return self.conversations.get(conv_id) if conv_id is not None else None
+
+    def add_conversation(self, conv: Conversation) -> None:
+        self.conversations[conv.id] = conv
+        self.display_index[(conv.account_id, conv.display_id)] = conv.id
+
+    def inbox_by_identifier(self, identifier: str) -> Inbox | None:
+        return next((i for i in self.inboxes.values() if i.inbox_identifier == identifier), None)
+
+    def contact_inbox_by_source(self, inbox_id: int, source_id: str) -> ContactInbox | None:
+        return next(
+            (ci for ci in self.contact_inboxes.values() if ci.inbox_id == inbox_id and ci.source_id == source_id),
+            None,
+        )
+
+    def inbox_bot(self, inbox: Inbox) -> AgentBot | None:
+        return self.bots.get(inbox.agent_bot_id) if inbox.agent_bot_id is not None else None
+
+    def account_users(self, account_id: int) -> list[User]:
+        return [u for u in self.users.values() if account_id in u.account_ids]

@@ -1,0 +1,175 @@
+"""Webhook delivery as Chatwoot does it: signed POSTs, bot retries on 429/500, ordered per conversation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx2
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+logger = logging.getLogger("chatwoot_mcp.sandbox.webhooks")
+
+RETRYABLE_BOT_STATUSES = frozenset({429, 500})
+BOT_ATTEMPTS = 3
+TIMEOUT_SECONDS = 5.0
+
+
+def rails_json(payload: Any) -> bytes:
+    """`payload.to_json` as Rails writes it: compact, UTF-8, with <, > and & escaped."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.encode()
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+@dataclass
+class Job:
+    kind: str  # "agent_bot" | "account" | "api_inbox"
+    url: str
+    secret: str | None
+    event: str
+    payload: dict[str, Any]
+    conversation_id: int | None  # database id, for ordering and the bot-failure rule
+    display_id: int | None
+    message_id: int | None
+    generation: int
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+FailureHook = Callable[[Job], Awaitable[None] | None]
+
+
+class Dispatcher:
+    """Owns the delivery workers: one queue per (url, conversation), run in the app's task group."""
+
+    def __init__(self, *, retry_wait: float, on_bot_failure: FailureHook) -> None:
+        self.retry_wait = retry_wait
+        self.on_bot_failure = on_bot_failure
+        self.generation = 0
+        self.log: list[dict[str, Any]] = []
+        self._queues: dict[tuple[str, int | None], MemoryObjectSendStream[Job]] = {}
+        self._task_group: TaskGroup | None = None
+        self._client: httpx2.AsyncClient | None = None
+        self._busy = 0
+
+    def start(self, task_group: TaskGroup, client: httpx2.AsyncClient) -> None:
+        self._task_group = task_group
+        self._client = client
+
+    def reset(self) -> None:
+        """Forget queued work and the log; in-flight attempts finish but are no longer recorded."""
+        self.generation += 1
+        self.log = []
+
+    @property
+    def idle(self) -> bool:
+        return self._busy == 0 and not self._queues
+
+    def submit(
+        self,
+        *,
+        kind: str,
+        url: str,
+        secret: str | None,
+        event: str,
+        payload: dict[str, Any],
+        conversation_id: int | None,
+        display_id: int | None,
+        message_id: int | None,
+    ) -> None:
+        record: dict[str, Any] = {
+            "url": url,
+            "kind": kind,
+            "event": event,
+            "delivery_id": str(uuid.uuid4()),
+            "attempts": 0,
+            "status": None,
+            "error": None,
+            "done": False,
+            "conversation_id": display_id,
+            "message_id": message_id,
+            "signed": bool(secret),
+            "payload": payload,
+        }
+        self.log.append(record)
+        job = Job(kind, url, secret, event, payload, conversation_id, display_id, message_id, self.generation, record)
+        if self._task_group is None:
+            record.update(done=True, error="sandbox is not running")
+            return
+        key = (url, conversation_id)
+        sender = self._queues.get(key)
+        if sender is None:
+            sender, receiver = anyio.create_memory_object_stream[Job](max_buffer_size=10_000)
+            self._queues[key] = sender
+            self._task_group.start_soon(self._worker, key, receiver)
+        sender.send_nowait(job)
+
+    async def _worker(self, key: tuple[str, int | None], receiver: MemoryObjectReceiveStream[Job]) -> None:
+        async with receiver:
+            while True:
+                job = await receiver.receive()
+                self._busy += 1
+                try:
+                    if job.generation == self.generation:
+                        await self._deliver(job)
+                finally:
+                    self._busy -= 1
+                if receiver.statistics().current_buffer_used == 0:
+                    # nothing is queued and nothing awaits between this check and the removal
+                    self._queues.pop(key).close()
+                    return
+
+    async def _deliver(self, job: Job) -> None:
+        assert self._client is not None
+        body = rails_json(job.payload)
+        attempts = BOT_ATTEMPTS if job.kind == "agent_bot" else 1
+        status: int | None = None
+        for attempt in range(1, attempts + 1):
+            job.record["attempts"] = attempt
+            headers = {
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "X-Chatwoot-Delivery": job.record["delivery_id"],
+            }
+            if job.secret:
+                ts = str(int(time.time()))
+                headers["X-Chatwoot-Timestamp"] = ts
+                headers["X-Chatwoot-Signature"] = signature(job.secret, ts, body)
+            try:
+                response = await self._client.post(job.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+            except httpx2.HTTPError as exc:
+                status = None
+                job.record["error"] = f"{type(exc).__name__}: {exc}"
+                logger.warning("webhook %s to %s failed: %s", job.event, job.url, type(exc).__name__)
+                break
+            status = response.status_code
+            job.record["status"] = status
+            if 200 <= status < 300:
+                job.record["error"] = None
+                break
+            job.record["error"] = f"HTTP {status}"
+            if job.kind != "agent_bot" or status not in RETRYABLE_BOT_STATUSES or attempt == attempts:
+                break
+            await anyio.sleep(self.retry_wait)
+        job.record["done"] = True
+        failed = status is None or not 200 <= status < 300
+        if failed and job.kind == "agent_bot" and job.event in {"message_created", "message_updated"}:
+            if job.generation == self.generation:
+                result = self.on_bot_failure(job)
+                if result is not None:
+                    await result

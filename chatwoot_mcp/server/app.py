@@ -1,0 +1,83 @@
+"""`build_server`: settings in, an MCPServer with the selected tools, the transcript resource and prompts out."""
+
+from __future__ import annotations
+
+import logging
+import types
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.context import Context
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp_types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
+
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.server import texts
+from chatwoot_mcp.server.connection import Connection
+from chatwoot_mcp.server.prompts import register_prompts
+from chatwoot_mcp.server.registry import selected_specs
+from chatwoot_mcp.server.resources import register_resources
+
+SERVER_NAME = "chatwoot-mcp"
+
+logger = logging.getLogger(__name__)
+
+
+class ChatwootMCPServer(MCPServer):
+    """MCPServer whose tool errors are always a sentence: argument problems name the fields (never their
+    values, which may be secrets) and a crash says so instead of a bare "Error executing tool"."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            logger.error("tool %s crashed", name, exc_info=exc.__cause__)
+            raise ToolError(
+                f"{name} failed inside the server (a bug, not your arguments); try again once, "
+                "otherwise continue without this tool and report it"
+            ) from None
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(invalid_arguments(name, exc.__cause__)) from exc.__cause__
+            raise
+
+
+def invalid_arguments(name: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "arguments"
+        problems.append(f"{field}: {item['msg']}")
+    return f"invalid arguments for {name}: {'; '.join(problems)}. Fix them and call again (see the tool's input schema)"
+
+
+def build_server(settings: Settings, *, act_as_bot: bool = False) -> MCPServer:
+    """One server with its own connection state; read-only mode and toolsets filter the same tool list."""
+    conn = Connection.from_settings(settings, act_as_bot=act_as_bot)
+    server = ChatwootMCPServer(
+        SERVER_NAME,
+        title=texts.SERVER_TITLE,
+        instructions=texts.SERVER_INSTRUCTIONS,
+        version=_version(),
+    )
+    for spec in selected_specs(read_only=settings.mcp_read_only, toolsets=settings.mcp_toolsets):
+        server.add_tool(
+            types.MethodType(spec.fn, conn),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations,
+        )
+    register_resources(server, conn)
+    register_prompts(server, settings)
+    return server
+
+
+def _version() -> str:
+    try:
+        from chatwoot_mcp import __version__
+    except ImportError:
+        return "0"
+    return str(__version__)

@@ -1,0 +1,70 @@
+"""Which Chatwoot this server talks to, with which tokens; `chatwoot_setup` may repoint it for the process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import SecretStr
+
+from chatwoot_mcp.client import ChatwootClient
+from chatwoot_mcp.config import Settings
+
+
+@dataclass
+class Connection:
+    """Mutable connection state, owned by one server instance (one per stdio process or HTTP app)."""
+
+    settings: Settings
+    act_as_bot: bool = False
+    base_url: str | None = None
+    api_token: SecretStr | None = None
+    account_id: int | None = None
+    # The token's own user, filled by chatwoot_setup or the first take-over that needs it.
+    user_id: int | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, act_as_bot: bool = False) -> Connection:
+        return cls(
+            settings=settings,
+            act_as_bot=act_as_bot,
+            base_url=settings.chatwoot_url,
+            api_token=settings.api_token,
+            account_id=settings.account_id,
+        )
+
+    @property
+    def uses_bot_token(self) -> bool:
+        return self.act_as_bot and self.settings.bot_token is not None
+
+    def missing(self) -> list[str]:
+        names = {"base_url": self.base_url, "api_token": self.api_token, "account_id": self.account_id}
+        return [name for name, value in names.items() if value is None]
+
+    def require(self) -> tuple[str, SecretStr, int]:
+        missing = self.missing()
+        if missing or self.base_url is None or self.api_token is None or self.account_id is None:
+            raise ToolError(
+                f"Chatwoot is not configured (missing {', '.join(missing)}); call chatwoot_setup with "
+                "base_url, api_token and account_id, or set CHATWOOT_URL, CHATWOOT_API_TOKEN and "
+                "CHATWOOT_ACCOUNT_ID for the server"
+            )
+        return self.base_url, self.api_token, self.account_id
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[ChatwootClient]:
+        """A client with the user token: every read, and writes when not acting as the bot."""
+        base_url, token, account_id = self.require()
+        async with ChatwootClient(base_url, token.get_secret_value(), account_id) as client:
+            yield client
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[ChatwootClient]:
+        """A client for the bot-allowed writes: the AgentBot token when acting as the bot."""
+        base_url, token, account_id = self.require()
+        if self.uses_bot_token and self.settings.bot_token is not None:
+            token = self.settings.bot_token
+        async with ChatwootClient(base_url, token.get_secret_value(), account_id) as client:
+            yield client

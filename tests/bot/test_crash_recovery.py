@@ -1,0 +1,127 @@
+"""`python -m bot` killed with SIGKILL between accepting and answering: after a restart, one reply each."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.bot.harness import Chatwoot, Customer, eventually, free_port
+from tests.conftest import REPO, Sandbox
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+@pytest.fixture
+async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
+    async with httpx2.AsyncClient(timeout=10) as http:
+        yield Chatwoot(sandbox, http)
+
+
+def bot_env(sandbox: Sandbox, secret: str, port: int, db: Path, debounce: float) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CHATWOOT_", "BOT_", "OPENAI_"))}
+    env.update(
+        CHATWOOT_URL=sandbox.base_url,
+        CHATWOOT_API_TOKEN=sandbox.admin_token,
+        CHATWOOT_ACCOUNT_ID=str(sandbox.account_id),
+        CHATWOOT_BOT_TOKEN=sandbox.bot_token,
+        CHATWOOT_WEBHOOK_SECRET=secret,
+        BOT_PORT=str(port),
+        BOT_DATABASE_URL=f"sqlite:///{db}",
+        BOT_DEBOUNCE_SECONDS=str(debounce),
+        BOT_TESTING="1",
+        BOT_TEST_RESPONDER="echo",
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+@contextmanager
+def bot_process(env: dict[str, str], workdir: Path, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
+    with (workdir / log_name).open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=workdir, stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL)
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+
+
+async def wait_healthy(chatwoot: Chatwoot, port: int, proc: subprocess.Popen[bytes]) -> dict[str, object]:
+    async def probe() -> dict[str, object] | None:
+        assert proc.poll() is None, "the bot exited during start-up"
+        try:
+            response = await chatwoot.http.get(f"http://127.0.0.1:{port}/health")
+        except httpx2.TransportError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+    return await eventually(probe, timeout=20)
+
+
+async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    sandbox = chatwoot.sandbox
+    secret = await chatwoot.bot_secret()
+    port = free_port()
+    db = tmp_path / "bot.sqlite3"
+    # A long debounce holds the work back: the webhooks are acked and stored, nothing is answered yet.
+    with bot_process(bot_env(sandbox, secret, port, db, debounce=60), tmp_path, "first.log") as first:
+        health = await wait_healthy(chatwoot, port, first)
+        assert health["responder"] == "echo"
+        await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
+        plain, posted = Customer(chatwoot, name="Ana"), Customer(chatwoot, name="Bia")
+        plain_id, posted_id = await plain.start(), await posted.start()
+        plain_msg = await plain.say("Meu pedido atrasou")
+        posted_msg = await posted.say("Quero trocar o produto")
+        await eventually(lambda: chatwoot.delivered(plain_id, plain_msg))
+        await eventually(lambda: chatwoot.delivered(posted_id, posted_msg))
+        statuses = {d["status"] for d in await chatwoot.deliveries(event="message_created")}
+        assert statuses == {200}
+        first.kill()
+        first.wait(timeout=10)
+    assert await chatwoot.bot_replies(plain_id) == []
+    # The second conversation's reply went out just before the crash, but was never marked done. (Delivered to
+    # nobody: a failed bot delivery would make Chatwoot open the conversation, which is not this test's point.)
+    await chatwoot.point_bot_at("")
+    response = await chatwoot.api("POST", f"conversations/{posted_id}/messages", token=sandbox.bot_token,
+                                  json={"content": "Você disse: Quero trocar o produto",
+                                        "source_id": f"bot:{posted_msg}"})
+    assert response.status_code == 200
+
+    with bot_process(bot_env(sandbox, secret, port, db, debounce=0.1), tmp_path, "second.log") as second:
+        await wait_healthy(chatwoot, port, second)
+        await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
+        await eventually(lambda: chatwoot.bot_replies(plain_id))
+
+        async def drained() -> bool:
+            response = await chatwoot.http.get(f"http://127.0.0.1:{port}/health")
+            return response.json()["pending_jobs"] == 0
+
+        await eventually(drained)
+        # Business as usual after the restart.
+        await plain.say("Alguma novidade?")
+        await eventually(lambda: _count(chatwoot, plain_id, 2))
+        await eventually(drained)
+    replies = await chatwoot.bot_replies(plain_id)
+    assert [r["content"] for r in replies] == ["Você disse: Meu pedido atrasou", "Você disse: Alguma novidade?"]
+    assert [r["source_id"] for r in await chatwoot.bot_replies(posted_id)] == [f"bot:{posted_msg}"]
+    log = (tmp_path / "second.log").read_text()
+    assert '"jobs_resumed"' in log and '"reply_already_posted"' in log
+
+
+async def _count(chatwoot: Chatwoot, cid: int, count: int) -> bool:
+    return len(await chatwoot.bot_replies(cid)) == count

@@ -1,0 +1,298 @@
+"""The sandbox delivering real webhooks to the bot on a real port; replies counted in the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import httpx2
+import pytest
+
+from bot.brain.base import BotContext, Outcome
+from bot.runner import EchoResponder
+from bot.signature import sign
+from bot.store.postgres import PostgresStore
+from tests.bot.conftest import pg_schema
+from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
+from tests.conftest import Sandbox
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
+    async with httpx2.AsyncClient(timeout=10) as http:
+        yield Chatwoot(sandbox, http)
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/bot.sqlite3"
+
+
+async def test_a_customer_message_in_a_pending_conversation_gets_exactly_one_reply(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    secret = await chatwoot.bot_secret()
+    settings = bot_settings(chatwoot.sandbox, secret, sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        assert (await chatwoot.conversation(cid))["status"] == "pending"
+        message_id = await customer.say("Qual o horário de funcionamento?")
+        replies = await eventually(lambda: chatwoot.bot_replies(cid))
+        assert [r["content"] for r in replies] == ["Você disse: Qual o horário de funcionamento?"]
+        assert replies[0]["source_id"] == f"bot:{message_id}"
+        delivery = next(d for d in await chatwoot.deliveries(cid, "message_created") if d["message_id"] == message_id)
+        assert delivery["signed"] and delivery["status"] == 200
+        await eventually(lambda: app.state.store.count_jobs("done"))
+        assert await app.state.store.count_jobs("pending") == 0
+        conversation = await chatwoot.conversation(cid)
+        assert conversation["status"] == "pending"  # still the bot's
+        assert len(await chatwoot.bot_replies(cid)) == 1
+
+
+async def test_messages_in_open_or_assigned_conversations_get_no_reply(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        opened, assigned = Customer(chatwoot, name="Aberta"), Customer(chatwoot, name="Atribuída")
+        open_id, assigned_id = await opened.start(), await assigned.start()
+        response = await chatwoot.api("POST", f"conversations/{open_id}/toggle_status", json={"status": "open"})
+        assert response.status_code == 200
+        agent = chatwoot.sandbox.agent("agent")
+        response = await chatwoot.api("POST", f"conversations/{assigned_id}/assignments",
+                                      json={"assignee_id": agent["id"]})
+        assert response.status_code == 200
+        assert (await chatwoot.conversation(assigned_id))["status"] == "pending"
+        first = await opened.say("Olá?")
+        second = await assigned.say("Alguém aí?")
+        await eventually(lambda: chatwoot.delivered(open_id, first))
+        await eventually(lambda: chatwoot.delivered(assigned_id, second))
+        assert await chatwoot.bot_replies(open_id) == []
+        assert await chatwoot.bot_replies(assigned_id) == []
+        assert await app.state.store.count_jobs() == 0
+
+
+async def test_redelivered_and_reordered_webhooks_still_give_one_reply(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    secret = await chatwoot.bot_secret()
+    settings = bot_settings(chatwoot.sandbox, secret, sqlite_url(tmp_path), debounce_seconds=0.5)
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        message_id = await customer.say("Oi")
+        await eventually(lambda: chatwoot.delivered(cid, message_id))
+        delivery = next(d for d in await chatwoot.deliveries(cid, "message_created") if d["message_id"] == message_id)
+        body = httpx2.Request("POST", "http://x", json=delivery["payload"]).content
+        url = f"http://127.0.0.1:{settings.port}/webhooks/chatwoot"
+
+        async def redeliver(delivery_id: str) -> int:
+            ts = str(int(anyio.current_time() * 0 + __import__("time").time()))
+            headers = {"content-type": "application/json", "x-chatwoot-timestamp": ts,
+                       "x-chatwoot-signature": sign(secret, ts, body), "x-chatwoot-delivery": delivery_id}
+            return (await chatwoot.http.post(url, content=body, headers=headers)).status_code
+
+        async with anyio.create_task_group() as tg:
+            for delivery_id in [delivery["delivery_id"]] * 3 + ["another-1", "another-2"]:
+                tg.start_soon(redeliver, delivery_id)
+        replies = await eventually(lambda: chatwoot.bot_replies(cid))
+        await eventually(lambda: app.state.store.count_jobs("done"))
+        assert len(replies) == 1
+        assert await app.state.store.count_jobs() == 1
+        # Redelivered after the reply went out: still nothing new.
+        assert await redeliver("another-3") == 200
+        assert len(await chatwoot.bot_replies(cid)) == 1
+
+
+async def test_a_burst_of_messages_gets_one_answer(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path), debounce_seconds=0.8)
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        ids = [await customer.say(text) for text in ("Oi", "tudo bem?", "preciso de ajuda")]
+        replies = await eventually(lambda: chatwoot.bot_replies(cid))
+        await eventually(lambda: app.state.store.count_jobs("done") if False else _all_done(app))
+        assert [r["content"] for r in replies] == ["Você disse: preciso de ajuda"]
+        assert replies[0]["source_id"] == f"bot:{max(ids)}"
+        assert await app.state.store.count_jobs("done") == 3
+
+
+async def _all_done(app: object) -> bool:
+    store = app.state.store  # type: ignore[attr-defined]
+    return await store.count_jobs("pending") == 0 and await store.count_jobs() > 0
+
+
+class GatedResponder:
+    """A slow responder: it answers only when the test lets it, so a human can step in meanwhile."""
+
+    name = "gated"
+
+    def __init__(self) -> None:
+        self.called = anyio.Event()
+        self.release = anyio.Event()
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        self.called.set()
+        await self.release.wait()
+        return Outcome(reply="Resposta que chegou tarde demais")
+
+
+async def test_a_human_taking_over_while_the_reply_is_prepared_gets_no_bot_reply(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    responder = GatedResponder()
+    settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=responder) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await customer.say("Quero cancelar meu pedido")
+        with anyio.fail_after(10):
+            await responder.called.wait()
+        await chatwoot.take_over(cid)
+        responder.release.set()
+        await eventually(lambda: _all_done(app))
+        conversation = await chatwoot.conversation(cid)
+        assert conversation["status"] == "open"
+        assert conversation["assignee_id"] == chatwoot.sandbox.agent("agent")["id"]
+        assert await chatwoot.bot_replies(cid) == []
+        assert await app.state.store.count_jobs("dropped") == 1
+
+
+async def test_a_human_reply_in_a_pending_conversation_silences_the_bot_and_opens_it(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await customer.say("Oi")
+        await eventually(lambda: chatwoot.bot_replies(cid))
+        await chatwoot.agent_says(cid, "Oi, aqui é o Bruno, eu assumo daqui.")
+        await eventually(lambda: _status_is(chatwoot, cid, "open"))
+        later = await customer.say("Obrigada, Bruno")
+        await eventually(lambda: chatwoot.delivered(cid, later))
+        await eventually(lambda: _all_done(app))
+        assert len(await chatwoot.bot_replies(cid)) == 1
+        state = await app.state.store.get_state(cid)
+        assert state is not None and state.status == "open"
+
+
+async def _status_is(chatwoot: Chatwoot, cid: int, status: str) -> bool:
+    return (await chatwoot.conversation(cid))["status"] == status
+
+
+async def test_the_bot_answers_again_when_the_conversation_is_handed_back(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    seen: list[BotContext] = []
+
+    class Recording(EchoResponder):
+        async def respond(self, ctx: BotContext) -> Outcome:
+            seen.append(ctx)
+            return await super().respond(ctx)
+
+    settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=Recording()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await chatwoot.take_over(cid)
+        await chatwoot.agent_says(cid, "Resolvido, vou devolver ao assistente.")
+        response = await chatwoot.api("POST", f"conversations/{cid}/assignments", json={"assignee_id": None})
+        assert response.status_code == 200
+        response = await chatwoot.api("POST", f"conversations/{cid}/toggle_status", json={"status": "pending"})
+        assert response.status_code == 200
+        await customer.say("Mais uma dúvida")
+        await eventually(lambda: chatwoot.bot_replies(cid))
+        await eventually(lambda: _all_done(app))
+        roles = [turn.role for turn in seen[-1].history]
+        assert roles == ["agent", "event", "customer"]
+
+
+class FailingResponder:
+    name = "failing"
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        raise RuntimeError("model unavailable")
+
+
+async def test_a_responder_failure_apologises_and_hands_off(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    from bot import texts
+
+    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=FailingResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await customer.say("Oi")
+        await eventually(lambda: _status_is(chatwoot, cid, "open"))
+        await eventually(lambda: _all_done(app))
+        assert [r["content"] for r in await chatwoot.bot_replies(cid)] == [texts.APOLOGY]
+        notes = await chatwoot.private_notes(cid)
+        assert len(notes) == 1 and "model unavailable" in notes[0]["content"]
+
+
+async def test_chatwoot_errors_are_retried_and_the_reply_still_goes_out_once(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await chatwoot.control("POST", "faults", json={
+            "method": "POST", "path": f"/api/v1/accounts/1/conversations/{cid}/messages", "status": 500, "count": 2,
+        })
+        await customer.say("Oi")
+        await eventually(lambda: _all_done(app))
+        assert len(await chatwoot.bot_replies(cid)) == 1
+        assert (await chatwoot.conversation(cid))["status"] == "pending"
+        jobs = await app.state.store.count_jobs("done")
+        assert jobs == 1
+
+
+async def test_a_job_that_keeps_failing_ends_in_a_handoff_with_a_note(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path), max_attempts=3)
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await chatwoot.control("POST", "faults", json={
+            "method": "POST", "path": f"/api/v1/accounts/1/conversations/{cid}/messages", "status": 500, "count": 3,
+        })
+        await customer.say("Oi")
+        await eventually(lambda: _all_done(app))
+        assert await chatwoot.bot_replies(cid) == []
+        assert (await chatwoot.conversation(cid))["status"] == "open"
+        notes = await chatwoot.private_notes(cid)
+        assert len(notes) == 1 and "não conseguiu responder" in notes[0]["content"]
+        assert await app.state.store.count_jobs("failed") == 1
+
+
+async def test_too_many_replies_in_a_minute_hand_off_once(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path), max_replies_per_minute=2,
+                            debounce_seconds=0.0)
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        for count in (1, 2):
+            await customer.say(f"mensagem {count}")
+            await eventually(lambda count=count: _replies_are(chatwoot, cid, count))
+        await customer.say("mensagem 3")
+        await eventually(lambda: _status_is(chatwoot, cid, "open"))
+        await eventually(lambda: _all_done(app))
+        assert len(await chatwoot.bot_replies(cid)) == 2
+        notes = await chatwoot.private_notes(cid)
+        assert len(notes) == 1 and "Muitas mensagens" in notes[0]["content"]
+        state = await app.state.store.get_state(cid)
+        assert state is not None and state.limit_handoff_sent
+
+
+async def _replies_are(chatwoot: Chatwoot, cid: int, count: int) -> bool:
+    return len(await chatwoot.bot_replies(cid)) == count
+
+
+async def test_the_bot_works_the_same_on_postgresql(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    async with pg_schema() as url:
+        settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), url)
+        async with running_bot(chatwoot, settings, responder=EchoResponder(), store=PostgresStore(url)) as app:
+            customer = Customer(chatwoot)
+            cid = await customer.start()
+            await customer.say("Oi pelo Postgres")
+            replies = await eventually(lambda: chatwoot.bot_replies(cid))
+            await eventually(lambda: _all_done(app))
+            assert [r["content"] for r in replies] == ["Você disse: Oi pelo Postgres"]
+            assert await app.state.store.count_jobs("done") == 1

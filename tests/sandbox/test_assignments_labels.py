@@ -1,0 +1,111 @@
+"""Assignments (agent, bot, team, unassign) and labels, which replace the whole set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Sandbox
+
+
+def _conv(box: Sandbox, display_id: int) -> dict[str, Any]:
+    return next(c for c in box.control("GET", "state")["conversations"] if c["id"] == display_id)
+
+
+def test_assigning_an_agent_returns_the_agent_object(sandbox: Sandbox) -> None:
+    bruno = sandbox.agent("agent", 0)
+    response = sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": bruno["id"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == bruno["id"] and body["role"] == "agent" and body["account_id"] == 1
+    assert {"available_name", "availability_status", "email", "thumbnail", "confirmed"} <= set(body)
+    assert _conv(sandbox, 1)["assignee_id"] == bruno["id"]
+    shown = sandbox.api("GET", "conversations/1").json()
+    assert shown["meta"]["assignee"]["id"] == bruno["id"]
+    assert shown["meta"]["assignee_type"] == "User"
+
+
+def test_null_assignee_unassigns_and_answers_null(sandbox: Sandbox) -> None:
+    sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": 1})
+    response = sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": None})
+    assert response.status_code == 200
+    assert response.content == b"null"
+    assert _conv(sandbox, 1)["assignee_id"] is None
+    assert "assignee" not in sandbox.api("GET", "conversations/1").json()["meta"]
+
+
+def test_user_outside_the_account_silently_unassigns(sandbox: Sandbox) -> None:
+    sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": 1})
+    response = sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": 987})
+    assert response.status_code == 200 and response.json() is None
+    assert _conv(sandbox, 1)["assignee_id"] is None
+
+
+def test_team_assignment_and_team_zero_clears_it(sandbox: Sandbox) -> None:
+    response = sandbox.api("POST", "conversations/1/assignments", json={"team_id": 1})
+    assert response.json()["name"] == "Humanos"
+    assert _conv(sandbox, 1)["team_id"] == 1
+    response = sandbox.api("POST", "conversations/1/assignments", json={"team_id": 0})
+    assert response.status_code == 200 and response.json() is None
+    assert _conv(sandbox, 1)["team_id"] is None
+
+
+def test_assignee_id_present_ignores_team_id(sandbox: Sandbox) -> None:
+    sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": 2, "team_id": 1})
+    conv = _conv(sandbox, 1)
+    assert conv["assignee_id"] == 2 and conv["team_id"] is None
+
+
+def test_neither_key_changes_nothing_and_answers_null(sandbox: Sandbox) -> None:
+    before = _conv(sandbox, 3)
+    response = sandbox.api("POST", "conversations/3/assignments", json={})
+    assert response.json() is None
+    after = _conv(sandbox, 3)
+    assert (after["assignee_id"], after["team_id"]) == (before["assignee_id"], before["team_id"])
+
+
+def test_agent_bot_assignment_sets_the_bot_and_clears_the_user(sandbox: Sandbox) -> None:
+    response = sandbox.api(
+        "POST", "conversations/3/assignments", json={"assignee_id": sandbox.agent_bot_id, "assignee_type": "AgentBot"}
+    )
+    assert response.json() == {
+        "id": sandbox.agent_bot_id, "name": "BIA", "description": "Assistente virtual da Acme", "thumbnail": "",
+        "outgoing_url": None, "bot_type": "webhook",
+    }
+    conv = _conv(sandbox, 3)
+    assert conv["assignee_agent_bot_id"] == sandbox.agent_bot_id and conv["assignee_id"] is None
+    assert conv["status"] == "open"  # assigning a bot does not change the status
+    meta = sandbox.api("GET", "conversations/3").json()["meta"]
+    assert meta["assignee_type"] == "AgentBot" and meta["assignee"]["id"] == sandbox.agent_bot_id
+    sandbox.api("POST", "conversations/3/assignments", json={"assignee_id": 1})
+    conv = _conv(sandbox, 3)
+    assert conv["assignee_agent_bot_id"] is None and conv["assignee_id"] == 1
+
+
+def test_labels_post_replaces_the_whole_set(sandbox: Sandbox) -> None:
+    assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["vip", "entrega"]}).json() == {
+        "payload": ["vip", "entrega"]
+    }
+    response = sandbox.api("POST", "conversations/1/labels", json={"labels": ["financeiro"]})
+    assert response.json() == {"payload": ["financeiro"]}
+    assert sandbox.api("GET", "conversations/1/labels").json() == {"payload": ["financeiro"]}
+    assert _conv(sandbox, 1)["labels"] == ["financeiro"]
+
+
+def test_bot_can_read_and_write_labels(sandbox: Sandbox) -> None:
+    response = sandbox.api("POST", "conversations/1/labels", token=sandbox.bot_token, json={"labels": ["bot"]})
+    assert response.json() == {"payload": ["bot"]}
+    assert sandbox.api("GET", "conversations/1/labels", token=sandbox.bot_token).json() == {"payload": ["bot"]}
+
+
+def test_toggle_priority_answers_an_empty_200_and_empty_clears(sandbox: Sandbox) -> None:
+    response = sandbox.api("POST", "conversations/1/toggle_priority", json={"priority": "urgent"})
+    assert response.status_code == 200 and response.content == b""
+    assert _conv(sandbox, 1)["priority"] == "urgent"
+    sandbox.api("POST", "conversations/1/toggle_priority", json={"priority": ""})
+    assert _conv(sandbox, 1)["priority"] is None
+
+
+def test_patch_conversation_changes_only_priority(sandbox: Sandbox) -> None:
+    response = sandbox.api("PATCH", "conversations/1", json={"priority": "low", "status": "resolved"})
+    assert response.status_code == 200
+    assert response.json()["priority"] == "low" and response.json()["status"] == "pending"
