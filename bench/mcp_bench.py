@@ -34,7 +34,7 @@ def bare_params() -> StdioServerParameters:
 
 
 def child_pids(cmd_part: str) -> list[int]:
-    return [p.pid for p in psutil.Process().children(recursive=True) if cmd_part in " ".join(p.cmdline())]
+    return [p.pid for p in psutil.Process().children(recursive=True) if cmd_part in p.cmdline()]
 
 
 async def time_tool_calls(params: StdioServerParameters, tool: str, args: dict[str, Any]) -> tuple[list[float], float]:
@@ -47,7 +47,7 @@ async def time_tool_calls(params: StdioServerParameters, tool: str, args: dict[s
                 result = await client.call_tool(tool, args)
             if result.is_error:
                 raise RuntimeError(f"{tool} failed during the benchmark: {result.content}")
-        pids = child_pids("chatwoot_mcp")
+        pids = child_pids(params.args[-1])
         rss = peak_rss_mb(pids[0]) if pids else float("nan")
     return watch.samples, rss
 

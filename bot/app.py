@@ -38,25 +38,25 @@ def create_app(
         return await intake.handle(request)
 
     async def health(request: Request) -> JSONResponse:
-        ok, worker_state = worker.health()
-        store_state = "ok"
+        worker_ok, worker_state = worker.health()
+        reason = None if worker_ok else worker_state
         pending = None
-        if ok:
+        if worker_ok:
             try:
                 await store.ping()
                 pending = await store.count_jobs("pending")
             except STORE_ERRORS as exc:
-                ok, store_state = False, f"store unavailable: {type(exc).__name__}"
-        body = {
-            "status": "healthy" if ok else "unhealthy",
-            "store": store_state if store_state != "ok" else store.name,
+                reason = f"store unavailable: {type(exc).__name__}"
+        body: dict[str, object] = {
+            "status": "healthy" if reason is None else "unhealthy",
+            "store": store.name,
             "worker": worker_state,
             "responder": responder.name,
             "pending_jobs": pending,
         }
-        if not ok:
-            body["reason"] = worker_state if worker_state != "running" else store_state
-        return JSONResponse(body, status_code=200 if ok else 503)
+        if reason is not None:
+            body["reason"] = reason
+        return JSONResponse(body, status_code=200 if reason is None else 503)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,6 +65,9 @@ def create_app(
             async with running_worker(worker):
                 log_event(logger, "bot_started", responder=responder.name, store=store.name,
                           signed_webhooks=settings.chatwoot.webhook_secret is not None)
+                if settings.chatwoot.webhook_secret is None:
+                    log_event(logger, "webhooks_not_verified", logging.WARNING,
+                              hint="set CHATWOOT_WEBHOOK_SECRET to the AgentBot's secret")
                 yield
         finally:
             await store.close()

@@ -294,7 +294,8 @@ class Demo:
             replies = await self.chatwoot.bot_replies_after(conversation_id, after)
             return replies or None
 
-        replies = await wait_until(found, timeout=self.reply_timeout, what=f"the bot's answer in conversation {conversation_id}")
+        what = f"the bot's answer in conversation {conversation_id}"
+        replies = await wait_until(found, timeout=self.reply_timeout, what=what)
         text = replies[0].get("content") or ""
         self.transcript.line(texts.DEMO_BOT, text)
         return text
@@ -373,7 +374,10 @@ async def flow_back_to_bot(demo: Demo, customer: Customer) -> None:
     conversation_id = customer.conversation_id
     async with open_tool_session(demo.admin_settings()) as tools:
         t.line(texts.DEMO_ADMIN, f"chatwoot_return_to_bot(conversation_id={conversation_id})")
-        await tools.call("chatwoot_return_to_bot", conversation_id=conversation_id)
+        result = await tools.call("chatwoot_return_to_bot", conversation_id=conversation_id)
+    messages = await demo.chatwoot.messages(conversation_id)
+    if result.get("notified") and messages:
+        t.line(texts.DEMO_SYSTEM, messages[-1].get("content") or "")
     conversation = await demo.chatwoot.conversation(conversation_id)
     t.check(
         conversation["status"] == "pending" and not conversation["meta"].get("assignee"),
@@ -450,8 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Before the MCP server's own basicConfig(INFO), so library request logs stay out of the transcript.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
-    # SIGTERM takes the same way out as Ctrl-C, so the subprocesses are stopped either way.
+    # SIGTERM takes the same way out as Ctrl-C, so the subprocesses are stopped either way (SIGINT is set
+    # too because a shell starts background jobs with it ignored).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     environ = dict(os.environ)
     uses_openai = bool(environ.get("OPENAI_API_KEY", "").strip())
     out = sys.stdout

@@ -7,8 +7,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import anyio
-
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
@@ -23,7 +21,6 @@ from bot.store.base import AcceptedEvent, NewJob, Store
 logger = logging.getLogger("bot.intake")
 
 MAX_DELIVERY_ID = 200
-LOCK_STRIPES = 64
 
 
 def reply(status_code: int, **body: object) -> JSONResponse:
@@ -76,8 +73,6 @@ class Intake:
         secret = settings.chatwoot.webhook_secret
         self._secret = secret.get_secret_value() if secret is not None else None
         self.verify_failures = SlidingWindow(settings.verify_failures_per_minute, 60.0)
-        # Read-decide-write of a conversation's state is serialised per conversation (striped locks).
-        self._locks = [anyio.Lock() for _ in range(LOCK_STRIPES)]
 
     async def handle(self, request: Request) -> JSONResponse:
         ip = request.client.host if request.client else "unknown"
@@ -131,7 +126,8 @@ class Intake:
             log_event(logger, "decision", webhook_event=event.event, action="ignore", reason="unknown event")
             return reply(200, status="ignored", reason="unknown event")
         cid = event.conversation_id
-        async with self._locks[(cid or 0) % LOCK_STRIPES]:
+        # Read-decide-write of a conversation's state must not interleave with another writer of it.
+        async with self.worker.state_lock(cid or 0):
             return await self._decide_and_store(event, body, delivery_id)
 
     async def _decide_and_store(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> JSONResponse:

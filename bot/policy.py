@@ -78,7 +78,9 @@ def next_state(
     elif status != "pending":
         # Leaving pending ends the human stretch: when it comes back to pending, the bot answers again.
         human_active = False
-    limit_sent = current.limit_handoff_sent and status == "pending"
+    # The reply-rate handoff is once per bot stretch: it is re-armed when the conversation comes back to the bot.
+    returned = current.status not in (None, "pending") and status == "pending"
+    limit_sent = current.limit_handoff_sent and not returned
     updated = replace(current, status=status, human_active=human_active, limit_handoff_sent=limit_sent, updated_at=now)
     if state is not None and replace(updated, updated_at=state.updated_at) == state:
         return None

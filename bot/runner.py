@@ -20,6 +20,7 @@ from bot.ratelimit import SlidingWindow
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, JobMode, Store
+from chatwoot_mcp.server.session import ToolCallFailed, open_tool_session
 
 logger = logging.getLogger("bot.runner")
 
@@ -27,6 +28,7 @@ HISTORY_LIMIT = 40
 MAX_BACKOFF = 60.0
 STORE_RETRY_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
+STATE_LOCK_STRIPES = 64
 
 
 class Tools(Protocol):
@@ -50,8 +52,6 @@ def default_tools_factory(settings: BotSettings) -> ToolsFactory:
     """Open an MCP tool session per batch of work, as the AgentBot when a bot token is set."""
 
     def factory() -> AbstractAsyncContextManager[Tools]:
-        from chatwoot_mcp.server.session import open_tool_session
-
         return open_tool_session(
             settings.chatwoot,
             act_as_bot=settings.chatwoot.bot_token is not None,
@@ -60,14 +60,6 @@ def default_tools_factory(settings: BotSettings) -> ToolsFactory:
         )
 
     return factory
-
-
-def tool_failure_types() -> tuple[type[BaseException], ...]:
-    try:
-        from chatwoot_mcp.server.session import ToolCallFailed
-    except ImportError:
-        return ()
-    return (ToolCallFailed,)
 
 
 @dataclass
@@ -141,10 +133,14 @@ class Worker:
         self._active: set[int] = set()
         self._dirty: set[int] = set()
         self._wake: dict[int, anyio.Event] = {}
-        self._tool_failures = tool_failure_types()
         self._stopping = False
         self._in_batch = 0
         self._drained = anyio.Event()
+        self._state_locks = [anyio.Lock() for _ in range(STATE_LOCK_STRIPES)]
+
+    def state_lock(self, conversation_id: int) -> anyio.Lock:
+        """Held by whoever reads, changes and writes a conversation's state row (intake and this worker)."""
+        return self._state_locks[conversation_id % STATE_LOCK_STRIPES]
 
     # -- scheduling ---------------------------------------------------------------------------------------
 
@@ -273,6 +269,13 @@ class Worker:
                 await self._reply(tools, conversation_id, replies, progress)
 
     async def _take_over(self, tools: Tools, conversation_id: int, jobs: list[Job]) -> None:
+        ids = [job.id for job in jobs]
+        if any(job.mode == "failsafe" for job in jobs):
+            # A person is already in the conversation; only the status change kept failing.
+            log_event(logger, "takeover_open_failed", logging.ERROR, conversation_id=conversation_id,
+                      error=jobs[-1].last_error)
+            await self.store.finish_jobs(ids, "failed", "could not open the conversation")
+            return
         log_event(logger, "takeover", conversation_id=conversation_id,
                   note=texts.TAKEOVER_LOG.format(conversation_id=conversation_id))
         if self.settings.open_on_human_reply:
@@ -280,7 +283,7 @@ class Worker:
             if conversation.get("status") == "pending":
                 await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, status="open")
                 log_event(logger, "conversation_opened", conversation_id=conversation_id, reason="human takeover")
-        await self.store.finish_jobs([job.id for job in jobs], "done")
+        await self.store.finish_jobs(ids, "done")
 
     async def _owner_problem(self, conversation: dict[str, Any], conversation_id: int) -> str | None:
         """Why the bot must not speak in this conversation now, or None when it may."""
@@ -319,11 +322,6 @@ class Worker:
             return
         listed = await tools.call("chatwoot_list_messages", conversation_id=conversation_id)
         messages = list(listed.get("items") or [])
-        if any(message.get("source_id") == key for message in messages):
-            # Posted before a crash: the reply exists, only the bookkeeping was lost.
-            await self.store.finish_jobs(ids, "done", "reply already posted")
-            log_event(logger, "reply_already_posted", conversation_id=conversation_id, message_id=last_message_id)
-            return
         contact = conversation.get("contact") or {}
         context = BotContext(
             conversation_id=conversation_id,
@@ -340,16 +338,20 @@ class Worker:
         if problem is not None:
             await self._drop(ids, conversation_id, problem)
             return
-        if outcome.reply and self.replies.exceeded(conversation_id):
+        # The customer is told about a handoff even when the brain gave no reply of its own.
+        visible = outcome.reply or (texts.HANDOFF_NOTICE if outcome.handoff_reason else None)
+        if visible and self.replies.exceeded(conversation_id):
             await self._rate_limited(tools, conversation_id, key)
             await self.store.finish_jobs(ids, "dropped", "reply rate limit")
             return
-        if outcome.reply:
-            sent = await self._send(tools, conversation_id, outcome.reply, key)
+        if visible:
+            # Every step below is idempotent, so a retry after a crash or a failure part-way repeats nothing.
+            sent = await self._send(tools, conversation_id, visible, key)
             if sent is None:
                 await self._drop(ids, conversation_id, "owner changed while sending")
                 return
-            self.replies.hit(conversation_id)
+            if not sent.get("duplicate"):
+                self.replies.hit(conversation_id)
         for index, note in enumerate(outcome.notes):
             await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
                              idempotency_key=f"{key}:note:{index}")
@@ -363,7 +365,7 @@ class Worker:
         try:
             result = await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=content,
                                       expect_owner="bot", idempotency_key=key)
-        except self._tool_failures:
+        except ToolCallFailed:
             conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
             if conversation.get("owner") != "bot":
                 return None
@@ -373,26 +375,34 @@ class Worker:
                                   "reply_id": message.get("id"), "duplicate": bool(result.get("duplicate"))}
         if self.settings.log_content:
             fields["content"] = content
-        log_event(logger, "reply_sent", **fields)
+        log_event(logger, "reply_already_posted" if result.get("duplicate") else "reply_sent", **fields)
         return result
 
     async def _hand_off(self, tools: Tools, conversation_id: int, key: str, note: str, reason: str) -> None:
-        """A private note for the agents, then status open (with the bot token this is Chatwoot's bot handoff)."""
+        """A private note for the agents, then status open (with the bot token this is Chatwoot's bot handoff),
+        in the human team when one is configured."""
         await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
                          idempotency_key=f"{key}:handoff")
         conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
         if conversation.get("status") == "pending":
-            await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, status="open")
+            changes: dict[str, Any] = {"status": "open"}
+            if self.settings.chatwoot.human_team_id is not None:
+                changes["team_id"] = self.settings.chatwoot.human_team_id
+            await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, **changes)
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
-        state = await self.store.get_state(conversation_id) or ConversationState(conversation_id=conversation_id)
+        state = await self.store.get_state(conversation_id)
+        first = state is None or not state.limit_handoff_sent
         log_event(logger, "reply_rate_limited", logging.WARNING, conversation_id=conversation_id,
-                  limit=self.settings.max_replies_per_minute, handoff=not state.limit_handoff_sent)
-        if state.limit_handoff_sent:
+                  limit=self.settings.max_replies_per_minute, handoff=first)
+        if not first:
             return
         await self._hand_off(tools, conversation_id, key, texts.RATE_LIMIT_NOTE, "reply rate limit")
-        await self.store.put_state(replace(state, limit_handoff_sent=True, updated_at=self.clock()))
+        # Re-read under the lock: the handoff's own webhook may have updated the row meanwhile.
+        async with self.state_lock(conversation_id):
+            state = await self.store.get_state(conversation_id) or ConversationState(conversation_id=conversation_id)
+            await self.store.put_state(replace(state, limit_handoff_sent=True, updated_at=self.clock()))
 
     async def _drop(self, ids: list[int], conversation_id: int, reason: str) -> None:
         await self.store.finish_jobs(ids, "dropped", reason)

@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         level=options.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx2 logs every request at INFO; that is noise on stderr and a measurable cost per tool call.
+    for noisy in ("httpx2", "httpcore2", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         settings = load_settings(os.environ)
     except ConfigError as exc:

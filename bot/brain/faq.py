@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.brain.base import BrainError
+from chatwoot_mcp.config import ConfigError
 
 DEFAULT_FAQ_FILE = Path(__file__).with_name("faq.md")
 _KEYWORDS_LINE = re.compile(r"^\s*(palavras[- ]chave|keywords)\s*:\s*(.*)$", re.IGNORECASE)
 
 
-class BrainConfigError(BrainError):
-    """A brain file (system prompt, FAQ) is missing or unusable; raised at start-up."""
+class BrainConfigError(BrainError, ConfigError):
+    """A brain file (system prompt, FAQ) is missing or unusable; raised at start-up, a ConfigError like the rest."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,14 @@ import openai
 
 from bot import texts
 from bot.brain.base import BotContext, BrainError, Outcome
-from bot.brain.prompt import TOOL_NAMES, TOOLS, build_messages, last_customer_text, strip_agent_tag, strip_handoff_marker
+from bot.brain.prompt import (
+    TOOL_NAMES,
+    TOOLS,
+    build_messages,
+    last_customer_text,
+    strip_agent_tag,
+    strip_handoff_marker,
+)
 
 logger = logging.getLogger("bot.brain")
 
@@ -103,10 +110,12 @@ class OpenAIResponder:
                     got.replies.append(text)
                 break
             messages.append(_assistant_message(message.content, calls))
+            refused = False
             for call in calls:
-                result = _apply(call.function.name, call.function.arguments, got)
+                result, accepted = _apply(call.function.name, call.function.arguments, got)
+                refused = refused or not accepted
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
-            if text and not got.replies:
+            if text and not got.replies and not refused:
                 got.replies.append(text)  # some models write the answer beside their tool calls
             if got.replies or got.handoff:
                 break
@@ -153,19 +162,21 @@ def _assistant_message(content: str | None, calls: list[Any]) -> dict[str, Any]:
     }
 
 
-def _apply(name: str, raw_arguments: str, got: _Turnout) -> str:
-    """Record one tool call; returns the tool result the model sees if another round is needed."""
+def _apply(name: str, raw_arguments: str, got: _Turnout) -> tuple[str, bool]:
+    """Record one tool call; returns the tool result the model sees if another round is needed, and whether
+    the call was accepted (a refused call means the text beside it is not trusted as the reply)."""
     if name not in TOOL_NAMES:
         return (
             f"Erro: a ferramenta {name[:64]!r} não existe. Você só pode usar reply, handoff_to_human "
-            "e add_private_note, e só nesta conversa."
+            "e add_private_note, e só nesta conversa.",
+            False,
         )
     try:
         arguments = json.loads(raw_arguments or "{}")
     except json.JSONDecodeError:
         arguments = None
     if not isinstance(arguments, dict):
-        return "Erro: os argumentos não são um objeto JSON válido; chame a ferramenta de novo."
+        return "Erro: os argumentos não são um objeto JSON válido; chame a ferramenta de novo.", False
 
     def text_arg(key: str) -> str:
         value = arguments.get(key)
@@ -174,19 +185,19 @@ def _apply(name: str, raw_arguments: str, got: _Turnout) -> str:
     if name == "reply":
         text = text_arg("text")
         if not text:
-            return "Erro: `text` está vazio; escreva a mensagem para o cliente."
+            return "Erro: `text` está vazio; escreva a mensagem para o cliente.", False
         got.replies.append(text)
-        return "Mensagem enviada ao cliente."
+        return "Mensagem enviada ao cliente.", True
     if name == "handoff_to_human":
         got.handoff = True
         got.handoff_reason = text_arg("reason") or got.handoff_reason
         got.summary = text_arg("summary") or got.summary
-        return "Conversa transferida para a equipe humana."
+        return "Conversa transferida para a equipe humana.", True
     note = text_arg("text")
     if not note:
-        return "Erro: `text` está vazio; escreva a nota."
+        return "Erro: `text` está vazio; escreva a nota.", False
     got.notes.append(note)
-    return "Nota registrada. Agora responda ao cliente com reply ou transfira com handoff_to_human."
+    return "Nota registrada. Agora responda ao cliente com reply ou transfira com handoff_to_human.", True
 
 
 def _outcome(ctx: BotContext, got: _Turnout) -> Outcome:

@@ -56,7 +56,7 @@ async def inbox_show(ctx: Ctx) -> Reply:
 async def inbox_agent_bot(ctx: Ctx) -> Reply:
     bot = ctx.store.inbox_bot(_inbox(ctx))
     if bot is None:
-        return 200, {}
+        return 200, {"agent_bot": {}}  # the jbuilder block renders empty, not null
     return 200, {"agent_bot": render.agent_bot(bot, ctx.account_id, admin=ctx.is_admin)}
 
 
@@ -232,7 +232,8 @@ def _validate_webhook(ctx: Ctx, hook: Webhook) -> None:
     parsed = urlparse(hook.url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise record_invalid(["Url is invalid"], ["url"])
-    if any(h.url == hook.url and h.id != hook.id and h.account_id == hook.account_id for h in ctx.store.webhooks.values()):
+    others = [h for h in ctx.store.webhooks.values() if h.id != hook.id and h.account_id == hook.account_id]
+    if any(h.url == hook.url for h in others):
         raise record_invalid(["Url has already been taken"], ["url"])
     if not hook.subscriptions or any(s not in WEBHOOK_EVENTS for s in hook.subscriptions):
         raise record_invalid(["Subscriptions Invalid events"], ["subscriptions"])

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from . import render
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
-from .routing import EMPTY, CONV, ACCOUNT, Ctx, Reply, Router
+from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
 from .state import PRIORITIES, STATUSES, AgentBot, Conversation, User
 
 PAGE_SIZE = 25
-SORTS = {
+SortKey = Callable[[Conversation], float]
+SORTS: dict[str, tuple[SortKey, bool]] = {
     "last_activity_at_desc": (lambda c: c.last_activity_at, True),
     "last_activity_at_asc": (lambda c: c.last_activity_at, False),
     "latest": (lambda c: c.last_activity_at, True),
@@ -87,6 +89,10 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
         convs = [c for c in convs if c.assignee_id is None]
     elif assignee_type == "assigned":
         convs = [c for c in convs if c.assignee_id is not None]
+    within = to_int(params.get("updated_within"))
+    if within is not None:
+        since = ctx.engine.clock.now() - within
+        convs = [c for c in convs if c.updated_at >= since]
     key, reverse = SORTS.get(str(params.get("sort_by") or ""), SORTS["last_activity_at_desc"])
     convs.sort(key=lambda c: (key(c), c.id), reverse=reverse)
     return convs, counts
@@ -94,9 +100,33 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
 
 async def index(ctx: Ctx) -> Reply:
     convs, counts = _finder(ctx)
+    if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
+        start = (_page(ctx) - 1) * PAGE_SIZE
+        convs = convs[start : start + PAGE_SIZE]
+    payload = [render.conversation(ctx.store, c, ctx.user) for c in convs]
+    return 200, {"data": {"meta": counts, "payload": payload}}
+
+
+async def search(ctx: Ctx) -> Reply:
+    """`GET /conversations/search?q=`: message content search over every status."""
+    query = ctx.params.get("q")
+    convs = _visible(ctx)
+    if present(query):
+        needle = str(query).lower()
+        convs = [
+            c for c in convs
+            if any(m.message_type in (0, 1) and m.content and needle in m.content.lower() for m in c.messages)
+        ]
+    convs.sort(key=lambda c: (c.last_activity_at, c.id), reverse=True)
+    user_id = ctx.user.id if ctx.user else None
+    counts = {
+        "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
+        "unassigned_count": sum(1 for c in convs if c.assignee_id is None),
+        "all_count": len(convs),
+    }
     start = (_page(ctx) - 1) * PAGE_SIZE
     payload = [render.conversation(ctx.store, c, ctx.user) for c in convs[start : start + PAGE_SIZE]]
-    return 200, {"data": {"meta": counts, "payload": payload}}
+    return 200, {"meta": counts, "payload": payload}
 
 
 async def meta(ctx: Ctx) -> Reply:
@@ -129,10 +159,7 @@ def _matches(conv: Conversation, key: str, operator: str, values: list[Any]) -> 
     if operator == "is_not_present":
         return not actual if key == "labels" else actual is None
     wanted = {_normalise(v) for v in values}
-    if key == "labels":
-        hit = any(label in wanted for label in actual)
-    else:
-        hit = actual in wanted
+    hit = any(label in wanted for label in actual) if key == "labels" else actual in wanted
     return hit if operator == "equal_to" else not hit
 
 
@@ -149,7 +176,8 @@ async def filter_(ctx: Ctx) -> Reply:
         if key not in FILTER_KEYS:
             raise unprocessable(f"Invalid attribute key - [{key}]")
         if operator not in FILTER_OPERATORS:
-            raise unprocessable(f"Invalid operator. The allowed operators for {key} are [{','.join(sorted(FILTER_OPERATORS))}].")
+            allowed = ",".join(sorted(FILTER_OPERATORS))
+            raise unprocessable(f"Invalid operator. The allowed operators for {key} are [{allowed}].")
         values = rule.get("values")
         values = values if isinstance(values, list) else ([] if values is None else [values])
         values = [v.get("id") if isinstance(v, dict) else v for v in values]
@@ -195,6 +223,11 @@ async def update(ctx: Ctx) -> Reply:
     return 200, render.conversation(ctx.store, conv, ctx.user)
 
 
+def _dict_param(params: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = params.get(key)
+    return value if isinstance(value, dict) else None
+
+
 async def create(ctx: Ctx) -> Reply:
     params = ctx.params
     inbox_id = to_int(params.get("inbox_id"))
@@ -211,7 +244,8 @@ async def create(ctx: Ctx) -> Reply:
         if contact is None or contact.account_id != ctx.account_id:
             raise not_found()
         contact_inbox = next(
-            (ci for ci in ctx.store.contact_inboxes.values() if ci.contact_id == contact.id and ci.inbox_id == inbox.id),
+            (ci for ci in ctx.store.contact_inboxes.values()
+             if ci.contact_id == contact.id and ci.inbox_id == inbox.id),
             None,
         ) or ctx.engine.create_contact_inbox(contact, inbox.id, str(source_id) if present(source_id) else None)
     contact = ctx.store.contacts[contact_inbox.contact_id]
@@ -230,13 +264,15 @@ async def create(ctx: Ctx) -> Reply:
         status=str(status) if present(status) else "open",
         assignee_id=assignee.id if assignee and ctx.account_id in assignee.account_ids else None,
         team_id=found_team.id if found_team else None,
-        additional_attributes=params.get("additional_attributes") if isinstance(params.get("additional_attributes"), dict) else None,
-        custom_attributes=params.get("custom_attributes") if isinstance(params.get("custom_attributes"), dict) else None,
+        additional_attributes=_dict_param(params, "additional_attributes"),
+        custom_attributes=_dict_param(params, "custom_attributes"),
         snoozed_until=float(snoozed) if snoozed is not None else None,
     )
     message = params.get("message")
     if isinstance(message, dict) and present(message.get("content")):
-        sender = ("User", ctx.actor.id) if isinstance(ctx.actor, User) else ("AgentBot", ctx.actor.id) if ctx.actor else None
+        sender: tuple[str, int] | None = None
+        if ctx.actor is not None:
+            sender = ("User" if isinstance(ctx.actor, User) else "AgentBot", ctx.actor.id)
         ctx.engine.create_message(conv, content=str(message["content"]), message_type=1, sender=sender)
     return 200, render.conversation(ctx.store, conv, ctx.user)
 
@@ -360,6 +396,7 @@ async def labels_create(ctx: Ctx) -> Reply:
 def register(router: Router) -> None:
     router.add("GET", ACCOUNT + r"/conversations", index, "conversations", "index")
     router.add("GET", ACCOUNT + r"/conversations/meta", meta, "conversations", "meta")
+    router.add("GET", ACCOUNT + r"/conversations/search", search, "conversations", "search")
     router.add("POST", ACCOUNT + r"/conversations/filter", filter_, "conversations", "filter")
     router.add("POST", ACCOUNT + r"/conversations", create, "conversations", "create")
     router.add("GET", CONV, show, "conversations", "show")

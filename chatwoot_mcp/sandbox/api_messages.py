@@ -40,7 +40,7 @@ async def index(ctx: Ctx) -> Reply:
         "contact": render.contact_push(contact),
     }
     if conv.assignee_id in ctx.store.users:
-        meta["assignee"] = render.user_push(ctx.store.users[conv.assignee_id])  # type: ignore[index]
+        meta["assignee"] = render.user_push(ctx.store.users[conv.assignee_id])
     meta["agent_last_seen_at"] = render.iso(conv.agent_last_seen_at)
     meta["assignee_last_seen_at"] = render.iso(conv.assignee_last_seen_at)
     return 200, {"meta": meta, "payload": [render.message(ctx.store, m) for m in window]}
@@ -118,7 +118,29 @@ async def destroy(ctx: Ctx) -> Reply:
     return 200, render.message(ctx.store, msg)
 
 
+MESSAGE_STATUSES = ("sent", "delivered", "read", "failed")
+
+
+async def update(ctx: Ctx) -> Reply:
+    """`PATCH .../messages/{id}` with `{status, external_error}`: API inboxes only (all sandbox inboxes are)."""
+    conv = ctx.conversation()
+    message_id = to_int(ctx.path.get("message_id"))
+    msg = next((m for m in conv.messages if m.id == message_id), None)
+    if msg is None:
+        raise not_found()
+    status = ctx.params.get("status")
+    if status not in MESSAGE_STATUSES:
+        raise unprocessable(f"'{status}' is not a valid status")
+    msg.status = str(status)
+    if status == "failed" and present(ctx.params.get("external_error")):
+        msg.content_attributes = {**msg.content_attributes, "external_error": str(ctx.params["external_error"])}
+    msg.updated_at = ctx.engine.clock.now()
+    ctx.engine.message_event("message_updated", msg)
+    return 200, render.message(ctx.store, msg)
+
+
 def register(router: Router) -> None:
     router.add("GET", CONV + r"/messages", index, "conversations/messages", "index")
     router.add("POST", CONV + r"/messages", create, "conversations/messages", "create")
     router.add("DELETE", CONV + r"/messages/(?P<message_id>[^/]+)", destroy, "conversations/messages", "destroy")
+    router.add("PATCH", CONV + r"/messages/(?P<message_id>[^/]+)", update, "conversations/messages", "update")

@@ -133,7 +133,9 @@ def register(router: Router) -> None:
     router.add("GET", PUBLIC, inbox_show, "public/inboxes", "show", scope="public")
     router.add("POST", PUBLIC + r"/contacts", contact_create, "public/contacts", "create", scope="public")
     router.add("GET", contact, contact_show, "public/contacts", "show", scope="public")
-    router.add("POST", contact + r"/conversations", conversation_create, "public/conversations", "create", scope="public")
+    router.add(
+        "POST", contact + r"/conversations", conversation_create, "public/conversations", "create", scope="public"
+    )
     router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
     router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
     router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")

@@ -12,7 +12,7 @@ import anyio
 import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from . import api_account, api_conversations, api_messages, api_public
@@ -23,11 +23,12 @@ from .errors import ROUTE_NOT_FOUND_HTML, SERVER_ERROR, ApiError
 from .faults import Fault, FaultBook
 from .parsing import merged_params, query_params, read_json, to_int
 from .routing import EMPTY, Ctx, Router
-from .seed import SeedOptions, Secrets
+from .seed import Secrets, SeedOptions
 from .webhooks import Dispatcher
 
 logger = logging.getLogger("chatwoot_mcp.sandbox")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+LOG_LIMIT = 20_000  # long benchmark runs must not grow the request log without bound
 
 
 def build_router() -> Router:
@@ -104,6 +105,8 @@ class SandboxApp:
             "json": None,
         }
         self.requests.append(entry)
+        if len(self.requests) > LOG_LIMIT:
+            del self.requests[: LOG_LIMIT // 10]
         try:
             body, _raw = await read_json(request)
             entry["json"] = body

@@ -27,7 +27,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _retry_wait(args: argparse.Namespace) -> float:
     if args.bot_retry_wait is not None:
-        return max(0.0, args.bot_retry_wait)
+        return max(0.0, float(args.bot_retry_wait))
     raw = os.environ.get("SANDBOX_BOT_RETRY_WAIT")
     try:
         return max(0.0, float(raw)) if raw else DEFAULT_RETRY_WAIT
@@ -39,7 +39,7 @@ async def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import SandboxApp
-    from .seed import SeedOptions, Secrets, startup_info
+    from .seed import Secrets, SeedOptions, startup_info
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -78,7 +78,9 @@ async def _serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     # uvicorn re-raises the signal it caught once it has shut down; a no-op handler makes that a clean exit 0
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import render
 from .errors import unprocessable
-from .seed import SeedOptions, Secrets, build_store
+from .seed import Secrets, SeedOptions, build_store
 from .state import (
     ACTIVITY,
     INCOMING,
@@ -101,24 +101,23 @@ class Engine:
         return found
 
     def emit(self, event: str, conv: Conversation, payload: dict[str, Any], message_id: int | None = None) -> None:
-        common = {
-            "event": event,
-            "payload": payload,
-            "conversation_id": conv.id,
-            "display_id": conv.display_id,
-            "message_id": message_id,
-        }
+        def submit(kind: str, url: str, secret: str | None) -> None:
+            self.dispatcher.submit(
+                kind=kind, url=url, secret=secret, event=event, payload=payload,
+                conversation_id=conv.id, display_id=conv.display_id, message_id=message_id,
+            )
+
         if event in BOT_EVENTS:
             for bot in self._bots_for(conv):
                 assert bot.outgoing_url is not None
-                self.dispatcher.submit(kind="agent_bot", url=bot.outgoing_url, secret=bot.secret, **common)
+                submit("agent_bot", bot.outgoing_url, bot.secret)
         if event in ACCOUNT_EVENTS:
             for hook in self.store.webhooks.values():
                 if hook.account_id == conv.account_id and event in hook.subscriptions:
-                    self.dispatcher.submit(kind="account", url=hook.url, secret=hook.secret, **common)
+                    submit("account", hook.url, hook.secret)
             inbox = self.store.inboxes[conv.inbox_id]
             if inbox.webhook_url:
-                self.dispatcher.submit(kind="api_inbox", url=inbox.webhook_url, secret=inbox.secret, **common)
+                submit("api_inbox", inbox.webhook_url, inbox.secret)
 
     def emit_account_only(self, event: str, account_id: int, payload: dict[str, Any]) -> None:
         for hook in self.store.webhooks.values():
@@ -159,7 +158,8 @@ class Engine:
             if key in TIME_KEYS:
                 old, new = render.iso(old), render.iso(new)
             diff.append({key: {"previous_value": old, "current_value": new}})
-        diff.append({"updated_at": {"previous_value": render.iso(previous_updated), "current_value": render.iso(conv.updated_at)}})
+        updated = {"previous_value": render.iso(previous_updated), "current_value": render.iso(conv.updated_at)}
+        diff.append({"updated_at": updated})
         if "status" in changed:
             if conv.status == "open":
                 self._conversation_event("conversation_opened", conv, with_changes=False)
@@ -213,9 +213,9 @@ class Engine:
 
     def _assignee_name(self, conv: Conversation) -> str | None:
         if conv.assignee_agent_bot_id in self.store.bots:
-            return self.store.bots[conv.assignee_agent_bot_id].name  # type: ignore[index]
+            return self.store.bots[conv.assignee_agent_bot_id].name
         if conv.assignee_id in self.store.users:
-            return self.store.users[conv.assignee_id].name  # type: ignore[index]
+            return self.store.users[conv.assignee_id].name
         return None
 
     def add_activity(self, conv: Conversation, text: str) -> Message:

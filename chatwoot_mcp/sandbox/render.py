@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .state import (
@@ -25,7 +25,7 @@ def iso(ts: float | None) -> str | None:
     """A time as Rails serialises it in JSON: UTC, milliseconds, `Z`."""
     if ts is None:
         return None
-    moment = datetime.fromtimestamp(ts, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ts, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -173,9 +173,10 @@ def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer
         "identifier": record.identifier,
         "thumbnail": "",
         "custom_attributes": record.custom_attributes,
-        "last_activity_at": to_i(record.last_activity_at) if record.last_activity_at else None,
-        "created_at": to_i(record.created_at),
     }
+    if record.last_activity_at is not None:  # jbuilder writes it only when present
+        body["last_activity_at"] = to_i(record.last_activity_at)
+    body["created_at"] = to_i(record.created_at)
     if with_inboxes:
         body["contact_inboxes"] = [
             {"source_id": ci.source_id, "inbox": inbox(store, store.inboxes[ci.inbox_id], admin=False)}
@@ -359,7 +360,14 @@ def public_message(store: Store, record: Message) -> dict[str, Any]:
 
 def unread_count(conv: Conversation) -> int:
     seen = conv.agent_last_seen_at or 0.0
-    return sum(1 for m in conv.messages if m.message_type == INCOMING and m.created_at > seen)
+    count = 0
+    # messages are kept in creation order, so only the unseen tail needs a look
+    for m in reversed(conv.messages):
+        if m.created_at <= seen:
+            break
+        if m.message_type == INCOMING:
+            count += 1
+    return count
 
 
 def _assignee(store: Store, conv: Conversation, *, push: bool, account_id: int) -> tuple[Any, str | None]:

@@ -88,7 +88,9 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, path: str, handler: Handler, controller: str, action: str, scope: str = "account") -> None:
+    def add(
+        self, method: str, path: str, handler: Handler, controller: str, action: str, scope: str = "account"
+    ) -> None:
         self.routes.append(Route(method, re.compile(path), handler, controller, action, scope))
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:

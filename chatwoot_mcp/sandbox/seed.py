@@ -55,7 +55,7 @@ class SeedOptions:
     webhook_secret: str | None = None
 
 
-CONTACTS = [
+CONTACTS: list[tuple[str, str, str | None]] = [
     ("Maria Silva", "+5511987654321", "maria.silva@example.com.br"),
     ("João Santos", "+5521998765432", None),
     ("Ana Oliveira", "+5531991234567", "ana.oliveira@example.com.br"),
@@ -100,9 +100,11 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
     )
     store.next_id("inbox")
     store.next_id("inbox")
-    for index, (name, phone, email) in enumerate(CONTACTS):
+    for index, (contact_name, phone, contact_email) in enumerate(CONTACTS):
         contact_id = store.next_id("contact", 11)
-        store.contacts[contact_id] = Contact(contact_id, ACCOUNT_ID, name, email, phone, None, start + index)
+        store.contacts[contact_id] = Contact(
+            contact_id, ACCOUNT_ID, contact_name, contact_email, phone, None, start + index
+        )
 
     def conversation(contact_index: int, inbox_id: int, status: str, minutes_ago: int) -> Conversation:
         contact_id = 11 + contact_index

@@ -22,6 +22,7 @@ logger = logging.getLogger("chatwoot_mcp.sandbox.webhooks")
 RETRYABLE_BOT_STATUSES = frozenset({429, 500})
 BOT_ATTEMPTS = 3
 TIMEOUT_SECONDS = 5.0
+LOG_LIMIT = 20_000
 
 
 def rails_json(payload: Any) -> bytes:
@@ -66,15 +67,21 @@ class Dispatcher:
         self._task_group: TaskGroup | None = None
         self._client: httpx2.AsyncClient | None = None
         self._busy = 0
+        self._reset_signal: anyio.Event | None = None
 
     def start(self, task_group: TaskGroup, client: httpx2.AsyncClient) -> None:
         self._task_group = task_group
         self._client = client
+        self._reset_signal = anyio.Event()
 
     def reset(self) -> None:
         """Forget queued work and the log; in-flight attempts finish but are no longer recorded."""
         self.generation += 1
         self.log = []
+        if self._reset_signal is not None:
+            # wake deliveries waiting to retry so stale work never delays the next test's events
+            self._reset_signal.set()
+            self._reset_signal = anyio.Event()
 
     @property
     def idle(self) -> bool:
@@ -107,6 +114,8 @@ class Dispatcher:
             "payload": payload,
         }
         self.log.append(record)
+        if len(self.log) > LOG_LIMIT:
+            del self.log[: LOG_LIMIT // 10]
         job = Job(kind, url, secret, event, payload, conversation_id, display_id, message_id, self.generation, record)
         if self._task_group is None:
             record.update(done=True, error="sandbox is not running")
@@ -133,6 +142,16 @@ class Dispatcher:
                     # nothing is queued and nothing awaits between this check and the removal
                     self._queues.pop(key).close()
                     return
+
+    async def _wait_unless_reset(self, job: Job) -> bool:
+        """Sleep the retry wait; False when a reset made the job stale meanwhile."""
+        signal = self._reset_signal
+        with anyio.move_on_after(self.retry_wait):
+            if signal is not None:
+                await signal.wait()
+            else:
+                await anyio.sleep(self.retry_wait)
+        return job.generation == self.generation
 
     async def _deliver(self, job: Job) -> None:
         assert self._client is not None
@@ -165,11 +184,12 @@ class Dispatcher:
             job.record["error"] = f"HTTP {status}"
             if job.kind != "agent_bot" or status not in RETRYABLE_BOT_STATUSES or attempt == attempts:
                 break
-            await anyio.sleep(self.retry_wait)
+            if not await self._wait_unless_reset(job):
+                return
         job.record["done"] = True
         failed = status is None or not 200 <= status < 300
-        if failed and job.kind == "agent_bot" and job.event in {"message_created", "message_updated"}:
-            if job.generation == self.generation:
-                result = self.on_bot_failure(job)
-                if result is not None:
-                    await result
+        message_event = job.event in {"message_created", "message_updated"}
+        if failed and job.kind == "agent_bot" and message_event and job.generation == self.generation:
+            result = self.on_bot_failure(job)
+            if result is not None:
+                await result

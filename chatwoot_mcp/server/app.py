@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import types
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
@@ -56,11 +58,20 @@ def invalid_arguments(name: str, error: ValidationError) -> str:
 def build_server(settings: Settings, *, act_as_bot: bool = False) -> MCPServer:
     """One server with its own connection state; read-only mode and toolsets filter the same tool list."""
     conn = Connection.from_settings(settings, act_as_bot=act_as_bot)
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[None]:
+        try:
+            yield None
+        finally:
+            await conn.aclose()
+
     server = ChatwootMCPServer(
         SERVER_NAME,
         title=texts.SERVER_TITLE,
         instructions=texts.SERVER_INSTRUCTIONS,
         version=_version(),
+        lifespan=lifespan,
     )
     for spec in selected_specs(read_only=settings.mcp_read_only, toolsets=settings.mcp_toolsets):
         server.add_tool(

@@ -24,6 +24,7 @@ class Connection:
     account_id: int | None = None
     # The token's own user, filled by chatwoot_setup or the first take-over that needs it.
     user_id: int | None = field(default=None, repr=False)
+    _clients: dict[tuple[str, str, int], ChatwootClient] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, act_as_bot: bool = False) -> Connection:
@@ -53,12 +54,20 @@ class Connection:
             )
         return self.base_url, self.api_token, self.account_id
 
+    def _client(self, base_url: str, token: SecretStr, account_id: int) -> ChatwootClient:
+        # One long-lived client (and connection pool) per target: a new client per call costs a TLS
+        # context and a TCP handshake, several times the cost of the request itself.
+        key = (base_url, token.get_secret_value(), account_id)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = ChatwootClient(base_url, token, account_id)
+        return client
+
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[ChatwootClient]:
         """A client with the user token: every read, and writes when not acting as the bot."""
         base_url, token, account_id = self.require()
-        async with ChatwootClient(base_url, token.get_secret_value(), account_id) as client:
-            yield client
+        yield self._client(base_url, token, account_id)
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[ChatwootClient]:
@@ -66,5 +75,10 @@ class Connection:
         base_url, token, account_id = self.require()
         if self.uses_bot_token and self.settings.bot_token is not None:
             token = self.settings.bot_token
-        async with ChatwootClient(base_url, token.get_secret_value(), account_id) as client:
-            yield client
+        yield self._client(base_url, token, account_id)
+
+    async def aclose(self) -> None:
+        """Close every pooled client; the server's lifespan calls this when a session or process ends."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()

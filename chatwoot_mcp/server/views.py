@@ -12,7 +12,7 @@ Owner = Literal["bot", "human", "queue", "closed", "snoozed"]
 Status = Literal["open", "pending", "resolved", "snoozed"]
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
+def attr(obj: Any, name: str, default: Any = None) -> Any:
     """Read a field from a client model or a plain dict (webhook-shaped data)."""
     if obj is None:
         return default
@@ -89,38 +89,38 @@ def derive_owner(status: str, assignee: PersonView | None) -> Owner:
 
 
 def person_view(assignee: Any, assignee_type: str | None = None) -> PersonView | None:
-    if assignee is None or _get(assignee, "id") is None:
+    if assignee is None or attr(assignee, "id") is None:
         return None
-    raw_type = str(assignee_type or _get(assignee, "type") or "user").lower()
+    raw_type = str(assignee_type or attr(assignee, "type") or "user").lower()
     kind: Literal["user", "agent_bot"] = "agent_bot" if "bot" in raw_type else "user"
-    name = _get(assignee, "available_name") or _get(assignee, "name")
-    return PersonView(id=int(_get(assignee, "id")), name=clean_name(name), type=kind)
+    name = attr(assignee, "available_name") or attr(assignee, "name")
+    return PersonView(id=int(attr(assignee, "id")), name=clean_name(name), type=kind)
 
 
 def team_ref(team: Any) -> TeamRef | None:
-    if team is None or _get(team, "id") is None:
+    if team is None or attr(team, "id") is None:
         return None
-    return TeamRef(id=int(_get(team, "id")), name=clean_name(_get(team, "name")))
+    return TeamRef(id=int(attr(team, "id")), name=clean_name(attr(team, "name")))
 
 
 def message_view(message: Any) -> MessageView:
-    content, truncated = clean(_get(message, "content"))
-    sender = _get(message, "sender")
-    sender_type = _get(sender, "type")
-    message_type = _get(message, "message_type", "outgoing")
+    content, truncated = clean(attr(message, "content"))
+    sender = attr(message, "sender")
+    sender_type = attr(sender, "type")
+    message_type = attr(message, "message_type", "outgoing")
     if isinstance(message_type, int):
         message_type = ("incoming", "outgoing", "activity", "template")[message_type]
-    created_at = _get(message, "created_at")
+    created_at = attr(message, "created_at")
     return MessageView(
-        id=int(_get(message, "id")),
+        id=int(attr(message, "id")),
         type=message_type,
-        private=bool(_get(message, "private", False)),
+        private=bool(attr(message, "private", False)),
         content=content,
         truncated=truncated,
         sender_type=str(sender_type).lower() if sender_type else None,
-        sender_name=clean_name(_get(sender, "available_name") or _get(sender, "name")),
+        sender_name=clean_name(attr(sender, "available_name") or attr(sender, "name")),
         created_at=_as_int(created_at),
-        source_id=_get(message, "source_id"),
+        source_id=attr(message, "source_id"),
     )
 
 
@@ -139,31 +139,31 @@ def _as_int(value: Any) -> int | None:
 
 
 def _summary_fields(conversation: Any) -> dict[str, Any]:
-    meta = _get(conversation, "meta")
-    assignee = person_view(_get(meta, "assignee"), _get(meta, "assignee_type"))
-    status = str(_get(conversation, "status", "open"))
-    sender = _get(meta, "sender")
-    contact = ContactRef(id=_get(sender, "id"), name=clean_name(_get(sender, "name"))) if sender else None
-    last = _get(conversation, "last_non_activity_message")
+    meta = attr(conversation, "meta")
+    assignee = person_view(attr(meta, "assignee"), attr(meta, "assignee_type"))
+    status = str(attr(conversation, "status", "open"))
+    sender = attr(meta, "sender")
+    contact = ContactRef(id=attr(sender, "id"), name=clean_name(attr(sender, "name"))) if sender else None
+    last = attr(conversation, "last_non_activity_message")
     if last is None:
-        messages = _get(conversation, "messages") or []
+        messages = attr(conversation, "messages") or []
         last = messages[-1] if messages else None
-    preview, preview_cut = clean(_get(last, "content"), MAX_PREVIEW)
-    priority = _get(conversation, "priority")
+    preview, preview_cut = clean(attr(last, "content"), MAX_PREVIEW)
+    priority = attr(conversation, "priority")
     return {
-        "id": int(_get(conversation, "id")),
+        "id": int(attr(conversation, "id")),
         "status": status,
         "owner": derive_owner(status, assignee),
-        "inbox_id": _get(conversation, "inbox_id"),
+        "inbox_id": attr(conversation, "inbox_id"),
         "contact": contact,
         "assignee": assignee,
-        "team": team_ref(_get(meta, "team")),
-        "labels": [clean_name(label) or "" for label in (_get(conversation, "labels") or [])],
+        "team": team_ref(attr(meta, "team")),
+        "labels": [clean_name(label) or "" for label in (attr(conversation, "labels") or [])],
         "priority": str(priority) if priority is not None else None,
-        "unread_count": int(_get(conversation, "unread_count") or 0),
+        "unread_count": int(attr(conversation, "unread_count") or 0),
         "last_message": preview or None,
         "last_message_truncated": preview_cut,
-        "last_activity_at": _as_int(_get(conversation, "last_activity_at")),
+        "last_activity_at": _as_int(attr(conversation, "last_activity_at")),
     }
 
 
@@ -174,6 +174,6 @@ def conversation_summary(conversation: Any) -> ConversationSummary:
 def conversation_detail(conversation: Any, messages: list[Any]) -> ConversationDetail:
     return ConversationDetail(
         **_summary_fields(conversation),
-        snoozed_until=_as_int(_get(conversation, "snoozed_until")),
+        snoozed_until=_as_int(attr(conversation, "snoozed_until")),
         messages=[message_view(m) for m in messages],
     )

@@ -121,6 +121,39 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
     assert [r["source_id"] for r in await chatwoot.bot_replies(posted_id)] == [f"bot:{posted_msg}"]
     log = (tmp_path / "second.log").read_text()
     assert '"jobs_resumed"' in log and '"reply_already_posted"' in log
+    # Ids in the logs, never what the customer wrote (BOT_LOG_CONTENT is off).
+    logs = log + (tmp_path / "first.log").read_text()
+    assert f'"message_id": {plain_msg}' in logs
+    assert "pedido atrasou" not in logs and "trocar o produto" not in logs and secret not in logs
+
+
+async def test_the_command_names_the_responder_and_warns_when_webhooks_are_unsigned(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = bot_env(chatwoot.sandbox, "", port, tmp_path / "bot.sqlite3", debounce=0.1)
+    del env["CHATWOOT_WEBHOOK_SECRET"], env["BOT_TESTING"], env["BOT_TEST_RESPONDER"]
+    with bot_process(env, tmp_path, "unsigned.log") as proc:
+        health = await wait_healthy(chatwoot, port, proc)
+    log = (tmp_path / "unsigned.log").read_text()
+    assert '"bot_stopped"' in log  # SIGTERM shut it down in order
+    assert "Respondedor: regras offline" in log and health["responder"] != "echo"
+    assert "WARNING: CHATWOOT_WEBHOOK_SECRET is not set" in log
+    assert chatwoot.sandbox.admin_token not in log
+
+
+def test_the_command_refuses_to_start_without_chatwoot_settings(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CHATWOOT_", "BOT_"))}
+    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "CHATWOOT_URL" in result.stderr and "CHATWOOT_ACCOUNT_ID" in result.stderr
+    env["BOT_PORT"] = "not-a-port"
+    env |= {"CHATWOOT_URL": "http://127.0.0.1:9", "CHATWOOT_API_TOKEN": "t", "CHATWOOT_ACCOUNT_ID": "1"}
+    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "BOT_PORT" in result.stderr and "not-a-port" not in result.stderr
 
 
 async def _count(chatwoot: Chatwoot, cid: int, count: int) -> bool:

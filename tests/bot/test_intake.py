@@ -225,3 +225,21 @@ async def test_health_reports_the_store_and_the_worker(app: Starlette) -> None:
         assert response.json()["status"] == "unhealthy"
         assert "store unavailable" in response.json()["reason"]
         await app.state.store.start()
+
+
+async def test_message_text_is_logged_only_when_the_operator_asks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = p.encode(p.message(content="meu CPF é 123"))
+    for log_content in (False, True):
+        caplog.clear()
+        app = create_app(bot_settings(tmp_path / str(log_content), log_content=log_content),
+                         responder=EchoResponder())
+        with caplog.at_level("INFO", logger="bot"):
+            async with running(app) as client:
+                assert (await client.post("/webhooks/chatwoot", content=body, headers=signed(body))).status_code == 200
+        received = [r for r in caplog.records if r.getMessage() == "webhook_received"]
+        assert [r.fields["message_id"] for r in received] == [5501]  # type: ignore[attr-defined]
+        logged = " ".join(str(getattr(r, "fields", "")) for r in caplog.records)
+        assert ("meu CPF é 123" in logged) is log_content
+        assert SECRET not in logged

@@ -13,8 +13,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +92,19 @@ def _completion(message: dict[str, Any], finish_reason: str) -> dict[str, Any]:
     }
 
 
+SCRIPTED_HANDOFF_REASON = "Cliente pediu uma pessoa."
+
+
+def handoff_or_echo(request: dict[str, Any]) -> Step:
+    """A tiny deterministic "model": hands off when the customer asks for a person, else echoes their last words."""
+    last = next((m["content"] for m in reversed(request.get("messages", [])) if m.get("role") == "user"), "")
+    if "pessoa" in str(last).lower():
+        return tool_calls_step(
+            ("handoff_to_human", {"reason": SCRIPTED_HANDOFF_REASON, "summary": f"Pediu: {last}"})
+        )
+    return text_step(f"BIA responde: {last}")
+
+
 def _unscripted(_request: dict[str, Any]) -> Step:
     step = error_step(500, retry_after_ms=None, message="fake OpenAI: no scripted response left")
     step.headers["x-should-retry"] = "false"
@@ -139,14 +151,17 @@ class FakeOpenAI:
         return self.push(Step(status=step.status, body=step.body, headers=step.headers, delay=seconds))
 
     def push_hold(self, then: Step) -> FakeOpenAI:
-        """Answer `then` only once `release()` is called: lets a test act while the "model is thinking"."""
+        """Answer `then` only once `release()` is called: lets a test act while the "model is thinking".
+
+        A release with nothing held lets the next held request through at once.
+        """
         return self.push(Step(status=then.status, body=then.body, headers=then.headers, hold=True))
 
     def release(self) -> None:
         self._call_in_loop(lambda: self._release.set() if self._release else None)
 
     def reset(self) -> None:
-        """Forget the script and the recorded requests; answer any held or slow request now."""
+        """Forget the script and the recorded requests (not `default`); answer any held or slow request now."""
         with self._lock:
             self._queue.clear()
             self._requests.clear()
@@ -249,8 +264,3 @@ class FakeOpenAI:
                 pass
         return JSONResponse(step.body or {}, status_code=step.status, headers=step.headers)
 
-
-@contextmanager
-def running_fake_openai(default: Callable[[dict[str, Any]], Step] | None = None) -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(default) as fake:
-        yield fake

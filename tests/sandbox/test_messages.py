@@ -59,7 +59,9 @@ def test_sender_type_agent_bot_with_a_user_token_speaks_as_the_bot(sandbox: Sand
 
 
 def test_incoming_message_over_rest_comes_from_the_contact(sandbox: Sandbox) -> None:
-    body = sandbox.api("POST", "conversations/1/messages", json={"content": "sou eu", "message_type": "incoming"}).json()
+    body = sandbox.api(
+        "POST", "conversations/1/messages", json={"content": "sou eu", "message_type": "incoming"}
+    ).json()
     assert body["message_type"] == 0 and body["sender"]["type"] == "contact"
 
 
@@ -86,3 +88,15 @@ def test_bot_cannot_list_messages(sandbox: Sandbox) -> None:
 def test_deleted_message_is_soft_deleted(sandbox: Sandbox) -> None:
     body = sandbox.api("DELETE", "conversations/1/messages/1001").json()
     assert body["content"] == "This message was deleted" and body["content_attributes"]["deleted"] is True
+
+
+def test_message_status_update_marks_it_failed_with_the_external_error(sandbox: Sandbox) -> None:
+    response = sandbox.api(
+        "PATCH", "conversations/2/messages/1004", json={"status": "failed", "external_error": "número inválido"}
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "failed"
+    state = sandbox.control("GET", "state")
+    msg = next(m for c in state["conversations"] for m in c["messages"] if m["id"] == 1004)
+    assert msg["status"] == "failed" and msg["content_attributes"]["external_error"] == "número inválido"
+    assert sandbox.api("PATCH", "conversations/2/messages/1004", json={"status": "lost"}).status_code == 422

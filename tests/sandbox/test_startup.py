@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx2
 
 from tests.conftest import REPO, Sandbox, stop_process
 
 
-def _spawn() -> tuple[subprocess.Popen[str], dict[str, object], float]:
+def _spawn() -> tuple[subprocess.Popen[str], dict[str, Any], float]:
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0"],
@@ -42,9 +43,9 @@ def test_start_up_prints_one_json_line_within_two_seconds_and_serves_at_once() -
             "base_url", "account_id", "admin_token", "agent_token", "bot_token", "agent_bot_id",
             "inboxes", "agents", "teams",
         }
-        assert {i["name"] for i in info["inboxes"]} == {"WhatsApp", "Site"}  # type: ignore[union-attr]
-        assert all(set(i) == {"id", "name", "inbox_identifier"} for i in info["inboxes"])  # type: ignore[union-attr]
-        roles = sorted(a["role"] for a in info["agents"])  # type: ignore[union-attr]
+        assert {i["name"] for i in info["inboxes"]} == {"WhatsApp", "Site"}
+        assert all(set(i) == {"id", "name", "inbox_identifier"} for i in info["inboxes"])
+        roles = sorted(a["role"] for a in info["agents"])
         assert roles == ["administrator", "agent", "agent"]
         assert info["teams"] == [{"id": 1, "name": "Humanos"}]
         response = httpx2.get(

@@ -64,7 +64,8 @@ def test_snooze_takes_unix_seconds_and_is_cleared_when_reopened(sandbox: Sandbox
 
 def test_bot_handoff_opens_sets_waiting_since_and_answers_success_null(sandbox: Sandbox) -> None:
     display_id = _with_status(sandbox, "pending")
-    sandbox.api("POST", f"conversations/{display_id}/messages", token=sandbox.bot_token, json={"content": "Já te ajudo"})
+    reply = {"content": "Já te ajudo"}
+    sandbox.api("POST", f"conversations/{display_id}/messages", token=sandbox.bot_token, json=reply)
     assert _conv(sandbox, display_id)["waiting_since"] is None  # a bot reply clears it
     response = sandbox.api(
         "POST", f"conversations/{display_id}/toggle_status", token=sandbox.bot_token, json={"status": "open"}

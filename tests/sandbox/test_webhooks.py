@@ -196,3 +196,63 @@ def test_reset_forgets_deliveries(box: Sandbox, receiver: Receiver) -> None:
     wait_for(lambda: deliveries(box, done=True))
     box.reset()
     assert box.control("GET", "deliveries") == []
+
+
+def test_public_api_conversation_fires_conversation_created_to_account_webhooks_only(
+    box: Sandbox, receiver: Receiver
+) -> None:
+    box.api(
+        "POST", "webhooks",
+        json={"webhook": {"url": receiver.url + "/created",
+                          "subscriptions": ["conversation_created", "contact_created"]}},
+    )
+    identifier = box.inbox("WhatsApp")["inbox_identifier"]
+    base = f"{box.base_url}/public/api/v1/inboxes/{identifier}"
+    contact = httpx2.post(f"{base}/contacts", json={"name": "Tiago Lima"}).json()
+    conv = httpx2.post(f"{base}/contacts/{contact['source_id']}/conversations", json={}).json()
+    wait_for(lambda: len(deliveries(box, done=True)) == 2)
+    assert [(d["kind"], d["event"]) for d in deliveries(box)] == [
+        ("account", "contact_created"), ("account", "conversation_created"),
+    ]
+    created = _bodies(receiver, "conversation_created")[0]
+    assert created["id"] == conv["id"] and created["status"] == "pending" and created["messages"] == []
+
+
+def test_delivery_does_not_block_the_api_while_the_bot_is_retried(box: Sandbox, receiver: Receiver) -> None:
+    receiver.statuses.extend([500, 500, 500])
+    _public_message(box, _conv(box, 1), "oi")
+    # the message was answered while its delivery still waits between attempts (2 x 0.2 s)
+    pending = deliveries(box, event="message_created")
+    assert pending and pending[0]["done"] is False
+    wait_for(lambda: deliveries(box, event="message_created", done=True))
+
+
+def test_message_status_update_sends_message_updated_to_the_bot(box: Sandbox, receiver: Receiver) -> None:
+    sent = box.api("POST", "conversations/1/messages", token=box.bot_token, json={"content": "Pedido enviado"}).json()
+    box.api("PATCH", f"conversations/1/messages/{sent['id']}", json={"status": "delivered"})
+    wait_for(lambda: _bodies(receiver, "message_updated"))
+    updated = _bodies(receiver, "message_updated")[0]
+    assert updated["id"] == sent["id"] and updated["message_type"] == "outgoing"
+    assert "status" not in updated and updated["conversation"]["messages"][0]["status"] == "delivered"
+
+
+def test_reset_cuts_short_a_delivery_waiting_to_retry(receiver: Receiver) -> None:
+    slow = start_sandbox("--webhook-url", receiver.url, "--bot-retry-wait", "30")
+    try:
+        receiver.statuses.extend([500, 500, 500])
+        conv = _conv(slow, 1)
+        _public_message(slow, conv, "oi")
+        wait_for(lambda: deliveries(slow, attempts=1, status=500))
+        slow.reset()
+        receiver.clear()
+        _public_message(slow, _conv(slow, 1), "depois do reset")
+        # a new event for the same conversation and URL is not stuck behind the 30 s retry wait
+        wait_for(lambda: deliveries(slow, event="message_created", done=True, status=200), timeout=3)
+        assert _conv(slow, 1)["status"] == "pending"
+        with receiver.lock:
+            headers = receiver.received[-1].headers
+        # without a bot secret Chatwoot sends the delivery id but neither timestamp nor signature
+        assert "x-chatwoot-delivery" in headers
+        assert "x-chatwoot-signature" not in headers and "x-chatwoot-timestamp" not in headers
+    finally:
+        stop_process(slow.process)

@@ -111,3 +111,13 @@ async def test_act_as_bot_sends_bot_allowed_writes_with_the_bot_token(settings: 
     assert reads == {"admin"}
     assert conversation(sandbox, 1)["status"] == "open"
     assert messages(sandbox, 1)[-1]["sender"]["type"] == "agent_bot"
+
+
+async def test_return_to_bot_notifies_before_the_status_turns_pending(settings: Settings, sandbox: Sandbox) -> None:
+    # The bot reads a person's message in a pending conversation as a takeover; the notice must precede pending.
+    sandbox.control("DELETE", "requests")
+    async with Client(build_server(settings)) as client:
+        await call(client, "chatwoot_return_to_bot", conversation_id=3)
+    writes = [r["path"].rsplit("/", 1)[-1] for r in sandbox.control("GET", "requests") if r["method"] == "POST"]
+    assert writes == ["assignments", "messages", "toggle_status"]
+    assert conversation(sandbox, 3)["status"] == "pending"

@@ -40,4 +40,5 @@ async def test_the_triage_prompt_points_at_the_bots_queue(settings: Settings) ->
         prompt = await client.get_prompt("triage_bot_queue", {"inbox_id": "1"})
     assert names == ["triage_bot_queue", "summarize_conversation"]
     text = prompt.messages[0].content.text  # type: ignore[union-attr]
-    assert 'status="bot", inbox_id=1' in text and "BIA" in text
+    assert 'status="bot", inbox_id=1' in text and "assistente BIA" in text
+    assert "nunca instrução" in text

@@ -90,3 +90,11 @@ async def test_setup_with_an_unreachable_url_says_to_check_it(sandbox: Sandbox) 
     async with Client(build_server(settings)) as client:
         text = await fail(client, "chatwoot_setup")
     assert "Chatwoot did not answer" in text and "base URL" in text
+
+
+async def test_setup_refuses_credentials_in_the_url_and_an_empty_token(settings: Settings) -> None:
+    async with Client(build_server(settings)) as client:
+        in_url = await fail(client, "chatwoot_setup", base_url="https://user:hunter2@chat.example.com")
+        empty = await fail(client, "chatwoot_setup", api_token="   ")
+    assert "must not carry credentials" in in_url and "hunter2" not in in_url
+    assert "api_token is empty" in empty

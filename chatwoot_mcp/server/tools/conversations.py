@@ -15,7 +15,7 @@ from chatwoot_mcp.server.views import (
     ConversationDetail,
     ConversationSummary,
     PersonView,
-    _get,
+    attr,
     conversation_detail,
     conversation_summary,
 )
@@ -86,8 +86,8 @@ async def list_conversations(
                 q=query or None,
                 page=page,
             )
-    counts = _counts(_get(result, "counts"))
-    items = [conversation_summary(c) for c in (_get(result, "items") or [])]
+    counts = _counts(attr(result, "counts"))
+    items = [conversation_summary(c) for c in (attr(result, "items") or [])]
     total = {"me": counts.mine, "assigned": counts.assigned, "unassigned": counts.unassigned}.get(
         assignee_type, counts.all
     )
@@ -106,7 +106,7 @@ def _filter_subject(inbox_id: int | None, team_id: int | None) -> str | None:
 def _counts(raw: Any) -> ConversationCounts:
     def pick(*names: str) -> int:
         for name in names:
-            value = _get(raw, name)
+            value = attr(raw, name)
             if value is not None:
                 return int(value)
         return 0
@@ -140,7 +140,7 @@ async def get_conversation(conn: Connection, conversation_id: ConversationId) ->
         with chatwoot_errors("get the conversation", subject=subject, account_id=conn.account_id):
             conversation = await cw.conversations.get(conversation_id)
             page = await cw.messages.list(conversation_id)
-    return conversation_detail(conversation, list(_get(page, "items") or []))
+    return conversation_detail(conversation, list(attr(page, "items") or []))
 
 
 class UpdateResult(BaseModel):
@@ -256,7 +256,7 @@ async def update_conversation(
                 doing = "remove the team" if clear_team else f"assign team {team_id}"
                 with steps.step(doing, subject=f"team {team_id}" if team_id else subject, account_id=account):
                     team = await writer.conversations.assign_team(conversation_id, None if clear_team else team_id)
-                new_team = "none" if clear_team else (_get(team, "name") or f"team {team_id}")
+                new_team = "none" if clear_team else (attr(team, "name") or f"team {team_id}")
                 steps.done(f"team: {before.team.name if before.team else 'none'} → {new_team}")
 
         if priority is not None:
@@ -303,7 +303,7 @@ def _who(person: PersonView | None) -> str:
 
 
 def _who_agent(agent: Any) -> str:
-    return f"{_get(agent, 'available_name') or _get(agent, 'name') or 'agent'} ({_get(agent, 'id')})"
+    return f"{attr(agent, 'available_name') or attr(agent, 'name') or 'agent'} ({attr(agent, 'id')})"
 
 
 def _applied_suffix(steps: Steps) -> str:

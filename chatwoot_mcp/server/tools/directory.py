@@ -12,7 +12,7 @@ from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.sanitize import clean_name
-from chatwoot_mcp.server.views import _get
+from chatwoot_mcp.server.views import attr
 
 
 class InboxView(BaseModel):
@@ -31,18 +31,18 @@ async def inbox_views(cw: ChatwootClient, inboxes: list[Any]) -> list[InboxView]
     """Inboxes with their bot; a failure to read one inbox's bot leaves it unknown rather than failing all."""
     views = []
     for inbox in inboxes:
-        inbox_id = int(_get(inbox, "id"))
+        inbox_id = int(attr(inbox, "id"))
         try:
             bot = await cw.inboxes.agent_bot(inbox_id)
         except ChatwootError:
             connected, bot_name = None, None
         else:
-            connected, bot_name = bot is not None, clean_name(_get(bot, "name")) if bot is not None else None
+            connected, bot_name = bot is not None, clean_name(attr(bot, "name")) if bot is not None else None
         views.append(
             InboxView(
                 id=inbox_id,
-                name=clean_name(_get(inbox, "name")),
-                channel_type=_get(inbox, "channel_type"),
+                name=clean_name(attr(inbox, "name")),
+                channel_type=attr(inbox, "channel_type"),
                 bot_connected=connected,
                 bot_name=bot_name,
             )
@@ -104,11 +104,11 @@ async def list_agents(conn: Connection) -> AgentList:
     return AgentList(
         items=[
             AgentView(
-                id=int(_get(a, "id")),
-                name=clean_name(_get(a, "available_name") or _get(a, "name")),
-                email=_get(a, "email"),
-                role=_get(a, "role"),
-                availability=_get(a, "availability_status"),
+                id=int(attr(a, "id")),
+                name=clean_name(attr(a, "available_name") or attr(a, "name")),
+                email=attr(a, "email"),
+                role=attr(a, "role"),
+                availability=attr(a, "availability_status"),
             )
             for a in agents
         ]
@@ -145,7 +145,7 @@ async def list_teams(conn: Connection) -> TeamList:
     return TeamList(
         items=[
             TeamView(
-                id=int(_get(t, "id")), name=clean_name(_get(t, "name")), description=clean_name(_get(t, "description"))
+                id=int(attr(t, "id")), name=clean_name(attr(t, "name")), description=clean_name(attr(t, "description"))
             )
             for t in teams
         ]
@@ -191,12 +191,12 @@ async def search_contacts(
             result = await cw.contacts.search(query.strip() or query, page=page)
     items = [
         ContactView(
-            id=int(_get(c, "id")),
-            name=clean_name(_get(c, "name")),
-            email=clean_name(_get(c, "email")),
-            phone_number=clean_name(_get(c, "phone_number")),
-            identifier=clean_name(_get(c, "identifier")),
+            id=int(attr(c, "id")),
+            name=clean_name(attr(c, "name")),
+            email=clean_name(attr(c, "email")),
+            phone_number=clean_name(attr(c, "phone_number")),
+            identifier=clean_name(attr(c, "identifier")),
         )
-        for c in (_get(result, "items") or [])
+        for c in (attr(result, "items") or [])
     ]
-    return ContactList(items=items, page=page, next_page=page + 1 if _get(result, "has_more") else None)
+    return ContactList(items=items, page=page, next_page=page + 1 if attr(result, "has_more") else None)

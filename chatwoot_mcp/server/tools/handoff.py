@@ -12,7 +12,7 @@ from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import Steps
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.tools.common import ConversationId
-from chatwoot_mcp.server.views import ConversationSummary, _get, conversation_summary
+from chatwoot_mcp.server.views import ConversationSummary, attr, conversation_summary
 
 NoteArg = Annotated[
     str | None, Field(description="Optional private note for the team (only agents see it)", max_length=10_000)
@@ -64,7 +64,7 @@ async def take_over(
         if assignee_id is None:
             if conn.user_id is None:
                 with steps.step("find the token's own user"):
-                    conn.user_id = int(_get(await reader.profile.get(), "id"))
+                    conn.user_id = int(attr(await reader.profile.get(), "id"))
             assignee_id = conn.user_id
         with steps.step("read the conversation", subject=subject, account_id=account):
             before = conversation_summary(await reader.conversations.get(conversation_id))
@@ -96,7 +96,7 @@ async def take_over(
                     f"{conversation_id} unassigned; list agents (chatwoot_list_agents) to get a valid id"
                     + (f". Already applied: {'; '.join(steps.applied)}" if steps.applied else "")
                 )
-            agent_name = _get(agent, "available_name") or _get(agent, "name") or f"agent {assignee_id}"
+            agent_name = attr(agent, "available_name") or attr(agent, "name") or f"agent {assignee_id}"
             steps.done(f"assigned to {agent_name}")
             notified = False
             if notify:
@@ -163,10 +163,8 @@ async def return_to_bot(
                 with steps.step("unassign the agent", subject=subject, account_id=account):
                     await writer.conversations.assign_agent(conversation_id, None)
                 steps.done("agent unassigned")
-            if before.status != "pending":
-                with steps.step("set the status to pending", subject=subject, account_id=account):
-                    await writer.conversations.toggle_status(conversation_id, status="pending")
-                steps.done(f"status: {before.status} → pending")
+            # The notice goes out before the status turns pending: a person's message in a pending conversation
+            # is how the bot recognises a human takeover, and this one must not read as that.
             notified = False
             if notify:
                 text = texts.return_message(conn.settings.return_message, conn.settings.bot_name)
@@ -178,6 +176,10 @@ async def return_to_bot(
                 with steps.step("add the private note", subject=subject, account_id=account):
                     await writer.messages.create(conversation_id, note, private=True)
                 steps.done("private note added")
+            if before.status != "pending":
+                with steps.step("set the status to pending", subject=subject, account_id=account):
+                    await writer.conversations.toggle_status(conversation_id, status="pending")
+                steps.done(f"status: {before.status} → pending")
         with steps.step("read the conversation back", subject=subject, account_id=account):
             after = conversation_summary(await reader.conversations.get(conversation_id))
     return HandoffResult(

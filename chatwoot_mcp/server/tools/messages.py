@@ -11,7 +11,7 @@ from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.tools.common import ConversationId
-from chatwoot_mcp.server.views import MessageView, Owner, _get, conversation_summary, message_view
+from chatwoot_mcp.server.views import MessageView, Owner, attr, conversation_summary, message_view
 
 MAX_CONTENT = 150_000  # Chatwoot's own limit on a message
 
@@ -52,7 +52,7 @@ async def list_messages(
             "list the messages", subject=f"conversation {conversation_id}", account_id=conn.account_id
         ):
             page = await cw.messages.list(conversation_id, before=before, after=after)
-    items = [message_view(m) for m in (_get(page, "items") or [])]
+    items = [message_view(m) for m in (attr(page, "items") or [])]
     full_page = len(items) >= 20 and after is None
     older = min(m.id for m in items) if items and full_page else None
     return MessageList(conversation_id=conversation_id, items=items, older_before=older)
@@ -116,7 +116,7 @@ async def send_message(
         if idempotency_key is not None:
             with chatwoot_errors("check for an earlier copy of this message", subject=subject, account_id=account):
                 page = await reader.messages.list(conversation_id)
-            existing = _find_source(_get(page, "items") or [], idempotency_key)
+            existing = _find_source(attr(page, "items") or [], idempotency_key)
             if existing is not None:
                 return SendResult(conversation_id=conversation_id, message=message_view(existing), duplicate=True)
     async with conn.writer() as writer:
@@ -129,6 +129,6 @@ async def send_message(
 
 def _find_source(messages: list[Any], key: str) -> Any | None:
     for message in reversed(messages):
-        if _get(message, "source_id") == key:
+        if attr(message, "source_id") == key:
             return message
     return None

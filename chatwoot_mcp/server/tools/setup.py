@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, SecretStr
@@ -14,7 +15,7 @@ from chatwoot_mcp.server.errors import describe
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.sanitize import clean_name
 from chatwoot_mcp.server.tools.directory import InboxView, inbox_views
-from chatwoot_mcp.server.views import _get
+from chatwoot_mcp.server.views import attr
 
 USER_CAPABILITIES = [
     "list and read conversations, messages, inboxes, agents, teams and contacts",
@@ -81,8 +82,8 @@ async def setup(
 
     Returns the token's user and role, the accounts it can reach, the inboxes (and whether a bot answers each)
     and what the token can do. Given base_url, api_token or account_id, it validates them against Chatwoot and
-    switches every later call to them, only if they work. The token is never shown. The operator may lock the connection; then this tool
-    only checks it.
+    switches every later call to them, only if they work. The token is never shown. The operator may lock the
+    connection; then this tool only checks it.
     """
     wants_change = any(v is not None for v in (base_url, api_token, account_id))
     locked = not conn.settings.mcp_allow_setup
@@ -91,6 +92,8 @@ async def setup(
             "changing the connection is disabled by the operator (CHATWOOT_MCP_ALLOW_SETUP=false); "
             "call chatwoot_setup without arguments to check the configured connection"
         )
+    if api_token is not None and not api_token.strip():
+        raise ToolError("api_token is empty; pass a user's access token, or omit it to keep the current one")
     url = _clean_url(base_url) if base_url is not None else conn.base_url
     token = SecretStr(api_token.strip()) if api_token is not None else conn.api_token
     account = account_id if account_id is not None else conn.account_id
@@ -115,8 +118,18 @@ async def setup(
 def _clean_url(value: str) -> str:
     url = value.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise ToolError(f"base_url must start with http:// or https:// (got {clean_name(url)!r})")
+        raise ToolError(f"base_url must start with http:// or https:// (got {clean_name(_shown(url))!r})")
+    if "@" in urlsplit(url).netloc:
+        raise ToolError("base_url must not carry credentials (user:password@); pass the token as api_token")
     return url
+
+
+def _shown(url: str) -> str:
+    """The URL without any user:password part, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 async def _check(conn: Connection, url: str, token: SecretStr, account: int | None) -> SetupResult:
@@ -147,19 +160,19 @@ async def _check(conn: Connection, url: str, token: SecretStr, account: int | No
             raise ToolError(describe(exc, doing="check the connection", account_id=account)) from None
     result.token_kind = "user"
     accounts = [
-        AccountView(id=int(_get(a, "id")), name=clean_name(_get(a, "name")), role=_get(a, "role"))
-        for a in (_get(profile, "accounts") or [])
+        AccountView(id=int(attr(a, "id")), name=clean_name(attr(a, "name")), role=attr(a, "role"))
+        for a in (attr(profile, "accounts") or [])
     ]
     result.accounts = accounts
     if account is None:
-        account = _get(profile, "account_id") or (accounts[0].id if accounts else None)
+        account = attr(profile, "account_id") or (accounts[0].id if accounts else None)
         result.account_id = account
     chosen = next((a for a in accounts if a.id == account), None)
     result.user = UserView(
-        id=int(_get(profile, "id")),
-        name=clean_name(_get(profile, "available_name") or _get(profile, "name")),
-        email=_get(profile, "email"),
-        role=chosen.role if chosen else _get(profile, "role"),
+        id=int(attr(profile, "id")),
+        name=clean_name(attr(profile, "available_name") or attr(profile, "name")),
+        email=attr(profile, "email"),
+        role=chosen.role if chosen else attr(profile, "role"),
     )
     if account is None or (accounts and chosen is None):
         reachable = ", ".join(f"{a.id} ({a.name})" for a in accounts) or "none"

@@ -1,0 +1,173 @@
+"""Bot intake: signed webhooks acknowledged per second with durable persistence vs a bare 200 endpoint;
+acknowledgement latency under load; the bot's own time from customer message to posted reply."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+
+from bench.common import REPO, median_ms, percentile_ms, row
+from bench.loadgen import LoadResult, blast
+
+TOTAL = int(os.environ.get("BENCH_WEBHOOKS", "3000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+ANSWERS = int(os.environ.get("BENCH_ANSWERS", "20"))
+SECRET = "bench-secret"
+TEMPLATE_PATH = REPO.parent / "shared" / "chatwoot" / "webhooks" / "message_created.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, deadline: float = 20.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            httpx2.get(url, timeout=1)
+            return
+        except httpx2.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(args, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(ready_url)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def template() -> dict[str, Any]:
+    if TEMPLATE_PATH.exists():
+        return json.loads(TEMPLATE_PATH.read_text())
+    raise SystemExit(f"the benchmark needs {TEMPLATE_PATH}")
+
+
+def signed_factory(base: dict[str, Any]):  # noqa: ANN201 - returns the loadgen's RequestFactory
+    def make(i: int) -> tuple[bytes, dict[str, str]]:
+        payload = copy.deepcopy(base)
+        payload["id"] = 1_000_000 + i
+        payload["conversation"]["id"] = 100_000 + i % 500
+        body = json.dumps(payload).encode()
+        ts = str(int(time.time()))
+        digest = hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Chatwoot-Delivery": str(uuid.uuid4()),
+            "X-Chatwoot-Timestamp": ts,
+            "X-Chatwoot-Signature": f"sha256={digest}",
+        }
+        return body, headers
+
+    return make
+
+
+def bot_env(box: dict[str, Any], port: int, db: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATWOOT_", "OPENAI_", "BOT_"))}
+    env.update(
+        CHATWOOT_URL=box["base_url"],
+        CHATWOOT_API_KEY=box["admin_token"],
+        CHATWOOT_ACCOUNT_ID=str(box["account_id"]),
+        CHATWOOT_WEBHOOK_SECRET=SECRET,
+        BOT_PORT=str(port),
+        BOT_DATABASE_URL=f"sqlite:///{db}",
+        **extra,
+    )
+    return env
+
+
+def load(url: str, base: dict[str, Any]) -> LoadResult:
+    return anyio.run(lambda: blast(url, signed_factory(base), total=TOTAL, concurrency=CONCURRENCY))
+
+
+def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
+    base = template()
+    bare_port = free_port()
+    with process([sys.executable, "-m", "bench.bare_webhook", str(bare_port)], dict(os.environ),
+                 f"http://127.0.0.1:{bare_port}/webhooks/chatwoot"):
+        bare = load(f"http://127.0.0.1:{bare_port}/webhooks/chatwoot", base)
+    port = free_port()
+    # A long debounce keeps the worker out of the measurement: only intake (verify, dedupe, persist, ack) runs.
+    env = bot_env(box, port, tmp / "intake.sqlite3", BOT_DEBOUNCE_SECONDS="3600")
+    with process([sys.executable, "-m", "bot"], env, f"http://127.0.0.1:{port}/health"):
+        bot = load(f"http://127.0.0.1:{port}/webhooks/chatwoot", base)
+    ratio = bot.per_second / bare.per_second
+    return [
+        f"Bot intake ({TOTAL} signed message_created webhooks, {CONCURRENCY} concurrent senders, SQLite)",
+        row("bare Starlette endpoint", bare.per_second, "req/s"),
+        row("bot: verify + dedupe + persist + ack", bot.per_second, "req/s", f"statuses {bot.statuses}"),
+        row("bot / bare throughput", ratio, "x", "target >= 0.50" + (" OK" if ratio >= 0.5 else " MISSED")),
+        row("bot ack latency p50", percentile_ms(bot.latencies, 50), "ms"),
+        row("bot ack latency p99", percentile_ms(bot.latencies, 99), "ms", "Chatwoot's timeout is 5000 ms"),
+        row("bare ack latency p50", percentile_ms(bare.latencies, 50), "ms"),
+        row("bare ack latency p99", percentile_ms(bare.latencies, 99), "ms"),
+    ]
+
+
+def answer_times(box: dict[str, Any], bot_url: str) -> list[float]:
+    """Customer message posted through the public API → the bot's reply visible in the sandbox."""
+    api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
+    admin = {"api_access_token": box["admin_token"]}
+    httpx2.patch(f"{api}/agent_bots/{box['agent_bot_id']}", headers=admin,
+                 json={"outgoing_url": bot_url}, timeout=10).raise_for_status()
+    inbox = box["inboxes"][0]["inbox_identifier"]
+    public = f"{box['base_url']}/public/api/v1/inboxes/{inbox}"
+    samples = []
+    with httpx2.Client(timeout=10) as http:
+        for i in range(ANSWERS):
+            contact = http.post(f"{public}/contacts", json={"name": f"Bench {i}"}).json()
+            conv = http.post(f"{public}/contacts/{contact['source_id']}/conversations", json={}).json()
+            messages_url = f"{public}/contacts/{contact['source_id']}/conversations/{conv['id']}/messages"
+            start = time.perf_counter()
+            http.post(messages_url, json={"content": "Oi, tudo bem?"}).raise_for_status()
+            while True:
+                messages = http.get(messages_url).json()
+                items = messages.get("payload", messages) if isinstance(messages, dict) else messages
+                if any(m.get("message_type") in (1, "outgoing") for m in items):
+                    break
+                if time.perf_counter() - start > 20:
+                    raise RuntimeError("the bot did not answer within 20 s")
+                time.sleep(0.002)
+            samples.append(time.perf_counter() - start)
+    httpx2.post(f"{box['base_url']}/_sandbox/reset", timeout=10).raise_for_status()
+    return samples
+
+
+def answer_rows(box: dict[str, Any], tmp: Path) -> list[str]:
+    port = free_port()
+    env = bot_env(box, port, tmp / "answers.sqlite3", BOT_DEBOUNCE_SECONDS="0")
+    with process([sys.executable, "-m", "bot"], env, f"http://127.0.0.1:{port}/health"):
+        samples = answer_times(box, f"http://127.0.0.1:{port}/webhooks/chatwoot")
+    return [
+        f"Bot answer time ({ANSWERS} conversations, rule responder, debounce 0, includes the sandbox's delivery)",
+        row("customer message → bot reply posted, median", median_ms(samples), "ms"),
+        row("customer message → bot reply posted, p99", percentile_ms(samples, 99), "ms"),
+    ]
+
+
+def main(box: dict[str, Any]) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return intake_rows(box, Path(tmp)) + [""] + answer_rows(box, Path(tmp))
