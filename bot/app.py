@@ -63,11 +63,20 @@ def create_app(
         await store.start()
         try:
             async with running_worker(worker):
-                log_event(logger, "bot_started", responder=responder.name, store=store.name,
-                          signed_webhooks=settings.chatwoot.webhook_secret is not None)
+                log_event(
+                    logger,
+                    "bot_started",
+                    responder=responder.name,
+                    store=store.name,
+                    signed_webhooks=settings.chatwoot.webhook_secret is not None,
+                )
                 if settings.chatwoot.webhook_secret is None:
-                    log_event(logger, "webhooks_not_verified", logging.WARNING,
-                              hint="set CHATWOOT_WEBHOOK_SECRET to the AgentBot's secret")
+                    log_event(
+                        logger,
+                        "webhooks_not_verified",
+                        logging.WARNING,
+                        hint="set CHATWOOT_WEBHOOK_SECRET to the AgentBot's secret",
+                    )
                 yield
         finally:
             await store.close()

@@ -28,6 +28,9 @@ def setup_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # One line per HTTP call to Chatwoot would drown the bot's own events; failures still show.
+    for noisy in ("httpx2", "httpx", "mcp"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def pick_responder(settings: BotSettings, environ: Mapping[str, str]) -> Responder:
@@ -70,8 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     app = create_app(settings, responder=responder)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1

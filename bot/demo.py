@@ -22,6 +22,8 @@ import anyio
 import httpx2
 
 from bot import texts
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.server.session import open_tool_session
 
 T = TypeVar("T")
 
@@ -205,6 +207,14 @@ class Chatwoot:
             and (m.get("sender") or {}).get("type") == "agent_bot"
         ]
 
+    async def notices(self, conversation_id: int) -> list[str]:
+        """Customer-visible messages sent by people (users), such as the take-over and hand-back notices."""
+        return [
+            m.get("content") or ""
+            for m in await self.messages(conversation_id)
+            if m["message_type"] == OUTGOING and not m.get("private") and (m.get("sender") or {}).get("type") == "user"
+        ]
+
     async def private_notes(self, conversation_id: int) -> list[str]:
         return [m.get("content") or "" for m in await self.messages(conversation_id) if m.get("private")]
 
@@ -247,7 +257,6 @@ class Customer:
 class Transcript:
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.failures = 0
 
     def title(self, text: str) -> None:
         print(f"\n== {text}", file=self.out, flush=True)
@@ -273,16 +282,18 @@ class Demo:
     http: httpx2.AsyncClient
     transcript: Transcript
     reply_timeout: float = 20.0
+    bot_name: str = "BIA"
 
     def customer(self, name: str, inbox: str = "WhatsApp") -> Customer:
         identifier = next(i["inbox_identifier"] for i in self.info["inboxes"] if i["name"] == inbox)
         return Customer(self.http, self.info["base_url"], identifier, name)
 
-    def admin_settings(self) -> Any:
-        from chatwoot_mcp.config import Settings
-
+    def admin_settings(self) -> Settings:
         return Settings(
-            chatwoot_url=self.info["base_url"], api_token=self.info["admin_token"], account_id=self.info["account_id"]
+            chatwoot_url=self.info["base_url"],
+            api_token=self.info["admin_token"],
+            account_id=self.info["account_id"],
+            bot_name=self.bot_name,
         )
 
     async def customer_says(self, customer: Customer, text: str) -> int:
@@ -329,8 +340,6 @@ async def flow_bot_answers(demo: Demo, customer: Customer) -> None:
 
 
 async def flow_human_takes_over(demo: Demo, customer: Customer) -> None:
-    from chatwoot_mcp.server.session import open_tool_session
-
     t = demo.transcript
     t.title(texts.DEMO_FLOW_2)
     assert customer.conversation_id is not None
@@ -345,12 +354,9 @@ async def flow_human_takes_over(demo: Demo, customer: Customer) -> None:
             conversation["status"] == "open" and assignee.get("id") == admin["id"],
             f"conversa aberta e atribuída a {admin['name']} (status {conversation['status']})",
         )
-        notices = [
-            m for m in await demo.chatwoot.messages(conversation_id)
-            if m["message_type"] == OUTGOING and not m.get("private") and (m.get("sender") or {}).get("type") == "user"
-        ]
+        notices = await demo.chatwoot.notices(conversation_id)
         if notices:
-            t.line(texts.DEMO_SYSTEM, notices[-1].get("content") or "")
+            t.line(texts.DEMO_SYSTEM, notices[-1])
         t.check(bool(result.get("notified")) and bool(notices), "cliente avisado de que uma pessoa assumiu")
 
         asked = await demo.customer_says(customer, "Preciso mudar o endereço de entrega do meu pedido.")
@@ -366,8 +372,6 @@ async def flow_human_takes_over(demo: Demo, customer: Customer) -> None:
 
 
 async def flow_back_to_bot(demo: Demo, customer: Customer) -> None:
-    from chatwoot_mcp.server.session import open_tool_session
-
     t = demo.transcript
     t.title(texts.DEMO_FLOW_3)
     assert customer.conversation_id is not None
@@ -375,9 +379,11 @@ async def flow_back_to_bot(demo: Demo, customer: Customer) -> None:
     async with open_tool_session(demo.admin_settings()) as tools:
         t.line(texts.DEMO_ADMIN, f"chatwoot_return_to_bot(conversation_id={conversation_id})")
         result = await tools.call("chatwoot_return_to_bot", conversation_id=conversation_id)
-    messages = await demo.chatwoot.messages(conversation_id)
-    if result.get("notified") and messages:
-        t.line(texts.DEMO_SYSTEM, messages[-1].get("content") or "")
+    notices = await demo.chatwoot.notices(conversation_id)
+    if notices:
+        t.line(texts.DEMO_SYSTEM, notices[-1])
+    notified = bool(result.get("notified")) and bool(notices) and demo.bot_name in notices[-1]
+    t.check(notified, "cliente avisado de que o bot voltou")
     conversation = await demo.chatwoot.conversation(conversation_id)
     t.check(
         conversation["status"] == "pending" and not conversation["meta"].get("assignee"),
@@ -402,7 +408,9 @@ async def flow_bot_hands_off(demo: Demo, customer: Customer, team_id: int | None
         conversation = await demo.chatwoot.conversation(conversation_id)
         return conversation if conversation["status"] == "open" else None
 
-    conversation = await wait_until(opened, timeout=demo.reply_timeout, what="the bot's handoff")
+    await wait_until(opened, timeout=demo.reply_timeout, what="the bot's handoff")
+    await demo.bot_done_with(asked)
+    conversation = await demo.chatwoot.conversation(conversation_id)
     for reply in await demo.chatwoot.bot_replies_after(conversation_id, asked):
         t.line(texts.DEMO_BOT, reply.get("content") or "")
     notes = await demo.chatwoot.private_notes(conversation_id)
@@ -432,11 +440,11 @@ def mcp_snippet(info: dict[str, Any]) -> str:
     return json.dumps(config, indent=2)
 
 
-async def play(info: dict[str, Any], bot_url: str, out: TextIO, *, reply_timeout: float) -> None:
+async def play(info: dict[str, Any], bot_url: str, out: TextIO, *, reply_timeout: float, bot_name: str) -> None:
     team_id = next((t["id"] for t in info.get("teams", []) if t.get("name") == "Humanos"), None)
     async with httpx2.AsyncClient(timeout=10) as http:
         chatwoot = Chatwoot(http, info)
-        demo = Demo(info, bot_url, chatwoot, http, Transcript(out), reply_timeout=reply_timeout)
+        demo = Demo(info, bot_url, chatwoot, http, Transcript(out), reply_timeout=reply_timeout, bot_name=bot_name)
         ana = demo.customer("Ana Souza")
         await flow_bot_answers(demo, ana)
         await flow_human_takes_over(demo, ana)
@@ -481,7 +489,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_bot(started, env, workdir)
             responder = texts.DEMO_RESPONDER_OPENAI if uses_openai else texts.DEMO_RESPONDER_RULES
             print(texts.DEMO_BOT_UP.format(url=bot_url, responder=responder), file=out, flush=True)
-            anyio.run(lambda: play(info, bot_url, out, reply_timeout=60.0 if uses_openai else 20.0))
+            bot_name = environ.get("BOT_NAME", "").strip() or "BIA"
+            timeout = 60.0 if uses_openai else 20.0
+            anyio.run(lambda: play(info, bot_url, out, reply_timeout=timeout, bot_name=bot_name))
             print(texts.DEMO_ALL_OK.format(seconds=time.monotonic() - began), file=out, flush=True)
             if args.keep_running:
                 print(texts.DEMO_KEEP_RUNNING.format(url=info["base_url"]), file=out)

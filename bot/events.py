@@ -17,17 +17,22 @@ CONVERSATION_EVENTS = frozenset(
         "conversation_resolved",
     }
 )
-KNOWN_EVENTS = MESSAGE_EVENTS | CONVERSATION_EVENTS | frozenset(
-    {
-        "webwidget_triggered",
-        "conversation_typing_on",
-        "conversation_typing_off",
-        "contact_created",
-        "contact_updated",
-        "inbox_created",
-        "inbox_updated",
-    }
+KNOWN_EVENTS = (
+    MESSAGE_EVENTS
+    | CONVERSATION_EVENTS
+    | frozenset(
+        {
+            "webwidget_triggered",
+            "conversation_typing_on",
+            "conversation_typing_off",
+            "contact_created",
+            "contact_updated",
+            "inbox_created",
+            "inbox_updated",
+        }
+    )
 )
+STATUSES = frozenset({"open", "resolved", "pending", "snoozed"})
 # REST and conversation.messages[] use integers; top-level webhook messages use strings.
 MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
 
@@ -55,18 +60,24 @@ class WebhookEvent:
     customer_name: str | None = None
 
 
+MAX_ID = 2**63 - 1  # what both stores' integer columns hold
+
+
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
+    """An id: a positive integer (or a string of ASCII digits) that fits a BIGINT; anything else is None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return value if 0 < value <= MAX_ID else None
 
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _status(value: Any) -> str | None:
+    return value if isinstance(value, str) and value in STATUSES else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -114,7 +125,7 @@ def parse_event(payload: Any) -> WebhookEvent:
         return WebhookEvent(
             event=name,
             conversation_id=_int(conversation.get("id")),
-            status=_str(conversation.get("status")),
+            status=_status(conversation.get("status")),
             assignee_type=kind,
             assignee_id=assignee_id,
             message_id=_int(payload.get("id")),
@@ -131,7 +142,7 @@ def parse_event(payload: Any) -> WebhookEvent:
         return WebhookEvent(
             event=name,
             conversation_id=_int(payload.get("id")),
-            status=_str(payload.get("status")),
+            status=_status(payload.get("status")),
             assignee_type=kind,
             assignee_id=assignee_id,
         )

@@ -16,6 +16,7 @@ from bot.ratelimit import SlidingWindow
 from bot.runner import Worker
 from bot.settings import BotSettings
 from bot.signature import Verdict, verify
+from bot.store import STORE_ERRORS
 from bot.store.base import AcceptedEvent, NewJob, Store
 
 logger = logging.getLogger("bot.intake")
@@ -121,23 +122,28 @@ class Intake:
         }
         if self.settings.log_content and event.content is not None:
             fields["content"] = event.content
-        log_event(logger, "webhook_received", **fields)
         if event.event not in KNOWN_EVENTS:
-            log_event(logger, "decision", webhook_event=event.event, action="ignore", reason="unknown event")
+            log_event(logger, "webhook_received", **fields, action="ignore", reason="unknown event")
             return reply(200, status="ignored", reason="unknown event")
-        cid = event.conversation_id
         # Read-decide-write of a conversation's state must not interleave with another writer of it.
-        async with self.worker.state_lock(cid or 0):
-            return await self._decide_and_store(event, body, delivery_id)
+        try:
+            async with self.worker.state_lock(event.conversation_id or 0):
+                return await self._decide_and_store(event, body, delivery_id, fields)
+        except STORE_ERRORS as exc:
+            # Not acked, so not lost: Chatwoot retries an AgentBot delivery that got a 500 (or 429), not a 503.
+            log_event(logger, "webhook_not_stored", logging.ERROR, **fields, error=type(exc).__name__)
+            return reply(500, error="the event could not be stored; retry later")
 
-    async def _decide_and_store(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> JSONResponse:
+    async def _decide_and_store(
+        self, event: WebhookEvent, body: bytes, delivery_id: str | None, fields: dict[str, object]
+    ) -> JSONResponse:
         cid = event.conversation_id
-        state = await self.store.get_state(cid) if cid is not None else None
+        state = await self.worker.load_state(cid) if cid is not None else None
         decision = decide(event, state, bot_id=self.settings.agent_bot_id)
         now = self.clock()
         new_state = next_state(event, decision, state, now=now)
-        log_event(logger, "decision", conversation_id=cid, message_id=event.message_id, action=decision.action,
-                  reason=decision.reason)
+        # One line per delivery: what arrived (ids only), the decision and its reason.
+        log_event(logger, "webhook_received", **fields, action=decision.action, reason=decision.reason)
         if decision.action == "ignore" and new_state is None:
             return reply(200, status="ignored", reason=decision.reason)
         job = None
@@ -150,9 +156,12 @@ class Intake:
             state=new_state,
             drop_pending_replies=decision.action == "takeover",
         )
+        if accepted and new_state is not None and cid is not None:
+            self.worker.remember_state(cid, new_state)
         if not accepted:
-            log_event(logger, "webhook_duplicate", delivery_id=delivery_id, conversation_id=cid,
-                      message_id=event.message_id)
+            log_event(
+                logger, "webhook_duplicate", delivery_id=delivery_id, conversation_id=cid, message_id=event.message_id
+            )
             return reply(200, status="duplicate")
         if job is not None and cid is not None:
             self.worker.notify(cid)

@@ -68,7 +68,7 @@ def next_state(
     event: WebhookEvent, decision: Decision, state: ConversationState | None, *, now: float
 ) -> ConversationState | None:
     """The conversation state after this event, or None when it does not change."""
-    if event.conversation_id is None or decision.action == "ignore" and event.status is None:
+    if event.conversation_id is None or (decision.action == "ignore" and event.status is None):
         return None
     current = state or ConversationState(conversation_id=event.conversation_id)
     status = event.status or current.status

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
@@ -29,10 +30,12 @@ MAX_BACKOFF = 60.0
 STORE_RETRY_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 STATE_LOCK_STRIPES = 64
+STATE_CACHE_SIZE = 10_000
+PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 class Tools(Protocol):
-    async def call(self, name: str, /, **arguments: Any) -> dict[str, Any]: ...
+    async def call(self, name: str, **arguments: Any) -> dict[str, Any]: ...
 
 
 ToolsFactory = Callable[[], AbstractAsyncContextManager[Tools]]
@@ -132,7 +135,8 @@ class Worker:
         self._tg: TaskGroup | None = None
         self._active: set[int] = set()
         self._dirty: set[int] = set()
-        self._wake: dict[int, anyio.Event] = {}
+        self._wake: dict[int, anyio.Event] = {}  # set only by stop()
+        self._states: OrderedDict[int, ConversationState | None] = OrderedDict()
         self._stopping = False
         self._in_batch = 0
         self._drained = anyio.Event()
@@ -141,6 +145,22 @@ class Worker:
     def state_lock(self, conversation_id: int) -> anyio.Lock:
         """Held by whoever reads, changes and writes a conversation's state row (intake and this worker)."""
         return self._state_locks[conversation_id % STATE_LOCK_STRIPES]
+
+    async def load_state(self, conversation_id: int) -> ConversationState | None:
+        """The conversation's state, from memory when this process wrote or read it recently."""
+        if conversation_id in self._states:
+            self._states.move_to_end(conversation_id)
+            return self._states[conversation_id]
+        state = await self.store.get_state(conversation_id)
+        self.remember_state(conversation_id, state)
+        return state
+
+    def remember_state(self, conversation_id: int, state: ConversationState | None) -> None:
+        """Record what was just written to (or read from) the store; one process owns its database."""
+        self._states[conversation_id] = state
+        self._states.move_to_end(conversation_id)
+        while len(self._states) > STATE_CACHE_SIZE:
+            self._states.popitem(last=False)
 
     # -- scheduling ---------------------------------------------------------------------------------------
 
@@ -155,11 +175,28 @@ class Worker:
                     self.notify(conversation_id)
                 if resumed:
                     log_event(logger, "jobs_resumed", jobs=len(resumed))
+                tg.start_soon(self._prune_forever, name="prune")
                 task_status.started()
                 await anyio.sleep_forever()
         finally:
             self.running = False
             self._tg = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    async def _prune_forever(self) -> None:
+        while True:
+            before = self.clock() - self.settings.retention_days * 86_400
+            try:
+                deleted = await self.store.prune(before)
+            except STORE_ERRORS as exc:
+                log_event(logger, "store_error", logging.ERROR, task="prune", error=describe_error(exc))
+            else:
+                if deleted:
+                    log_event(logger, "store_pruned", rows=deleted, retention_days=self.settings.retention_days)
+            await anyio.sleep(PRUNE_INTERVAL_SECONDS)
 
     async def stop(self, grace: float) -> None:
         """Let the batches in progress finish (up to `grace` s); work not started stays stored for the next start."""
@@ -171,11 +208,12 @@ class Worker:
                 await self._drained.wait()
 
     def notify(self, conversation_id: int) -> None:
-        """A job for this conversation was stored: start its loop, or wake the one already running."""
+        """A job for this conversation was stored: start its loop unless one is running.
+
+        A running loop is not woken: a new message only moves its debounce later, and the loop re-reads the
+        jobs when its current wait ends (`_dirty` covers a loop that was about to finish).
+        """
         self._dirty.add(conversation_id)
-        wake = self._wake.get(conversation_id)
-        if wake is not None:
-            wake.set()
         if conversation_id in self._active or self._tg is None or self._stopping:
             return
         self._active.add(conversation_id)
@@ -190,8 +228,9 @@ class Worker:
                         return
                 except STORE_ERRORS as exc:
                     # The jobs stay pending in the store; try again once it answers.
-                    log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id,
-                              error=describe_error(exc))
+                    log_event(
+                        logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=describe_error(exc)
+                    )
                     await anyio.sleep(STORE_RETRY_SECONDS)
         except BaseException as exc:
             if not isinstance(exc, anyio.get_cancelled_exc_class()):
@@ -214,6 +253,10 @@ class Worker:
             return True
         async with self._limiter:
             if self._stopping:
+                return True
+            # Messages that arrived while waiting for a slot join this batch rather than getting a second answer.
+            jobs = await self.store.pending_jobs(conversation_id)
+            if not jobs:
                 return True
             self._in_batch += 1
             try:
@@ -249,10 +292,18 @@ class Worker:
                 mode = "failsafe"
             logger.exception(
                 "job_failed",
-                extra={"fields": {"conversation_id": conversation_id, "jobs": ids, "attempts": attempts,
-                                  "stage": progress.stage, "next_mode": mode, "retry_in": round(delay, 2)}},
+                extra={
+                    "fields": {
+                        "conversation_id": conversation_id,
+                        "jobs": ids,
+                        "attempts": attempts,
+                        "stage": progress.stage,
+                        "next_mode": mode,
+                        "retry_in": round(delay, 2),
+                    }
+                },
             )
-            await self.store.fail_job(ids, error=describe_error(exc), mode=mode, not_before=self.clock() + delay)
+            await self.store.fail_jobs(ids, error=describe_error(exc), mode=mode, not_before=self.clock() + delay)
         else:
             self.batches_done += 1
 
@@ -272,12 +323,21 @@ class Worker:
         ids = [job.id for job in jobs]
         if any(job.mode == "failsafe" for job in jobs):
             # A person is already in the conversation; only the status change kept failing.
-            log_event(logger, "takeover_open_failed", logging.ERROR, conversation_id=conversation_id,
-                      error=jobs[-1].last_error)
+            log_event(
+                logger,
+                "takeover_open_failed",
+                logging.ERROR,
+                conversation_id=conversation_id,
+                error=jobs[-1].last_error,
+            )
             await self.store.finish_jobs(ids, "failed", "could not open the conversation")
             return
-        log_event(logger, "takeover", conversation_id=conversation_id,
-                  note=texts.TAKEOVER_LOG.format(conversation_id=conversation_id))
+        log_event(
+            logger,
+            "takeover",
+            conversation_id=conversation_id,
+            note=texts.TAKEOVER_LOG.format(conversation_id=conversation_id),
+        )
         if self.settings.open_on_human_reply:
             conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
             if conversation.get("status") == "pending":
@@ -293,7 +353,7 @@ class Worker:
         assignee = conversation.get("assignee") or {}
         if assignee.get("type") == "agent_bot" and self.bot_id is not None and assignee.get("id") != self.bot_id:
             return "assigned to another AgentBot"
-        state = await self.store.get_state(conversation_id)
+        state = await self.load_state(conversation_id)
         if state is not None and state.human_active:
             return "a human agent took over"
         return None
@@ -315,7 +375,9 @@ class Worker:
             await self._drop(ids, conversation_id, problem)
             return
         if mode == "apology":
-            await self._send(tools, conversation_id, texts.APOLOGY, key)
+            if await self._send(tools, conversation_id, texts.APOLOGY, key) is None:
+                await self._drop(ids, conversation_id, "owner changed while sending")
+                return
             note = texts.FAILED_JOB_NOTE.format(error=jobs[-1].last_error or "?")
             await self._hand_off(tools, conversation_id, key, note, "responder failed")
             await self.store.finish_jobs(ids, "done", "apologised and handed off")
@@ -353,8 +415,15 @@ class Worker:
             if not sent.get("duplicate"):
                 self.replies.hit(conversation_id)
         for index, note in enumerate(outcome.notes):
-            await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
-                             idempotency_key=f"{key}:note:{index}")
+            await tools.call(
+                "chatwoot_send_message",
+                conversation_id=conversation_id,
+                content=note,
+                private=True,
+                idempotency_key=f"{key}:note:{index}",
+            )
+        if not visible and not outcome.notes:
+            log_event(logger, "no_reply", conversation_id=conversation_id, responder=self.responder.name)
         if outcome.handoff_reason:
             note = texts.HANDOFF_NOTE.format(reason=outcome.handoff_reason, summary=outcome.summary or texts.NO_SUMMARY)
             await self._hand_off(tools, conversation_id, key, note, outcome.handoff_reason)
@@ -363,16 +432,25 @@ class Worker:
     async def _send(self, tools: Tools, conversation_id: int, content: str, key: str) -> dict[str, Any] | None:
         """Post a customer-visible message; None when the conversation is no longer the bot's."""
         try:
-            result = await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=content,
-                                      expect_owner="bot", idempotency_key=key)
+            result = await tools.call(
+                "chatwoot_send_message",
+                conversation_id=conversation_id,
+                content=content,
+                expect_owner="bot",
+                idempotency_key=key,
+            )
         except ToolCallFailed:
             conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
             if conversation.get("owner") != "bot":
                 return None
             raise
         message = result.get("message") or {}
-        fields: dict[str, Any] = {"conversation_id": conversation_id, "idempotency_key": key,
-                                  "reply_id": message.get("id"), "duplicate": bool(result.get("duplicate"))}
+        fields: dict[str, Any] = {
+            "conversation_id": conversation_id,
+            "idempotency_key": key,
+            "reply_id": message.get("id"),
+            "duplicate": bool(result.get("duplicate")),
+        }
         if self.settings.log_content:
             fields["content"] = content
         log_event(logger, "reply_already_posted" if result.get("duplicate") else "reply_sent", **fields)
@@ -381,8 +459,13 @@ class Worker:
     async def _hand_off(self, tools: Tools, conversation_id: int, key: str, note: str, reason: str) -> None:
         """A private note for the agents, then status open (with the bot token this is Chatwoot's bot handoff),
         in the human team when one is configured."""
-        await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=note, private=True,
-                         idempotency_key=f"{key}:handoff")
+        await tools.call(
+            "chatwoot_send_message",
+            conversation_id=conversation_id,
+            content=note,
+            private=True,
+            idempotency_key=f"{key}:handoff",
+        )
         conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
         if conversation.get("status") == "pending":
             changes: dict[str, Any] = {"status": "open"}
@@ -392,17 +475,25 @@ class Worker:
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
-        state = await self.store.get_state(conversation_id)
+        state = await self.load_state(conversation_id)
         first = state is None or not state.limit_handoff_sent
-        log_event(logger, "reply_rate_limited", logging.WARNING, conversation_id=conversation_id,
-                  limit=self.settings.max_replies_per_minute, handoff=first)
+        log_event(
+            logger,
+            "reply_rate_limited",
+            logging.WARNING,
+            conversation_id=conversation_id,
+            limit=self.settings.max_replies_per_minute,
+            handoff=first,
+        )
         if not first:
             return
         await self._hand_off(tools, conversation_id, key, texts.RATE_LIMIT_NOTE, "reply rate limit")
         # Re-read under the lock: the handoff's own webhook may have updated the row meanwhile.
         async with self.state_lock(conversation_id):
-            state = await self.store.get_state(conversation_id) or ConversationState(conversation_id=conversation_id)
-            await self.store.put_state(replace(state, limit_handoff_sent=True, updated_at=self.clock()))
+            state = await self.load_state(conversation_id) or ConversationState(conversation_id=conversation_id)
+            state = replace(state, limit_handoff_sent=True, updated_at=self.clock())
+            await self.store.put_state(state)
+            self.remember_state(conversation_id, state)
 
     async def _drop(self, ids: list[int], conversation_id: int, reason: str) -> None:
         await self.store.finish_jobs(ids, "dropped", reason)

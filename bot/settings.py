@@ -30,6 +30,7 @@ BOT_ENV: dict[str, str] = {
     "max_attempts": "BOT_MAX_ATTEMPTS",
     "concurrency": "BOT_CONCURRENCY",
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
+    "retention_days": "BOT_RETENTION_DAYS",
 }
 
 
@@ -60,6 +61,8 @@ class BotSettings(BaseModel):
     max_attempts: int = Field(default=5, ge=1)
     # First retry delay of a failed job; doubles per attempt (with jitter), capped at a minute.
     retry_base_seconds: float = Field(default=0.5, gt=0)
+    # Accepted events, dedup keys and finished jobs are kept this long (Chatwoot redelivers within minutes).
+    retention_days: float = Field(default=7.0, gt=0)
     # Conversations worked on at the same time (each one is still strictly sequential).
     concurrency: int = Field(default=8, ge=1)
 

@@ -6,10 +6,10 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     OK = "ok"
     MISSING = "missing signature or timestamp"
     MALFORMED = "malformed timestamp"

@@ -73,7 +73,7 @@ async def run_check(settings: Settings, *, transport: httpx2.AsyncBaseTransport 
         if kind == "bot":
             findings.append(
                 Finding(
-                    "warn",
+                    "fail",
                     "CHATWOOT_API_KEY is an AgentBot token: it can reply and hand off but cannot list "
                     "conversations, inboxes, messages, agents or contacts",
                     "use a user's token (Profile Settings > Access Token) as CHATWOOT_API_KEY and put the bot's "

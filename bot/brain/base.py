@@ -53,19 +53,20 @@ class BrainError(Exception):
 
 def build_responder(settings: BotSettings) -> Responder:
     """The OpenAI responder when an API key is set, the offline rules responder otherwise."""
-    # Imported here so `bot.brain.base` stays importable without pulling in the openai package.
+    # Imported here: these modules import this one (and a rules-only bot never loads openai).
     from bot.brain.faq import load_faq
-    from bot.brain.openai_responder import OpenAIResponder
     from bot.brain.prompt import load_system_prompt
     from bot.brain.rules import RulesResponder
 
     cw = settings.chatwoot
     faq = load_faq(settings.faq_file)
-    if cw.openai_api_key is not None and cw.openai_api_key.get_secret_value().strip():
-        return OpenAIResponder(
-            api_key=cw.openai_api_key.get_secret_value(),
-            base_url=cw.openai_base_url or None,
-            model=cw.openai_model,
-            system_prompt=load_system_prompt(settings.system_prompt_file, faq=faq),
-        )
-    return RulesResponder(faq=faq)
+    if cw.openai_api_key is None or not cw.openai_api_key.get_secret_value().strip():
+        return RulesResponder(faq=faq)
+    from bot.brain.openai_responder import OpenAIResponder
+
+    return OpenAIResponder(
+        api_key=cw.openai_api_key.get_secret_value(),
+        base_url=cw.openai_base_url or None,
+        model=cw.openai_model,
+        system_prompt=load_system_prompt(settings.system_prompt_file, faq=faq),
+    )

@@ -93,8 +93,11 @@ class Store(Protocol):
 
     async def finish_jobs(self, job_ids: list[int], status: JobStatus, note: str | None = None) -> None: ...
 
-    async def fail_job(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
+    async def fail_jobs(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
         """Count one more failed attempt, remember the error and when to try again."""
+
+    async def prune(self, before: float) -> int:
+        """Forget events, dedup keys and finished jobs older than `before`; returns the rows deleted."""
 
     async def count_jobs(self, status: JobStatus | None = None) -> int: ...
 

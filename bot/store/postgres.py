@@ -206,7 +206,7 @@ class PostgresStore:
             job_ids,
         )
 
-    async def fail_job(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
+    async def fail_jobs(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
         await self.pool.execute(
             "UPDATE jobs SET attempts = attempts + 1, last_error = $1, mode = $2, not_before = $3"
             " WHERE id = ANY($4::bigint[]) AND status = 'pending'",
@@ -215,6 +215,18 @@ class PostgresStore:
             not_before,
             job_ids,
         )
+
+    async def prune(self, before: float) -> int:
+        deleted = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            for statement in (
+                "DELETE FROM events WHERE received_at < $1",
+                "DELETE FROM dedup WHERE created_at < $1",
+                "DELETE FROM jobs WHERE status != 'pending' AND created_at < $1",
+            ):
+                status = await conn.execute(statement, before)
+                deleted += int(status.split()[-1])
+        return deleted
 
     async def count_jobs(self, status: JobStatus | None = None) -> int:
         if status is None:

@@ -143,7 +143,14 @@ class SQLiteStore:
             db.execute(
                 "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (event.event, event.conversation_id, event.message_id, event.delivery_id, event.received_at, event.body),
+                (
+                    event.event,
+                    event.conversation_id,
+                    event.message_id,
+                    event.delivery_id,
+                    event.received_at,
+                    event.body,
+                ),
             )
             if drop_pending_replies and job is not None:
                 db.execute(
@@ -203,7 +210,7 @@ class SQLiteStore:
 
         await self._run(write)
 
-    async def fail_job(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
+    async def fail_jobs(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
         def write(db: sqlite3.Connection) -> None:
             db.executemany(
                 "UPDATE jobs SET attempts = attempts + 1, last_error = ?, mode = ?, not_before = ?"
@@ -212,6 +219,15 @@ class SQLiteStore:
             )
 
         await self._run(write)
+
+    async def prune(self, before: float) -> int:
+        def delete(db: sqlite3.Connection) -> int:
+            deleted = db.execute("DELETE FROM events WHERE received_at < ?", (before,)).rowcount
+            deleted += db.execute("DELETE FROM dedup WHERE created_at < ?", (before,)).rowcount
+            deleted += db.execute("DELETE FROM jobs WHERE status != 'pending' AND created_at < ?", (before,)).rowcount
+            return deleted
+
+        return await self._run(delete)
 
     async def count_jobs(self, status: JobStatus | None = None) -> int:
         def read(db: sqlite3.Connection) -> int:

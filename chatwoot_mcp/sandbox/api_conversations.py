@@ -358,10 +358,10 @@ async def assignments(ctx: Ctx) -> Reply:
     if params.get("assignee_type") == "AgentBot":
         bot_id = to_int(params.get("assignee_id"))
         bot = ctx.store.bots.get(bot_id) if bot_id is not None else None
-        if bot is not None and bot.account_id not in (None, ctx.account_id):
-            bot = None
+        if bot is None or bot.account_id not in (None, ctx.account_id):
+            return 200, None  # an unknown bot changes nothing
         ctx.engine.assign_bot(conv, bot, ctx.actor)
-        return 200, render.bot_slim(bot) if bot else None
+        return 200, render.bot_slim(bot)
     if "assignee_id" in params:
         user_id = to_int(params.get("assignee_id"))
         user = ctx.store.users.get(user_id) if user_id is not None else None

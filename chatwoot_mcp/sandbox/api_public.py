@@ -6,7 +6,7 @@ from . import render
 from .errors import not_found
 from .parsing import present, to_int
 from .routing import PUBLIC, Ctx, Reply, Router
-from .state import INCOMING, ContactInbox, Conversation, Inbox
+from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
 
 
 def _inbox(ctx: Ctx) -> Inbox:
@@ -59,6 +59,23 @@ async def inbox_show(ctx: Ctx) -> Reply:
     }
 
 
+def _find_contact(
+    ctx: Ctx, account_id: int, identifier: str | None, email: str | None, phone: str | None
+) -> Contact | None:
+    contacts = [c for c in ctx.store.contacts.values() if c.account_id == account_id]
+    if identifier:
+        found = next((c for c in contacts if c.identifier == identifier), None)
+        if found:
+            return found
+    if email:
+        found = next((c for c in contacts if c.email and c.email.lower() == email.lower()), None)
+        if found:
+            return found
+    if phone:
+        return next((c for c in contacts if c.phone_number == phone), None)
+    return None
+
+
 async def contact_create(ctx: Ctx) -> Reply:
     inbox = _inbox(ctx)
     params = ctx.params
@@ -68,14 +85,17 @@ async def contact_create(ctx: Ctx) -> Reply:
         return str(value) if present(value) else None
 
     custom = params.get("custom_attributes")
-    contact = ctx.engine.create_contact(
-        inbox.account_id,
-        name=text("name"),
-        email=text("email"),
-        phone_number=text("phone_number"),
-        identifier=text("identifier"),
-        custom_attributes=custom if isinstance(custom, dict) else None,
-    )
+    # ContactInboxWithContactBuilder reuses a contact found by identifier, then email, then phone number
+    contact = _find_contact(ctx, inbox.account_id, text("identifier"), text("email"), text("phone_number"))
+    if contact is None:
+        contact = ctx.engine.create_contact(
+            inbox.account_id,
+            name=text("name"),
+            email=text("email"),
+            phone_number=text("phone_number"),
+            identifier=text("identifier"),
+            custom_attributes=custom if isinstance(custom, dict) else None,
+        )
     ci = ctx.engine.create_contact_inbox(contact, inbox.id)
     return 200, _contact_body(ctx, ci)
 

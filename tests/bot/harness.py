@@ -29,7 +29,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05) -> T:
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 10.0, interval: float = 0.05) -> T:
     """Poll `probe` until it returns something truthy; fail with the last value after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     value = await probe()
@@ -64,16 +64,22 @@ class Chatwoot:
 
     async def bot_replies(self, display_id: int) -> list[dict[str, Any]]:
         messages = (await self.conversation(display_id))["messages"]
-        return [m for m in messages if m["message_type"] == "outgoing" and not m["private"]
-                and m["sender_type"] == "AgentBot"]
+        return [
+            m
+            for m in messages
+            if m["message_type"] == "outgoing" and not m["private"] and m["sender_type"] == "AgentBot"
+        ]
 
     async def private_notes(self, display_id: int) -> list[dict[str, Any]]:
         return [m for m in (await self.conversation(display_id))["messages"] if m["private"]]
 
     async def deliveries(self, display_id: int | None = None, event: str | None = None) -> list[dict[str, Any]]:
         log = await self.control("GET", "deliveries")
-        return [d for d in log if (display_id is None or d["conversation_id"] == display_id)
-                and (event is None or d["event"] == event)]
+        return [
+            d
+            for d in log
+            if (display_id is None or d["conversation_id"] == display_id) and (event is None or d["event"] == event)
+        ]
 
     async def delivered(self, display_id: int, message_id: int) -> bool:
         """The AgentBot delivery of this message got its final answer."""
@@ -94,16 +100,19 @@ class Chatwoot:
     async def take_over(self, display_id: int, agent_index: int = 0) -> None:
         """What a human does in the dashboard: assign the conversation to themselves and open it."""
         agent = self.sandbox.agent("agent", agent_index)
-        response = await self.api("POST", f"conversations/{display_id}/assignments",
-                                  json={"assignee_id": agent["id"]})
+        response = await self.api("POST", f"conversations/{display_id}/assignments", json={"assignee_id": agent["id"]})
         response.raise_for_status()
         response = await self.api("POST", f"conversations/{display_id}/toggle_status", json={"status": "open"})
         response.raise_for_status()
 
     async def agent_says(self, display_id: int, content: str, agent_index: int = 0) -> int:
         token = self.sandbox.agent("agent", agent_index)["access_token"]
-        response = await self.api("POST", f"conversations/{display_id}/messages", token=token,
-                                  json={"content": content, "message_type": "outgoing"})
+        response = await self.api(
+            "POST",
+            f"conversations/{display_id}/messages",
+            token=token,
+            json={"content": content, "message_type": "outgoing"},
+        )
         response.raise_for_status()
         return int(response.json()["id"])
 
@@ -150,8 +159,12 @@ def chatwoot_settings(sandbox: Sandbox, secret: str | None) -> Settings:
 
 
 def bot_settings(sandbox: Sandbox, secret: str | None, database_url: str, **overrides: Any) -> BotSettings:
-    values: dict[str, Any] = {"debounce_seconds": 0.2, "database_url": database_url, "port": free_port(),
-                              "retry_base_seconds": 0.05}
+    values: dict[str, Any] = {
+        "debounce_seconds": 0.2,
+        "database_url": database_url,
+        "port": free_port(),
+        "retry_base_seconds": 0.05,
+    }
     return BotSettings(chatwoot=chatwoot_settings(sandbox, secret), **(values | overrides))
 
 
@@ -165,8 +178,7 @@ async def running_bot(
 ) -> AsyncIterator[Starlette]:
     """The bot's app under uvicorn on a real port, with the sandbox's AgentBot delivering to it."""
     app = create_app(settings, responder=responder, store=store)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False,
-                            lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.serve)

@@ -364,3 +364,40 @@ async def test_text_beside_an_accepted_note_is_the_reply(fake: FakeOpenAI) -> No
 
     assert outcome == Outcome(reply="Vou verificar, um instante.", notes=("Pedido 123 atrasado.",))
     assert len(fake.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_the_environment_reaches_the_model_request_through_load_bot_settings(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    from bot.brain import build_responder
+    from bot.settings import load_bot_settings
+
+    prompt_file = tmp_path / "prompt.md"
+    prompt_file.write_text("Você é {bot_name}, da Padaria Pão Quente.", encoding="utf-8")
+    faq_file = tmp_path / "faq.md"
+    faq_file.write_text("## Tem pão sem glúten?\nPalavras-chave: glúten\nSim, todos os dias.\n", encoding="utf-8")
+    environ = {
+        "OPENAI_API_KEY": API_KEY,
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_MODEL": "modelo-da-padaria",
+        "BOT_NAME": "Lia",
+        "BOT_SYSTEM_PROMPT_FILE": str(prompt_file),
+        "BOT_FAQ_FILE": str(faq_file),
+    }
+    settings = load_bot_settings(environ, credentials_file=tmp_path / "absent.toml")
+    responder = build_responder(settings)
+    fake.push_text("Temos sim!")
+    try:
+        outcome = await responder.respond(
+            BotContext(7, None, (Turn("customer", "Tem pão sem glúten?"),), settings.chatwoot.bot_name)
+        )
+    finally:
+        await responder.aclose()  # type: ignore[attr-defined]
+
+    assert responder.name == "openai" and outcome.reply == "Temos sim!"
+    [request] = fake.requests
+    assert request.json["model"] == "modelo-da-padaria"
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    system = request.messages[0]["content"]
+    assert system.startswith("Você é Lia, da Padaria Pão Quente.") and "R: Sim, todos os dias." in system

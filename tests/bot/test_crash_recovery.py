@@ -45,8 +45,9 @@ def bot_env(sandbox: Sandbox, secret: str, port: int, db: Path, debounce: float)
 @contextmanager
 def bot_process(env: dict[str, str], workdir: Path, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
     with (workdir / log_name).open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=workdir, stdout=log, stderr=log,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot"], env=env, cwd=workdir, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
         try:
             yield proc
         finally:
@@ -97,9 +98,12 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
     # The second conversation's reply went out just before the crash, but was never marked done. (Delivered to
     # nobody: a failed bot delivery would make Chatwoot open the conversation, which is not this test's point.)
     await chatwoot.point_bot_at("")
-    response = await chatwoot.api("POST", f"conversations/{posted_id}/messages", token=sandbox.bot_token,
-                                  json={"content": "Você disse: Quero trocar o produto",
-                                        "source_id": f"bot:{posted_msg}"})
+    response = await chatwoot.api(
+        "POST",
+        f"conversations/{posted_id}/messages",
+        token=sandbox.bot_token,
+        json={"content": "Você disse: Quero trocar o produto", "source_id": f"bot:{posted_msg}"},
+    )
     assert response.status_code == 200
 
     with bot_process(bot_env(sandbox, secret, port, db, debounce=0.1), tmp_path, "second.log") as second:
@@ -144,14 +148,16 @@ async def test_the_command_names_the_responder_and_warns_when_webhooks_are_unsig
 
 def test_the_command_refuses_to_start_without_chatwoot_settings(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CHATWOOT_", "BOT_"))}
-    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "CHATWOOT_URL" in result.stderr and "CHATWOOT_ACCOUNT_ID" in result.stderr
     env["BOT_PORT"] = "not-a-port"
     env |= {"CHATWOOT_URL": "http://127.0.0.1:9", "CHATWOOT_API_TOKEN": "t", "CHATWOOT_ACCOUNT_ID": "1"}
-    result = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "BOT_PORT" in result.stderr and "not-a-port" not in result.stderr
 

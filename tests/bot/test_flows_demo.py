@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 import psutil
 import pytest
 
@@ -14,12 +20,13 @@ from bot import texts
 from tests.fakes.openai_server import FakeOpenAI, handoff_or_echo
 
 REPO = Path(__file__).resolve().parents[2]
+DEMO_DEADLINE = 90.0
 
 
-def run_demo(env: dict[str, str]) -> tuple[int, str, str, set[int]]:
-    """Run the demo; returns its exit code, stdout, stderr and the pids of the children seen while it ran."""
+@contextmanager
+def running_demo(env: dict[str, str], *args: str) -> Iterator[psutil.Popen]:
     proc = psutil.Popen(
-        [sys.executable, "-m", "bot.demo"],
+        [sys.executable, "-m", "bot.demo", *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -27,22 +34,20 @@ def run_demo(env: dict[str, str]) -> tuple[int, str, str, set[int]]:
         stdin=subprocess.DEVNULL,
         text=True,
     )
-    children: set[int] = set()
+    # A hung demo must not hang the suite: it is killed past the deadline (the asserts then report it).
+    watchdog = threading.Timer(DEMO_DEADLINE, proc.send_signal, args=(signal.SIGKILL,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        while proc.poll() is None:
-            children.update(child.pid for child in proc.children(recursive=True))
-            try:
-                out, err = proc.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        else:
-            out, err = proc.communicate(timeout=5)
+        yield proc
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
-            proc.wait(timeout=5)
-    return proc.returncode, out, err, children
+        proc.wait(timeout=5)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def still_running(pid: int) -> bool:
@@ -57,10 +62,27 @@ def clean_environment() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_the_demo_plays_the_four_flows_with_the_rules_responder_and_stops_its_processes() -> None:
-    code, out, err, children = run_demo(clean_environment())
+def test_the_demo_plays_the_four_flows_keeps_running_and_stops_its_processes_on_ctrl_c() -> None:
+    lines: list[str] = []
+    snippet: list[str] = []
+    with running_demo(clean_environment(), "--keep-running") as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("{") or snippet:
+                snippet.append(line)
+            if line.rstrip() == "}":  # the end of the printed mcp.json snippet: the demo now waits for Ctrl-C
+                break
+        children = [child.pid for child in proc.children(recursive=True)]
+        config = json.loads("".join(snippet)) if snippet else {}
+        server = config.get("mcpServers", {}).get("chatwoot-sandbox", {})
+        sandbox_url = server.get("env", {}).get("CHATWOOT_URL", "")
+        sandbox_alive = bool(sandbox_url) and httpx2.get(f"{sandbox_url}/_sandbox/deliveries", timeout=5).is_success
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=30)
+    out = "".join(lines) + rest
 
-    assert code == 0, f"demo failed:\n{out}\n{err}"
+    assert proc.returncode == 0, f"demo failed:\n{out}\n{err}"
     for title in (texts.DEMO_FLOW_1, texts.DEMO_FLOW_2, texts.DEMO_FLOW_3, texts.DEMO_FLOW_4):
         assert title in out
     assert texts.DEMO_CHECK_FAILED not in out
@@ -68,18 +90,21 @@ def test_the_demo_plays_the_four_flows_with_the_rules_responder_and_stops_its_pr
     assert "regras offline" in out
     assert "Aceitamos Pix" in out  # the rules responder answered from the shipped FAQ after the return
     assert texts.HANDOFF_NOTICE in out
-    assert len(children) >= 2  # the sandbox and the bot were seen running...
-    assert not [pid for pid in children if still_running(pid)]  # ...and are gone
+    assert server["command"].endswith("chatwoot-mcp") and server["env"]["CHATWOOT_ACCOUNT_ID"] == "1"
+    assert sandbox_alive  # --keep-running left the sandbox serving for an MCP client...
+    assert len(children) >= 2
+    assert not [pid for pid in children if still_running(pid)]  # ...and Ctrl-C stopped it and the bot
 
 
 @pytest.mark.slow
 def test_the_demo_uses_an_openai_compatible_server_when_a_key_is_set() -> None:
     with FakeOpenAI(default=handoff_or_echo) as fake:
         env = clean_environment() | {"OPENAI_API_KEY": "sk-demo-fake", "OPENAI_BASE_URL": fake.base_url}
-        code, out, err, _ = run_demo(env)
+        with running_demo(env) as proc:
+            out, err = proc.communicate(timeout=DEMO_DEADLINE + 5)
         requests = fake.requests
 
-    assert code == 0, f"demo failed:\n{out}\n{err}"
+    assert proc.returncode == 0, f"demo failed:\n{out}\n{err}"
     assert "OpenAI (OPENAI_API_KEY definida)" in out
     assert "BIA responde: Obrigado! E quais são as formas de pagamento?" in out
     assert len(requests) == 3  # flows 1, 3 and 4; the human-owned turn of flow 2 never reached the model

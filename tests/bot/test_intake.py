@@ -42,8 +42,11 @@ async def running(app: Starlette, ip: str = "127.0.0.1") -> AsyncIterator[httpx2
 
 def signed(body: bytes, *, delivery: str | None = None, ts: int | None = None, secret: str = SECRET) -> dict[str, str]:
     stamp = str(ts if ts is not None else int(time.time()))
-    headers = {"content-type": "application/json", "x-chatwoot-timestamp": stamp,
-               "x-chatwoot-signature": sign(secret, stamp, body)}
+    headers = {
+        "content-type": "application/json",
+        "x-chatwoot-timestamp": stamp,
+        "x-chatwoot-signature": sign(secret, stamp, body),
+    }
     if delivery:
         headers["x-chatwoot-delivery"] = delivery
     return headers
@@ -85,8 +88,10 @@ async def test_redeliveries_by_delivery_id_or_message_id_are_answered_but_not_st
         ("wrong secret", "wrong"),
         ("stale timestamp", "stale"),
         ("future timestamp", "future"),
-        ("garbage timestamp", {"content-type": "application/json", "x-chatwoot-timestamp": "soon",
-                               "x-chatwoot-signature": "sha256=00"}),
+        (
+            "garbage timestamp",
+            {"content-type": "application/json", "x-chatwoot-timestamp": "soon", "x-chatwoot-signature": "sha256=00"},
+        ),
     ],
 )
 async def test_unverified_deliveries_get_401_and_store_nothing(app: Starlette, case: str, headers: Any) -> None:
@@ -126,6 +131,15 @@ HOSTILE = [
     ("unknown event", b'{"event": "martian_landing", "id": 3}', 200),
     ("wrong field types", b'{"event": "message_created", "id": "x", "conversation": [], "sender": 5}', 200),
     ("null conversation", b'{"event": "conversation_updated", "id": null, "status": 5}', 200),
+    (
+        "ids too big for a bigint",
+        b'{"event": "message_created", "id": 99999999999999999999, "message_type": '
+        b'"incoming", "conversation": {"id": 99999999999999999999, "status": "pending"}}',
+        200,
+    ),
+    ("ids that are not ascii digits", b'{"event": "conversation_updated", "id": "\\u00b2", "status": "open"}', 200),
+    ("a number too long to parse", b'{"event": "message_created", "id": ' + b"9" * 5000 + b"}", 400),
+    ("negative ids", b'{"event": "conversation_status_changed", "id": -4, "status": "open"}', 200),
 ]
 
 
@@ -164,8 +178,12 @@ async def test_an_address_that_keeps_failing_verification_is_throttled_alone(tmp
     app = create_app(bot_settings(tmp_path, verify_failures_per_minute=3), responder=EchoResponder())
     body = p.encode(p.message())
     async with running(app, ip="203.0.113.9") as attacker:
-        codes = [(await attacker.post("/webhooks/chatwoot", content=body,
-                                      headers={"content-type": "application/json"})).status_code for _ in range(5)]
+        codes = [
+            (
+                await attacker.post("/webhooks/chatwoot", content=body, headers={"content-type": "application/json"})
+            ).status_code
+            for _ in range(5)
+        ]
         assert codes == [401, 401, 401, 429, 429]
         # Even a valid delivery from that address waits out the window.
         assert (await attacker.post("/webhooks/chatwoot", content=body, headers=signed(body))).status_code == 429
@@ -187,9 +205,11 @@ async def test_without_a_secret_unsigned_deliveries_are_accepted(tmp_path: Path)
 
 async def test_ignored_events_are_answered_200_without_work(app: Starlette) -> None:
     async with running(app) as client:
-        for payload in (p.message(status="open", message_id=1),
-                        p.message(message_type="outgoing", sender=p.OUR_BOT, message_id=2),
-                        p.message(message_type="outgoing", private=True, sender=p.USER, message_id=3)):
+        for payload in (
+            p.message(status="open", message_id=1),
+            p.message(message_type="outgoing", sender=p.OUR_BOT, message_id=2),
+            p.message(message_type="outgoing", private=True, sender=p.USER, message_id=3),
+        ):
             body = p.encode(payload)
             response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body))
             assert (response.status_code, response.json()["status"]) == (200, "ignored")
@@ -212,19 +232,30 @@ async def test_a_human_reply_stores_the_takeover_and_drops_the_waiting_reply(app
         assert response.json()["status"] == "ignored"
 
 
-async def test_health_reports_the_store_and_the_worker(app: Starlette) -> None:
+async def test_health_and_intake_report_a_store_outage_and_recover_from_it(app: Starlette) -> None:
     async with running(app) as client:
         response = await client.get("/health")
         assert response.status_code == 200
         assert response.json() | {"pending_jobs": 0} == {
-            "status": "healthy", "store": "sqlite", "worker": "running", "responder": "echo", "pending_jobs": 0,
+            "status": "healthy",
+            "store": "sqlite",
+            "worker": "running",
+            "responder": "echo",
+            "pending_jobs": 0,
         }
         await app.state.store.close()
         response = await client.get("/health")
         assert response.status_code == 503
         assert response.json()["status"] == "unhealthy"
         assert "store unavailable" in response.json()["reason"]
+        # A delivery that cannot be stored is not acked: 500 is what makes Chatwoot deliver it again.
+        body = p.encode(p.message())
+        response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body))
+        assert response.status_code == 500
         await app.state.store.start()
+        response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body))
+        assert response.json()["status"] == "accepted"
+        assert (await client.get("/health")).json()["pending_jobs"] == 1
 
 
 async def test_message_text_is_logged_only_when_the_operator_asks(
@@ -233,8 +264,7 @@ async def test_message_text_is_logged_only_when_the_operator_asks(
     body = p.encode(p.message(content="meu CPF é 123"))
     for log_content in (False, True):
         caplog.clear()
-        app = create_app(bot_settings(tmp_path / str(log_content), log_content=log_content),
-                         responder=EchoResponder())
+        app = create_app(bot_settings(tmp_path / str(log_content), log_content=log_content), responder=EchoResponder())
         with caplog.at_level("INFO", logger="bot"):
             async with running(app) as client:
                 assert (await client.post("/webhooks/chatwoot", content=body, headers=signed(body))).status_code == 200

@@ -30,11 +30,14 @@ async def test_an_event_is_stored_once_whatever_the_redeliveries(store: Store) -
 
 async def test_jobs_are_listed_per_conversation_in_order_and_finished_once(store: Store) -> None:
     for message_id, conversation_id in [(1, 7), (2, 8), (3, 7)]:
-        await store.accept(accepted(message_id, conversation_id), dedup_keys=(f"m:{message_id}",),
-                           job=NewJob("reply", conversation_id, message_id, float(message_id)))
+        await store.accept(
+            accepted(message_id, conversation_id),
+            dedup_keys=(f"m:{message_id}",),
+            job=NewJob("reply", conversation_id, message_id, float(message_id)),
+        )
     seven = await store.pending_jobs(7)
     assert [j.message_id for j in seven] == [1, 3]
-    await store.fail_job([j.id for j in seven], error="ServerError: 503", mode="answer", not_before=50.0)
+    await store.fail_jobs([j.id for j in seven], error="ServerError: 503", mode="answer", not_before=50.0)
     seven = await store.pending_jobs(7)
     assert [(j.attempts, j.last_error, j.not_before) for j in seven] == [(1, "ServerError: 503", 50.0)] * 2
     await store.finish_jobs([j.id for j in seven], "done")
@@ -48,8 +51,9 @@ async def test_a_takeover_drops_the_replies_still_waiting_in_that_conversation(s
     await store.accept(accepted(1, 7), dedup_keys=("m:1",), job=NewJob("reply", 7, 1, 1.0))
     await store.accept(accepted(2, 8), dedup_keys=("m:2",), job=NewJob("reply", 8, 2, 1.0))
     state = ConversationState(7, "pending", human_active=True, updated_at=2.0)
-    await store.accept(accepted(3, 7), dedup_keys=("m:3",), job=NewJob("takeover", 7, 3, 2.0), state=state,
-                       drop_pending_replies=True)
+    await store.accept(
+        accepted(3, 7), dedup_keys=("m:3",), job=NewJob("takeover", 7, 3, 2.0), state=state, drop_pending_replies=True
+    )
     assert [(j.kind, j.conversation_id) for j in await store.pending_jobs()] == [("reply", 8), ("takeover", 7)]
     assert await store.get_state(7) == state
     assert await store.count_jobs("dropped") == 1
@@ -61,6 +65,20 @@ async def test_conversation_state_is_upserted(store: Store) -> None:
     await store.put_state(ConversationState(5, "open", limit_handoff_sent=True, updated_at=2.0))
     assert await store.get_state(5) == ConversationState(5, "open", False, True, 2.0)
     await store.ping()
+
+
+async def test_old_events_keys_and_finished_jobs_are_pruned_but_pending_work_is_kept(store: Store) -> None:
+    old = AcceptedEvent("message_created", 7, 1, "d-old", 10.0, b"{}")
+    await store.accept(old, dedup_keys=("delivery:d-old",), job=NewJob("reply", 7, 1, 10.0))
+    await store.accept(accepted(2), dedup_keys=("delivery:d-2",), job=NewJob("reply", 7, 2, 10.0))
+    await store.accept(accepted(3), dedup_keys=("delivery:d-3",), job=NewJob("reply", 7, 3, 100.0))
+    first = (await store.pending_jobs())[0]
+    await store.finish_jobs([first.id], "done")
+    # received_at 10 and 100: the old event and its key go, and the finished old job; the pending one stays.
+    assert await store.prune(before=50.0) == 3
+    assert await store.count_events() == 2
+    assert [j.message_id for j in await store.pending_jobs()] == [2, 3]
+    assert await store.accept(old, dedup_keys=("delivery:d-old",))  # its key was forgotten
 
 
 async def test_jobs_survive_closing_and_reopening_the_database(tmp_path: object) -> None:

@@ -50,8 +50,8 @@ async def test_an_invalid_token_fails_with_where_to_get_a_valid_one(sandbox: San
 @pytest.mark.anyio
 async def test_a_bot_token_in_the_api_key_is_recognised_and_explained(sandbox: Sandbox) -> None:
     findings = await run_check(settings_for(sandbox, api_token=SecretStr(sandbox.bot_token)))
-    warned = [f for f in findings if f.level == "warn"]
-    assert any("AgentBot token" in f.what and "CHATWOOT_BOT_TOKEN" in f.fix for f in warned)
+    failed = [f for f in findings if f.level == "fail"]
+    assert any("AgentBot token" in f.what and "CHATWOOT_BOT_TOKEN" in f.fix for f in failed)
     assert sandbox.bot_token not in render(findings)
 
 

@@ -228,3 +228,10 @@ def test_updated_within_returns_only_recent_changes_without_pages(sandbox: Sandb
     sandbox.api("POST", "conversations/5/labels", json={"labels": ["recente"]})
     body = sandbox.api("GET", "conversations?status=all&updated_within=60").json()["data"]
     assert [c["id"] for c in body["payload"]] == [5]
+
+
+def test_public_contact_with_a_known_phone_number_reuses_the_contact(sandbox: Sandbox) -> None:
+    first = _public(sandbox, "Site", "contacts", json={"name": "Maria", "phone_number": "+5511987654321"}).json()
+    assert first["id"] == 11 and first["name"] == "Maria Silva"  # the seeded contact with that number
+    second = _public(sandbox, "Site", "contacts", json={"email": "MARIA.SILVA@example.com.br"}).json()
+    assert second["id"] == 11 and second["source_id"] != first["source_id"]

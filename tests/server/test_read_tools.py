@@ -162,3 +162,10 @@ async def test_search_contacts_with_an_empty_query_gets_a_validation_message(set
     async with Client(build_server(settings)) as client:
         text = await fail(client, "chatwoot_search_contacts", query="")
     assert "query" in text and "at least 1 character" in text
+
+
+async def test_search_contacts_with_a_blank_query_says_so_instead_of_blaming_the_server(settings: Settings) -> None:
+    async with Client(build_server(settings)) as client:
+        text = await fail(client, "chatwoot_search_contacts", query="   ")
+    assert "query is blank" in text
+    assert "a bug" not in text

@@ -75,7 +75,7 @@ async def test_locked_setup_only_checks(sandbox: Sandbox) -> None:
     async with Client(build_server(settings)) as client:
         text = await fail(client, "chatwoot_setup", base_url="http://evil.example")
         result = await call(client, "chatwoot_setup")
-    assert "disabled by the operator (CHATWOOT_MCP_ALLOW_SETUP=false)" in text
+    assert "disabled by the operator (CHATWOOT_MCP_ALLOW_SETUP=false" in text
     assert result["setup_locked"] is True and result["base_url"] == sandbox.base_url
 
 
@@ -98,3 +98,24 @@ async def test_setup_refuses_credentials_in_the_url_and_an_empty_token(settings:
         empty = await fail(client, "chatwoot_setup", api_token="   ")
     assert "must not carry credentials" in in_url and "hunter2" not in in_url
     assert "api_token is empty" in empty
+
+
+async def test_setup_never_sends_the_configured_token_to_a_new_address(settings: Settings, sandbox: Sandbox) -> None:
+    requests_before = len(sandbox.control("GET", "requests"))
+    async with Client(build_server(settings)) as client:
+        text = await fail(client, "chatwoot_setup", base_url="http://127.0.0.1:9/elsewhere")
+        still = await call(client, "chatwoot_setup")
+    assert "needs its own api_token" in text
+    assert still["base_url"] == sandbox.base_url and still["changed"] is False
+    # The refused call made no request at all: the check happened before any connection was opened.
+    profile_calls = [r for r in sandbox.control("GET", "requests")[requests_before:] if r["path"] == "/api/v1/profile"]
+    assert len(profile_calls) == 1  # the second, argument-less check only
+
+
+async def test_read_only_mode_locks_setup_to_checking(sandbox: Sandbox) -> None:
+    server = build_server(sandbox_settings(sandbox, mcp_read_only=True))
+    async with Client(server) as client:
+        text = await fail(client, "chatwoot_setup", api_token=sandbox.agent_token)
+        result = await call(client, "chatwoot_setup")
+    assert "CHATWOOT_MCP_READ_ONLY" in text
+    assert result["setup_locked"] is True and result["user"]["role"] == "administrator"

@@ -86,15 +86,22 @@ async def setup(
     connection; then this tool only checks it.
     """
     wants_change = any(v is not None for v in (base_url, api_token, account_id))
-    locked = not conn.settings.mcp_allow_setup
+    # Read-only mode locks it too: the tool is annotated read-only, so it must not repoint the server there.
+    locked = not conn.settings.mcp_allow_setup or conn.settings.mcp_read_only
     if wants_change and locked:
         raise ToolError(
-            "changing the connection is disabled by the operator (CHATWOOT_MCP_ALLOW_SETUP=false); "
-            "call chatwoot_setup without arguments to check the configured connection"
+            "changing the connection is disabled by the operator (CHATWOOT_MCP_ALLOW_SETUP=false or "
+            "CHATWOOT_MCP_READ_ONLY=true); call chatwoot_setup without arguments to check the configured connection"
         )
     if api_token is not None and not api_token.strip():
         raise ToolError("api_token is empty; pass a user's access token, or omit it to keep the current one")
     url = _clean_url(base_url) if base_url is not None else conn.base_url
+    if url != conn.base_url and api_token is None and conn.api_token is not None:
+        # Never send the configured token to an address the operator did not configure.
+        raise ToolError(
+            "a new base_url needs its own api_token: the configured token is only ever sent to the configured "
+            "Chatwoot; call chatwoot_setup with base_url and api_token together"
+        )
     token = SecretStr(api_token.strip()) if api_token is not None else conn.api_token
     account = account_id if account_id is not None else conn.account_id
     missing = [name for name, value in (("base_url", url), ("api_token", token)) if not value]
