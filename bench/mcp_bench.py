@@ -37,50 +37,55 @@ def child_pids(cmd_part: str) -> list[int]:
     return [p.pid for p in psutil.Process().children(recursive=True) if cmd_part in p.cmdline()]
 
 
-async def time_tool_calls(params: StdioServerParameters, tool: str, args: dict[str, Any]) -> tuple[list[float], float]:
-    watch = Stopwatch()
-    async with Client(params) as client:
-        for _ in range(10):  # warm-up: connection pools, imports, caches
-            await client.call_tool(tool, args)
-        for _ in range(CALLS):
-            with watch.lap():
-                result = await client.call_tool(tool, args)
-            if result.is_error:
-                raise RuntimeError(f"{tool} failed during the benchmark: {result.content}")
-        pids = child_pids(params.args[-1])
-        rss = peak_rss_mb(pids[0]) if pids else float("nan")
-    return watch.samples, rss
-
-
-async def time_direct_get(box: dict[str, Any]) -> list[float]:
-    watch = Stopwatch()
+async def time_calls(box: dict[str, Any]) -> tuple[dict[str, list[float]], float, float]:
+    """Interleave the three measurements round by round, so machine noise hits all of them alike."""
     url = f"{box['base_url']}/api/v1/accounts/{box['account_id']}/conversations"
-    async with httpx2.AsyncClient(headers={"api_access_token": box["admin_token"]}) as http:
-        for _ in range(10):
+    ours, bare = server_params(box), bare_params()
+    watches = {"tool": Stopwatch(), "get": Stopwatch(), "echo": Stopwatch()}
+    async with (
+        Client(ours) as tool_client,
+        Client(bare) as echo_client,
+        httpx2.AsyncClient(headers={"api_access_token": box["admin_token"]}) as http,
+    ):
+
+        async def tool() -> None:
+            result = await tool_client.call_tool("chatwoot_list_conversations", {"status": "pending"})
+            if result.is_error:
+                raise RuntimeError(f"chatwoot_list_conversations failed during the benchmark: {result.content}")
+
+        async def get() -> None:
             (await http.get(url, params={"status": "pending"})).raise_for_status()
+
+        async def echo() -> None:
+            await echo_client.call_tool("echo", {"text": "hi"})
+
+        steps = {"tool": tool, "get": get, "echo": echo}
+        for _ in range(10):  # warm-up: connection pools, imports, caches
+            for step in steps.values():
+                await step()
         for _ in range(CALLS):
-            with watch.lap():
-                (await http.get(url, params={"status": "pending"})).raise_for_status()
-    return watch.samples
+            for name, step in steps.items():
+                with watches[name].lap():
+                    await step()
+        rss = peak_rss_mb(child_pids(ours.args[-1])[0])
+        bare_rss = peak_rss_mb(child_pids(bare.args[-1])[0])
+    return {name: watch.samples for name, watch in watches.items()}, rss, bare_rss
 
 
 async def time_cold_start(params: StdioServerParameters) -> list[float]:
-    samples = []
-    for _ in range(STARTS):
-        start = time.perf_counter()
-        async with Client(params) as client:
-            await client.list_tools()
-            samples.append(time.perf_counter() - start)
-    return samples
+    start = time.perf_counter()
+    async with Client(params) as client:
+        await client.list_tools()
+        return [time.perf_counter() - start]
 
 
 async def run(box: dict[str, Any]) -> list[str]:
-    tool_calls, rss = await time_tool_calls(server_params(box), "chatwoot_list_conversations", {"status": "pending"})
-    direct = await time_direct_get(box)
-    echo, bare_rss = await time_tool_calls(bare_params(), "echo", {"text": "hi"})
-    cold = await time_cold_start(server_params(box))
-    bare_cold = await time_cold_start(bare_params())
-    call_ms, get_ms, echo_ms = median_ms(tool_calls), median_ms(direct), median_ms(echo)
+    samples, rss, bare_rss = await time_calls(box)
+    cold, bare_cold = [], []
+    for _ in range(STARTS):  # alternate the two servers, for the same reason as above
+        cold += await time_cold_start(server_params(box))
+        bare_cold += await time_cold_start(bare_params())
+    call_ms, get_ms, echo_ms = median_ms(samples["tool"]), median_ms(samples["get"]), median_ms(samples["echo"])
     call_ratio = call_ms / (echo_ms + get_ms)
     cold_ratio = median_ms(cold) / median_ms(bare_cold)
     return [

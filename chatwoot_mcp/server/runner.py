@@ -6,11 +6,9 @@ import logging
 from typing import Literal
 
 import anyio
-import uvicorn
 
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server.app import build_server
-from chatwoot_mcp.server.http import http_app
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +26,11 @@ def run(
         return
     if transport != "http":
         raise ValueError(f"unknown transport {transport!r}; use stdio or http")
+    # Imported here: stdio is what assistants spawn, and its cold start should not pay for the HTTP stack.
+    import uvicorn
+
+    from chatwoot_mcp.server.http import http_app
+
     app = http_app(server, settings, host=host)
     logger.info("serving MCP at http://%s:%s/mcp", host, port)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
