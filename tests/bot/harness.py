@@ -81,6 +81,9 @@ class Chatwoot:
             if (display_id is None or d["conversation_id"] == display_id) and (event is None or d["event"] == event)
         ]
 
+    async def deliveries_settled(self) -> bool:
+        return all(record["done"] for record in await self.control("GET", "deliveries"))
+
     async def delivered(self, display_id: int, message_id: int) -> bool:
         """The AgentBot delivery of this message got its final answer."""
         for record in await self.deliveries(display_id, "message_created"):
@@ -188,5 +191,8 @@ async def running_bot(
         await chatwoot.point_bot_at(f"http://127.0.0.1:{settings.port}/webhooks/chatwoot")
         try:
             yield app
+            # Let the sandbox finish delivering to this bot: a delivery that fails after the bot is gone makes
+            # the sandbox open the conversation, and ids are reused after the next test's reset.
+            await eventually(chatwoot.deliveries_settled, timeout=10)
         finally:
             server.should_exit = True

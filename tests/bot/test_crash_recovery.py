@@ -92,6 +92,7 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
         await eventually(lambda: chatwoot.delivered(posted_id, posted_msg))
         statuses = {d["status"] for d in await chatwoot.deliveries(event="message_created")}
         assert statuses == {200}
+        await eventually(chatwoot.deliveries_settled)
         first.kill()
         first.wait(timeout=10)
     assert await chatwoot.bot_replies(plain_id) == []
@@ -120,6 +121,7 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
         await plain.say("Alguma novidade?")
         await eventually(lambda: _count(chatwoot, plain_id, 2))
         await eventually(drained)
+        await eventually(chatwoot.deliveries_settled)
     replies = await chatwoot.bot_replies(plain_id)
     assert [r["content"] for r in replies] == ["Você disse: Meu pedido atrasou", "Você disse: Alguma novidade?"]
     assert [r["source_id"] for r in await chatwoot.bot_replies(posted_id)] == [f"bot:{posted_msg}"]
