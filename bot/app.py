@@ -30,6 +30,8 @@ def create_app(
 ) -> Starlette:
     """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
     store = store or build_store(settings.database_url)
+    # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is not.
+    owned_responder = responder is None
     responder = responder or build_responder(settings)
     worker = Worker(settings, store, responder, tools_factory=tools_factory)
     intake = Intake(settings, store, worker)
@@ -80,6 +82,9 @@ def create_app(
                 yield
         finally:
             await store.close()
+            aclose = getattr(responder, "aclose", None)
+            if owned_responder and aclose is not None:
+                await aclose()
             log_event(logger, "bot_stopped")
 
     app = Starlette(
