@@ -27,11 +27,13 @@ def create_app(
     responder: Responder | None = None,
     store: Store | None = None,
     tools_factory: ToolsFactory | None = None,
+    close_responder: bool | None = None,
 ) -> Starlette:
     """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
     store = store or build_store(settings.database_url)
-    # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is not.
-    owned_responder = responder is None
+    # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is
+    # the caller's, unless it hands it over with close_responder=True.
+    owned_responder = responder is None if close_responder is None else close_responder
     responder = responder or build_responder(settings)
     worker = Worker(settings, store, responder, tools_factory=tools_factory)
     intake = Intake(settings, store, worker)

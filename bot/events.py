@@ -58,6 +58,16 @@ class WebhookEvent:
     content_type: str | None = None
     content: str | None = None
     customer_name: str | None = None
+    source_id: str | None = None  # the bot's own replies carry OWN_SOURCE_PREFIX (their idempotency key)
+
+
+# Every message the bot posts has a source_id starting with this; it is how the bot recognises its own
+# replies when they were posted with a user token (no CHATWOOT_BOT_TOKEN), where the sender is a "user".
+OWN_SOURCE_PREFIX = "bot:"
+
+
+def is_own_source(source_id: object) -> bool:
+    return isinstance(source_id, str) and source_id.startswith(OWN_SOURCE_PREFIX)
 
 
 MAX_ID = 2**63 - 1  # what both stores' integer columns hold
@@ -136,6 +146,7 @@ def parse_event(payload: Any) -> WebhookEvent:
             content_type=_str(payload.get("content_type")),
             content=_str(payload.get("content")),
             customer_name=_str(customer.get("name")),
+            source_id=_str(payload.get("source_id")),
         )
     if name in CONVERSATION_EVENTS:
         kind, assignee_id = _assignee(payload)

@@ -7,6 +7,8 @@ import logging
 import time
 from collections.abc import Callable
 
+import anyio
+
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
@@ -22,6 +24,7 @@ from bot.store.base import AcceptedEvent, NewJob, Store
 logger = logging.getLogger("bot.intake")
 
 MAX_DELIVERY_ID = 200
+INTAKE_DEADLINE_SECONDS = 3.0
 
 
 def reply(status_code: int, **body: object) -> JSONResponse:
@@ -77,9 +80,6 @@ class Intake:
 
     async def handle(self, request: Request) -> JSONResponse:
         ip = request.client.host if request.client else "unknown"
-        if self.verify_failures.exceeded(ip):
-            log_event(logger, "webhook_throttled", logging.WARNING, ip=ip)
-            return reply(429, error="too many requests that failed verification; retry later")
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="content type")
@@ -101,6 +101,11 @@ class Intake:
                 clock=self.clock,
             )
             if verdict is not Verdict.OK:
+                # Only failures are limited: Chatwoot may share an address (proxy, NAT) with whoever sends them,
+                # and its valid deliveries must never be turned away.
+                if self.verify_failures.exceeded(ip):
+                    log_event(logger, "webhook_throttled", logging.WARNING, ip=ip)
+                    return reply(429, error="too many requests that failed verification; retry later")
                 self.verify_failures.hit(ip)
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
                 return reply(401, error=f"webhook verification failed: {verdict.value}")
@@ -127,8 +132,10 @@ class Intake:
             return reply(200, status="ignored", reason="unknown event")
         # Read-decide-write of a conversation's state must not interleave with another writer of it.
         try:
-            async with self.worker.state_lock(event.conversation_id or 0):
-                return await self._decide_and_store(event, body, delivery_id, fields)
+            # Chatwoot gives up after 5 s and then opens the conversation: better a fast 500 (it retries those).
+            with anyio.fail_after(INTAKE_DEADLINE_SECONDS):
+                async with self.worker.state_lock(event.conversation_id or 0):
+                    return await self._decide_and_store(event, body, delivery_id, fields)
         except STORE_ERRORS as exc:
             # Not acked, so not lost: Chatwoot retries an AgentBot delivery that got a 500 (or 429), not a 503.
             log_event(logger, "webhook_not_stored", logging.ERROR, **fields, error=type(exc).__name__)

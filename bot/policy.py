@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.events import CONVERSATION_EVENTS, WebhookEvent
+from bot.events import CONVERSATION_EVENTS, WebhookEvent, is_own_source
 from bot.store.base import ConversationState
 
 Action = Literal["answer", "takeover", "track", "ignore"]
@@ -41,6 +41,8 @@ def decide(event: WebhookEvent, state: ConversationState | None, *, bot_id: int 
     if event.message_type in ("template", "activity"):
         return ignore(f"{event.message_type} message")
     if event.message_type == "outgoing":
+        if is_own_source(event.source_id):
+            return ignore("our own reply (posted with the bot's source_id)")
         if event.sender_type == "agent_bot":
             return ignore("outgoing message from an AgentBot (our own or another bot's)")
         if event.sender_type not in ("user", None):

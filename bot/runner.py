@@ -16,7 +16,7 @@ from anyio.abc import TaskGroup
 
 from bot import texts
 from bot.brain.base import BotContext, Outcome, Responder, Turn
-from bot.events import log_event
+from bot.events import OWN_SOURCE_PREFIX, is_own_source, log_event
 from bot.ratelimit import SlidingWindow
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
@@ -99,7 +99,7 @@ def build_history(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
             continue
         if kind == "incoming":
             turns.append(Turn("customer", content))
-        elif message.get("sender_type") == "agent_bot":
+        elif message.get("sender_type") == "agent_bot" or is_own_source(message.get("source_id")):
             turns.append(Turn("bot", content))
         else:
             turns.append(Turn("agent", content))
@@ -362,7 +362,7 @@ class Worker:
         ids = [job.id for job in jobs]
         mode = max((job.mode for job in jobs), key=("answer", "apology", "failsafe").index)
         last_message_id = max(job.message_id or 0 for job in jobs)
-        key = f"bot:{last_message_id}"
+        key = f"{OWN_SOURCE_PREFIX}{last_message_id}"
         if mode == "failsafe":
             error = next((job.last_error for job in reversed(jobs) if job.last_error), "?")
             await self._hand_off(tools, conversation_id, key, texts.FAILED_JOB_NOTE.format(error=error), "failsafe")
@@ -426,7 +426,9 @@ class Worker:
             log_event(logger, "no_reply", conversation_id=conversation_id, responder=self.responder.name)
         if outcome.handoff_reason:
             note = texts.HANDOFF_NOTE.format(reason=outcome.handoff_reason, summary=outcome.summary or texts.NO_SUMMARY)
-            await self._hand_off(tools, conversation_id, key, note, outcome.handoff_reason)
+            # The model writes the reason and may quote the customer: a message body, logged only on request.
+            reason = outcome.handoff_reason if self.settings.log_content else "asked by the responder"
+            await self._hand_off(tools, conversation_id, key, note, reason)
         await self.store.finish_jobs(ids, "done")
 
     async def _send(self, tools: Tools, conversation_id: int, content: str, key: str) -> dict[str, Any] | None:

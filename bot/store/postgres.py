@@ -76,6 +76,9 @@ def job_from_record(row: asyncpg.Record) -> Job:
     )
 
 
+STATEMENT_TIMEOUT_SECONDS = 3.0
+
+
 class PostgresStore:
     """Shared durable store; safe behind a transaction pooler (no prepared statement cache)."""
 
@@ -99,6 +102,9 @@ class PostgresStore:
             min_size=self._min_size,
             max_size=self._max_size,
             statement_cache_size=0,
+            # Intake stores before it answers Chatwoot, which gives up after 5 s: a stuck statement must fail
+            # fast (the webhook then gets a 500, which Chatwoot retries) rather than hang past that.
+            command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings={"search_path": self.schema},
         )
         async with self.pool.acquire() as conn:

@@ -2,6 +2,7 @@
 
 from .client import ChatwootClient
 from .conversations import PAGE_SIZE
+from .messages import MESSAGES_PAGE_SIZE
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -40,6 +41,7 @@ from .models import (
 )
 
 __all__ = [
+    "MESSAGES_PAGE_SIZE",
     "PAGE_SIZE",
     "APIStatusError",
     "Agent",

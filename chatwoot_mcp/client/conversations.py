@@ -42,6 +42,9 @@ def _filters(
     q: str | None,
     page: int | None,
     sort_by: str | None,
+    source_id: str | None = None,
+    conversation_type: str | None = None,
+    updated_within: int | None = None,
 ) -> list[tuple[str, Any]]:
     params: list[tuple[str, Any]] = []
     if status is not None:
@@ -62,6 +65,14 @@ def _filters(
         params.append(("page", _page(page)))
     if sort_by is not None:
         params.append(("sort_by", sort_by))
+    if source_id is not None:
+        params.append(("source_id", source_id))
+    if conversation_type is not None:
+        params.append(("conversation_type", conversation_type))
+    if updated_within is not None:
+        if updated_within < 1:
+            raise ValueError("updated_within is a number of seconds and must be positive")
+        params.append(("updated_within", updated_within))
     return params
 
 
@@ -80,12 +91,20 @@ class Conversations(Resource):
         q: str | None = None,
         page: int = 1,
         sort_by: str | None = None,
+        source_id: str | None = None,
+        conversation_type: str | None = None,
+        updated_within: int | None = None,
     ) -> ConversationPage:
-        """One page of 25. Chatwoot lists `open` when status is None; "all" means any status; `q` ignores status."""
+        """One page of 25. Chatwoot lists `open` when status is None; "all" means any status; `q` ignores status.
+
+        `conversation_type` is mention, participating or unattended; `updated_within` (seconds) turns pagination
+        off and returns every conversation updated in that window.
+        """
         path = f"{self._account}/conversations"
         params = _filters(
             status=status, assignee_type=assignee_type, inbox_id=inbox_id, team_id=team_id,
-            labels=labels, q=q, page=page, sort_by=sort_by,
+            labels=labels, q=q, page=page, sort_by=sort_by, source_id=source_id,
+            conversation_type=conversation_type, updated_within=updated_within,
         )  # fmt: skip
         data = self._field(await self._call("GET", path, params=params), "data", "GET", path)
         return ConversationPage(

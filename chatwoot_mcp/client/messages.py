@@ -8,6 +8,9 @@ from typing import Any
 from ._resource import Resource, ident
 from .models import Message, MessagePage
 
+# Chatwoot's page of messages without `after` (MessageFinder): the latest 20, or 20 older than `before`.
+MESSAGES_PAGE_SIZE = 20
+
 
 class Messages(Resource):
     def _path(self, conversation_id: int) -> str:

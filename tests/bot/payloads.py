@@ -36,9 +36,11 @@ def message(
     message_id: int = 5501,
     conversation_id: int = 87,
     content: str = "Olá! Preciso de ajuda com meu pedido #1029",
+    source_id: str | None = None,
 ) -> dict[str, Any]:
     """A message webhook like Chatwoot's, varied along the axes the gate looks at."""
     body = example("message_created")
+    body["source_id"] = source_id
     body["event"] = event
     body["id"] = message_id
     body["message_type"] = message_type

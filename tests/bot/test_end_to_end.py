@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from functools import partial
 from pathlib import Path
 
@@ -65,6 +65,36 @@ async def test_a_customer_message_in_a_pending_conversation_gets_exactly_one_rep
         conversation = await chatwoot.conversation(cid)
         assert conversation["status"] == "pending"  # still the bot's
         assert len(await chatwoot.bot_replies(cid)) == 1
+
+
+async def test_without_a_bot_token_the_bot_keeps_answering_and_never_mistakes_its_replies_for_a_human(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    secret = await chatwoot.bot_secret()
+    settings = bot_settings(chatwoot.sandbox, secret, sqlite_url(tmp_path))
+    user_only = settings.chatwoot.model_copy(update={"bot_token": None})
+    settings = settings.model_copy(update={"chatwoot": user_only})
+
+    async def replies(cid: int) -> list[dict[str, object]]:
+        messages = (await chatwoot.conversation(cid))["messages"]
+        return [m for m in messages if m["message_type"] == "outgoing" and not m["private"]]
+
+    async with running_bot(chatwoot, settings, responder=EchoResponder()):
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        await customer.say("Primeira pergunta")
+        await eventually(lambda: replies(cid))
+        await customer.say("Segunda pergunta")
+        await eventually(lambda: _at_least(replies(cid), 2))
+        conversation = await chatwoot.conversation(cid)
+    assert conversation["status"] == "pending"  # still the bot's: its own replies were not a takeover
+    sent = await replies(cid)
+    assert [r["content"] for r in sent] == ["Você disse: Primeira pergunta", "Você disse: Segunda pergunta"]
+    assert all(r["sender_type"] == "User" for r in sent)  # posted with the admin's token, not as the AgentBot
+
+
+async def _at_least(pending: Awaitable[list[dict[str, object]]], count: int) -> bool:
+    return len(await pending) >= count
 
 
 async def test_messages_in_open_or_assigned_conversations_get_no_reply(chatwoot: Chatwoot, tmp_path: Path) -> None:

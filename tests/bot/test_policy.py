@@ -33,6 +33,18 @@ TABLE: list[tuple[str, dict[str, Any], ConversationState | None, str]] = [
         "ignore",
     ),
     ("the bot's own reply", p.message(message_type="outgoing", sender=p.OUR_BOT), None, "ignore"),
+    (
+        "the bot's own reply posted with a user token (no bot token configured)",
+        p.message(message_type="outgoing", sender=p.USER, source_id="bot:5500"),
+        None,
+        "ignore",
+    ),
+    (
+        "a human reply that merely has some other source_id",
+        p.message(message_type="outgoing", sender=p.USER, source_id="whatsapp:ABCD"),
+        None,
+        "takeover",
+    ),
     ("another bot's reply", p.message(message_type="outgoing", sender=p.OTHER_BOT), None, "ignore"),
     ("template message", p.message(message_type="template", sender=None), None, "ignore"),
     ("activity message", p.message(message_type="activity", sender=None), None, "ignore"),

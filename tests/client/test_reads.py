@@ -224,3 +224,24 @@ async def test_contacts_search_pages_fifteen_and_says_when_there_is_more(sandbox
     assert len(first.items) == 15 and first.has_more is True
     assert len(second.items) == 3 and second.has_more is False and second.page == 2
     assert raw(sandbox, "contacts/search?q=Paginado")["meta"]["count"] == 12
+
+
+async def test_conversation_list_with_updated_within_returns_every_recent_conversation_unpaged(sandbox) -> None:
+    contact_id, inbox_id = 11, sandbox.inbox("Site")["id"]
+    for _ in range(PAGE_SIZE + 2):
+        created = sandbox.api("POST", "conversations", json={"inbox_id": inbox_id, "contact_id": contact_id})
+        assert created.status_code == 200, created.text
+    async with open_client(sandbox) as cw:
+        recent = await cw.conversations.list(status="all", updated_within=3600)
+        with pytest.raises(ValueError, match="updated_within"):
+            await cw.conversations.list(updated_within=0)
+    assert len(recent.items) > PAGE_SIZE
+    logged = [r for r in sandbox.control("GET", "requests") if r["path"].endswith("/conversations")]
+    assert logged[-1]["query"]["updated_within"] == "3600"
+
+
+async def test_conversation_list_passes_source_id_and_conversation_type_to_chatwoot(sandbox) -> None:
+    async with open_client(sandbox) as cw:
+        await cw.conversations.list(source_id="abc-123", conversation_type="unattended")
+    query = [r for r in sandbox.control("GET", "requests") if r["path"].endswith("/conversations")][-1]["query"]
+    assert (query["source_id"], query["conversation_type"]) == ("abc-123", "unattended")

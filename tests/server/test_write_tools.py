@@ -57,6 +57,19 @@ async def test_idempotency_key_posts_once_and_returns_the_first_message(settings
     assert second["message"]["id"] == first["message"]["id"]
 
 
+async def test_idempotency_key_is_found_even_after_many_newer_messages(settings: Settings, sandbox: Sandbox) -> None:
+    async with Client(build_server(settings)) as client:
+        reply = {"conversation_id": 2, "content": "primeira resposta", "idempotency_key": "bot:88"}
+        first = await call(client, "chatwoot_send_message", **reply)
+        for i in range(45):  # more than two pages of 20 arrive before the retry
+            await call(client, "chatwoot_send_message", conversation_id=2, content=f"depois {i}", private=True)
+        again = await call(client, "chatwoot_send_message", **reply)
+    assert again["duplicate"] is True and again["message"]["id"] == first["message"]["id"]
+    state = sandbox.control("GET", "state")
+    everything = next(c for c in state["conversations"] if c["id"] == 2)["messages"]
+    assert len([m for m in everything if m["content"] == "primeira resposta"]) == 1
+
+
 async def test_send_message_is_not_retried_after_a_server_error(settings: Settings, sandbox: Sandbox) -> None:
     fault(sandbox, "POST", r"/api/v1/accounts/1/conversations/1/messages", 503, count=1)
     sandbox.control("DELETE", "requests")

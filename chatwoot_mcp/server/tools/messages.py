@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
+from chatwoot_mcp.client import MESSAGES_PAGE_SIZE
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
@@ -115,8 +116,7 @@ async def send_message(
                 )
         if idempotency_key is not None:
             with chatwoot_errors("check for an earlier copy of this message", subject=subject, account_id=account):
-                page = await reader.messages.list(conversation_id)
-            existing = _find_source(attr(page, "items") or [], idempotency_key)
+                existing = await _earlier_copy(reader, conversation_id, idempotency_key)
             if existing is not None:
                 return SendResult(conversation_id=conversation_id, message=message_view(existing), duplicate=True)
     async with conn.writer() as writer:
@@ -125,6 +125,23 @@ async def send_message(
                 conversation_id, content, private=private, source_id=idempotency_key
             )
     return SendResult(conversation_id=conversation_id, message=message_view(created))
+
+
+# How far back an idempotency key is looked for: a busy conversation can get many messages between a first
+# attempt and its retry, more than the one page of 20 Chatwoot returns by default.
+IDEMPOTENCY_LOOKBACK_PAGES = 5
+
+
+async def _earlier_copy(reader: Any, conversation_id: int, key: str) -> Any | None:
+    """The newest message carrying `key` as its source_id among the latest 100, or None."""
+    before: int | None = None
+    for _ in range(IDEMPOTENCY_LOOKBACK_PAGES):
+        items = attr(await reader.messages.list(conversation_id, before=before), "items") or []
+        found = _find_source(items, key)
+        if found is not None or len(items) < MESSAGES_PAGE_SIZE:
+            return found
+        before = min(int(attr(m, "id")) for m in items)
+    return None
 
 
 def _find_source(messages: list[Any], key: str) -> Any | None:
