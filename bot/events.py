@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
+
 MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
 CONVERSATION_EVENTS = frozenset(
     {
@@ -61,9 +63,9 @@ class WebhookEvent:
     source_id: str | None = None  # the bot's own replies carry OWN_SOURCE_PREFIX (their idempotency key)
 
 
-# Every message the bot posts has a source_id starting with this; it is how the bot recognises its own
-# replies when they were posted with a user token (no CHATWOOT_BOT_TOKEN), where the sender is a "user".
-OWN_SOURCE_PREFIX = "bot:"
+# Every message the bot posts (and the return-to-bot notice) has a source_id starting with this; it is how the
+# bot recognises its own messages when they were posted with a user token, where the sender is a "user".
+OWN_SOURCE_PREFIX = BOT_SOURCE_PREFIX
 
 
 def is_own_source(source_id: object) -> bool:

@@ -19,6 +19,7 @@ from bot.signature import sign
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
 from chatwoot_mcp.server.app import build_server
+from chatwoot_mcp.server.session import open_tool_session
 from chatwoot_mcp.server.http import MCP_PATH, http_app
 from tests.bot.conftest import pg_schema
 from tests.bot.harness import (
@@ -260,6 +261,28 @@ async def test_the_bot_answers_again_when_the_conversation_is_handed_back(chatwo
         await eventually(lambda: _all_done(app))
         roles = [turn.role for turn in seen[-1].history]
         assert roles == ["agent", "event", "customer"]
+
+
+async def test_returning_a_pending_conversation_a_person_held_brings_the_bot_back(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    settings = bot_settings(chatwoot.sandbox, await chatwoot.bot_secret(), sqlite_url(tmp_path))
+    async with running_bot(chatwoot, settings, responder=EchoResponder()) as app:
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        # A person assigned to a conversation that stays pending: the bot is silent (a human assignee).
+        admin_id = chatwoot.sandbox.agent("administrator")["id"]
+        response = await chatwoot.api("POST", f"conversations/{cid}/assignments", json={"assignee_id": admin_id})
+        assert response.status_code == 200
+        async with open_tool_session(settings.chatwoot) as tools:
+            returned = await tools.call("chatwoot_return_to_bot", conversation_id=cid)
+        assert returned["changed"] and returned["notified"]
+        # The notice was posted by a user in a pending conversation, yet it is not read as a takeover.
+        await customer.say("Voltei, pode me ajudar?")
+        replies = await eventually(lambda: chatwoot.bot_replies(cid))
+        assert [r["content"] for r in replies] == ["Você disse: Voltei, pode me ajudar?"]
+        await eventually(lambda: _all_done(app))
+        assert (await chatwoot.conversation(cid))["status"] == "pending"
 
 
 class FailingResponder:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import time
+from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
@@ -11,7 +12,7 @@ from chatwoot_mcp.server import texts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import Steps
 from chatwoot_mcp.server.registry import tool
-from chatwoot_mcp.server.tools.common import ConversationId
+from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX, ConversationId
 from chatwoot_mcp.server.views import ConversationSummary, attr, conversation_summary
 
 NoteArg = Annotated[
@@ -98,17 +99,8 @@ async def take_over(
                 )
             agent_name = attr(agent, "available_name") or attr(agent, "name") or f"agent {assignee_id}"
             steps.done(f"assigned to {agent_name}")
-            notified = False
-            if notify:
-                text = conn.settings.takeover_message or texts.TAKEOVER_MESSAGE
-                with steps.step("send the notice to the customer", subject=subject, account_id=account):
-                    await writer.messages.create(conversation_id, text)
-                steps.done("customer notified")
-                notified = True
-            if note:
-                with steps.step("add the private note", subject=subject, account_id=account):
-                    await writer.messages.create(conversation_id, note, private=True)
-                steps.done("private note added")
+            text = (conn.settings.takeover_message or texts.TAKEOVER_MESSAGE) if notify else None
+            notified = await _notify_and_note(writer, steps, conversation_id, text, note, account=account)
         with steps.step("read the conversation back", subject=subject, account_id=account):
             after = conversation_summary(await reader.conversations.get(conversation_id))
     return HandoffResult(
@@ -163,19 +155,11 @@ async def return_to_bot(
                 with steps.step("unassign the agent", subject=subject, account_id=account):
                     await writer.conversations.assign_agent(conversation_id, None)
                 steps.done("agent unassigned")
-            # The notice goes out before the status turns pending: a person's message in a pending conversation
-            # is how the bot recognises a human takeover, and this one must not read as that.
-            notified = False
-            if notify:
-                text = texts.return_message(conn.settings.return_message, conn.settings.bot_name)
-                with steps.step("send the notice to the customer", subject=subject, account_id=account):
-                    await writer.messages.create(conversation_id, text)
-                steps.done("customer notified")
-                notified = True
-            if note:
-                with steps.step("add the private note", subject=subject, account_id=account):
-                    await writer.messages.create(conversation_id, note, private=True)
-                steps.done("private note added")
+            # The notice goes out before the status turns pending, and carries the bot's source prefix: a person's
+            # message in a pending conversation is how the bot recognises a human takeover, and this is not one.
+            text = texts.return_message(conn.settings.return_message, conn.settings.bot_name) if notify else None
+            source = f"{BOT_SOURCE_PREFIX}return:{conversation_id}:{time.time_ns()}"
+            notified = await _notify_and_note(writer, steps, conversation_id, text, note, account=account, source=source)
             if before.status != "pending":
                 with steps.step("set the status to pending", subject=subject, account_id=account):
                     await writer.conversations.toggle_status(conversation_id, status="pending")
@@ -191,3 +175,26 @@ async def return_to_bot(
         + (" and the customer was told" if notified else ""),
         conversation=after,
     )
+
+
+async def _notify_and_note(
+    writer: Any,
+    steps: Steps,
+    conversation_id: int,
+    text: str | None,
+    note: str | None,
+    *,
+    account: int | None,
+    source: str | None = None,
+) -> bool:
+    """Send the customer notice (when `text` is given) and the private note; True when the customer was told."""
+    subject = f"conversation {conversation_id}"
+    if text is not None:
+        with steps.step("send the notice to the customer", subject=subject, account_id=account):
+            await writer.messages.create(conversation_id, text, source_id=source)
+        steps.done("customer notified")
+    if note:
+        with steps.step("add the private note", subject=subject, account_id=account):
+            await writer.messages.create(conversation_id, note, private=True)
+        steps.done("private note added")
+    return text is not None
