@@ -98,15 +98,17 @@ async def test_update_conversation_changes_status_priority_team_and_assignee(
     assert result["conversation"]["owner"] == "closed"
 
 
-async def test_update_conversation_unassign_and_clear_team_differ_from_leaving_them_out(
+async def test_update_conversation_null_assignee_and_team_differ_from_leaving_them_out(
     settings: Settings, sandbox: Sandbox
 ) -> None:
     async with Client(build_server(settings)) as client:
         await call(client, "chatwoot_update_conversation", conversation_id=3, priority="low")
         kept = conversation(sandbox, 3)
         assert kept["meta"]["assignee"] is not None and kept["meta"]["team"] is not None
-        await call(client, "chatwoot_update_conversation", conversation_id=3, unassign=True, clear_team=True)
+        result = await call(client, "chatwoot_update_conversation", conversation_id=3, assignee_id=None, team_id=None)
     state = conversation(sandbox, 3)
+    assert any(c.endswith("→ nobody") for c in result["changed"])
+    assert any(c.startswith("team:") and c.endswith("→ none") for c in result["changed"])
     assert state["meta"].get("assignee") is None
     assert state["meta"].get("team") is None
 
@@ -139,11 +141,14 @@ async def test_update_conversation_with_nothing_to_change_says_so(settings: Sett
     assert "nothing to change" in text
 
 
-async def test_update_conversation_rejects_assignee_and_unassign_together(settings: Settings, sandbox: Sandbox) -> None:
+async def test_update_conversation_null_assignee_on_an_unassigned_conversation_changes_nothing(
+    settings: Settings, sandbox: Sandbox
+) -> None:
+    sandbox.control("DELETE", "requests")
     async with Client(build_server(settings)) as client:
-        text = await fail(client, "chatwoot_update_conversation", conversation_id=3, assignee_id=2, unassign=True)
-    assert "either assignee_id or unassign" in text
-    assert conversation(sandbox, 3)["meta"]["assignee"]["id"] == 1
+        result = await call(client, "chatwoot_update_conversation", conversation_id=4, assignee_id=None)
+    assert result["changed"] == [] and result["unchanged"] == ["no agent assigned"]
+    assert not [r for r in sandbox.control("GET", "requests") if r["path"].endswith("/assignments")]
 
 
 async def test_update_conversation_failure_midway_says_what_was_applied(settings: Settings, sandbox: Sandbox) -> None:

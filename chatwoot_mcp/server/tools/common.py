@@ -21,7 +21,31 @@ BOT_SOURCE_PREFIX = "bot:"
 # A model thinks in owners; Chatwoot only has statuses. `bot` and `human` are the statuses of those owners.
 STATUS_ALIASES: dict[str, str] = {"bot": "pending", "human": "open"}
 
-__all__ = ["BOT_SOURCE_PREFIX", "PAGE_SIZE", "STATUS_ALIASES", "ConversationId", "StatusArg", "chatwoot_status"]
+__all__ = ["BOT_SOURCE_PREFIX", "PAGE_SIZE", "UNCHANGED", "Unchanged", "unchanged", "STATUS_ALIASES", "ConversationId", "StatusArg", "chatwoot_status"]
+
+
+class Unchanged:
+    """The default of a parameter where null means "clear it": omitted is then different from null.
+
+    Given through `Field(default_factory=unchanged)`, which the JSON schema does not show, so a model sees a plain
+    nullable parameter with no default."""
+
+    _instance: Unchanged | None = None
+
+    def __new__(cls) -> Unchanged:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
+def unchanged() -> Unchanged:
+    return UNCHANGED
 
 
 def chatwoot_status(status: str) -> str:

@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import Steps, chatwoot_errors
 from chatwoot_mcp.server.registry import tool
-from chatwoot_mcp.server.tools.common import PAGE_SIZE, ConversationId, StatusArg, chatwoot_status
+from chatwoot_mcp.server.tools.common import (
+    PAGE_SIZE,
+    UNCHANGED,
+    ConversationId,
+    StatusArg,
+    Unchanged,
+    chatwoot_status,
+    unchanged,
+)
 from chatwoot_mcp.server.views import (
     ConversationDetail,
     ConversationSummary,
@@ -172,11 +180,13 @@ async def update_conversation(
               "customer writes again", ge=0),
     ] = None,
     assignee_id: Annotated[
-        int | None, Field(description="Assign to this agent (see chatwoot_list_agents). Omit to keep", ge=1)
-    ] = None,
-    unassign: Annotated[bool, Field(description="True removes the assigned agent")] = False,
-    team_id: Annotated[int | None, Field(description="Assign to this team (see chatwoot_list_teams)", ge=1)] = None,
-    clear_team: Annotated[bool, Field(description="True removes the team")] = False,
+        int | None,
+        Field(description="Assign to this agent (see chatwoot_list_agents); null removes the agent; omit to keep", ge=1),
+    ] = Field(default_factory=unchanged),
+    team_id: Annotated[
+        int | None,
+        Field(description="Assign to this team (see chatwoot_list_teams); null removes the team; omit to keep", ge=1),
+    ] = Field(default_factory=unchanged),
     priority: Annotated[
         Literal["low", "medium", "high", "urgent", "none"] | None,
         Field(description="New priority; `none` clears it"),
@@ -185,16 +195,13 @@ async def update_conversation(
     remove_labels: Annotated[list[str] | None, Field(description="Labels to remove; the others are kept")] = None,
 ) -> UpdateResult:
     """Change a conversation's status, snooze time, assignee, team, priority or labels; only what is passed
-    changes. `unassign=true` removes the agent and `clear_team=true` the team (an omitted field is kept as is).
+    changes. `assignee_id: null` removes the agent and `team_id: null` the team; an omitted field is kept as is.
 
     Labels are added and removed without touching the others. Each change is a separate Chatwoot call: if one
     fails, the error says which changes were already applied. To hand a conversation between the bot and a person,
     prefer chatwoot_take_over and chatwoot_return_to_bot, which also notify the customer.
     """
-    if assignee_id is not None and unassign:
-        raise ToolError("pass either assignee_id or unassign=true, not both")
-    if team_id is not None and clear_team:
-        raise ToolError("pass either team_id or clear_team=true, not both")
+    change_assignee, change_team = assignee_id is not UNCHANGED, team_id is not UNCHANGED
     target_status = chatwoot_status(status) if status else None
     if snoozed_until is not None:
         if target_status not in (None, "snoozed"):
@@ -204,13 +211,11 @@ async def update_conversation(
     remove = _clean_labels(remove_labels)
     if set(add) & set(remove):
         raise ToolError(f"labels {sorted(set(add) & set(remove))} are both added and removed; pick one")
-    wants_change = any(
-        [target_status, assignee_id is not None, unassign, team_id is not None, clear_team, priority, add, remove]
-    )
+    wants_change = any([target_status, change_assignee, change_team, priority, add, remove])
     if not wants_change:
         raise ToolError(
-            "nothing to change: pass at least one of status, snoozed_until, assignee_id, unassign, team_id, "
-            "clear_team, priority, add_labels, remove_labels"
+            "nothing to change: pass at least one of status, snoozed_until, assignee_id, team_id, priority, "
+            "add_labels, remove_labels"
         )
 
     subject = f"conversation {conversation_id}"
@@ -231,32 +236,35 @@ async def update_conversation(
                     )
                 steps.done(f"status: {before.status} → {target_status}")
 
-        if assignee_id is not None or unassign:
+        if change_assignee:
+            assert not isinstance(assignee_id, Unchanged)
             current = before.assignee.id if before.assignee and before.assignee.type == "user" else None
-            if current == assignee_id and not (unassign and current is not None):
-                unchanged.append("assignee" if assignee_id is None else f"assignee {assignee_id}")
+            if current == assignee_id:
+                unchanged.append("no agent assigned" if assignee_id is None else f"assignee {assignee_id}")
             else:
-                doing = "unassign the agent" if unassign else f"assign agent {assignee_id}"
+                doing = "unassign the agent" if assignee_id is None else f"assign agent {assignee_id}"
                 with steps.step(doing, subject=subject, account_id=account):
-                    agent = await writer.conversations.assign_agent(conversation_id, None if unassign else assignee_id)
-                if not unassign and agent is None:
+                    agent = await writer.conversations.assign_agent(conversation_id, assignee_id)
+                if assignee_id is not None and agent is None:
                     # Chatwoot silently unassigns when the id is not a member of the account.
                     raise ToolError(
                         f"agent {assignee_id} is not in account {account}, so Chatwoot left conversation "
                         f"{conversation_id} unassigned; list agents (chatwoot_list_agents) to get a valid id"
                         + _applied_suffix(steps)
                     )
-                steps.done(f"assignee: {_who(before.assignee)} → {'nobody' if unassign else _who_agent(agent)}")
+                new_agent = "nobody" if assignee_id is None else _who_agent(agent)
+                steps.done(f"assignee: {_who(before.assignee)} → {new_agent}")
 
-        if team_id is not None or clear_team:
+        if change_team:
+            assert not isinstance(team_id, Unchanged)
             current_team = before.team.id if before.team else None
             if current_team == team_id:
-                unchanged.append("team" if team_id is None else f"team {team_id}")
+                unchanged.append("no team" if team_id is None else f"team {team_id}")
             else:
-                doing = "remove the team" if clear_team else f"assign team {team_id}"
+                doing = "remove the team" if team_id is None else f"assign team {team_id}"
                 with steps.step(doing, subject=f"team {team_id}" if team_id else subject, account_id=account):
-                    team = await writer.conversations.assign_team(conversation_id, None if clear_team else team_id)
-                new_team = "none" if clear_team else (attr(team, "name") or f"team {team_id}")
+                    team = await writer.conversations.assign_team(conversation_id, team_id)
+                new_team = "none" if team_id is None else (attr(team, "name") or f"team {team_id}")
                 steps.done(f"team: {before.team.name if before.team else 'none'} → {new_team}")
 
         if priority is not None:
