@@ -27,6 +27,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "mcp_read_only": (("CHATWOOT_MCP_READ_ONLY",), None),
     "mcp_toolsets": (("CHATWOOT_MCP_TOOLSETS",), None),
     "mcp_token": (("CHATWOOT_MCP_TOKEN",), None),
+    "mcp_allowed_hosts": (("CHATWOOT_MCP_ALLOWED_HOSTS",), None),
     "bot_name": (("BOT_NAME",), None),
     "takeover_message": (("CHATWOOT_MCP_TAKEOVER_MESSAGE",), None),
     "return_message": (("CHATWOOT_MCP_RETURN_MESSAGE",), None),
@@ -67,6 +68,8 @@ class Settings(BaseModel):
     mcp_read_only: bool = False
     mcp_toolsets: frozenset[str] | None = None
     mcp_token: SecretStr | None = None
+    # Host names (host or host:port) the HTTP transport answers to besides loopback and its bind address.
+    mcp_allowed_hosts: frozenset[str] | None = None
     bot_name: str = "BIA"
     takeover_message: str | None = None
     return_message: str | None = None
@@ -82,7 +85,7 @@ class Settings(BaseModel):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("mcp_toolsets", mode="before")
+    @field_validator("mcp_toolsets", "mcp_allowed_hosts", mode="before")
     @classmethod
     def _split_toolsets(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -66,13 +66,29 @@ class BearerAuth:
         await send({"type": "http.response.body", "body": body})
 
 
-def transport_security(host: str) -> TransportSecuritySettings:
-    """Allow loopback names and the configured host; a wildcard bind cannot know its public name."""
-    if host in _WILDCARD_HOSTS:
-        logger.warning("listening on %s: Host-header checks are off; the bearer token is the protection", host or "*")
+def _host_patterns(name: str) -> list[str]:
+    """A name as the SDK matches Host headers: with any port, and bare (a client on port 80/443 sends no port)."""
+    if name.startswith("[") or name.count(":") > 1:  # IPv6
+        bare = name if name.startswith("[") else f"[{name}]"
+        return [bare] if "]:" in bare else [bare, f"{bare}:*"]
+    return [name] if ":" in name else [name, f"{name}:*"]
+
+
+def transport_security(host: str, extra_hosts: frozenset[str] | None = None) -> TransportSecuritySettings:
+    """Allow loopback names, the bound host and CHATWOOT_MCP_ALLOWED_HOSTS; a wildcard bind with no allowed
+    hosts cannot know its public name, so Host checks are off there and the bearer token is the protection."""
+    wildcard = host in _WILDCARD_HOSTS
+    if wildcard and not extra_hosts:
+        logger.warning(
+            "listening on %s without CHATWOOT_MCP_ALLOWED_HOSTS: Host-header checks are off; the bearer token is "
+            "the protection",
+            host or "*",
+        )
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*", f"{shown}:*"]
+    names = ["127.0.0.1", "localhost", "[::1]", *sorted(extra_hosts or ())]
+    if not wildcard:
+        names.append(host)
+    hosts = [pattern for name in names for pattern in _host_patterns(name)]
     origins = [f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts]
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=sorted(set(hosts)), allowed_origins=sorted(set(origins))
@@ -92,7 +108,7 @@ def http_app(server: MCPServer, settings: Settings, *, host: str = "127.0.0.1") 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    security = transport_security(host)
+    security = transport_security(host, settings.mcp_allowed_hosts)
     app = server.streamable_http_app(streamable_http_path=MCP_PATH, transport_security=security, host=host)
     if not token:
         logger.warning("CHATWOOT_MCP_TOKEN is not set: the HTTP transport on %s accepts any local client", host)

@@ -27,13 +27,14 @@ TOKEN = "http-test-token-9f3c"
 
 
 @asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """Serve http_app with uvicorn on a free loopback port; yield the MCP URL."""
+async def serving(settings: Settings, bind_as: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve http_app with uvicorn on a free loopback port; yield the MCP URL. `bind_as` is the host the app is
+    configured for (the socket itself stays on loopback)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = http_app(build_server(settings), settings, host="127.0.0.1")
+    app = http_app(build_server(settings), settings, host=bind_as)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     async with anyio.create_task_group() as group:
         group.start_soon(server.serve, [sock])
@@ -88,6 +89,20 @@ async def test_a_foreign_host_header_is_refused(sandbox: Sandbox) -> None:
         async with httpx2.AsyncClient() as http:
             response = await http.post(url, json=body, headers=headers)
     assert response.status_code == 421
+
+
+async def test_a_wildcard_bind_with_allowed_hosts_keeps_host_checks_on(sandbox: Sandbox) -> None:
+    settings = sandbox_settings(
+        sandbox, mcp_token=SecretStr(TOKEN), mcp_allowed_hosts=frozenset({"mcp.example.com"})
+    )
+    body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    base = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream"}
+    async with serving(settings, bind_as="0.0.0.0") as url:
+        async with httpx2.AsyncClient() as http:
+            foreign = await http.post(url, json=body, headers={**base, "Host": "evil.example"})
+            allowed = await http.post(url, json=body, headers={**base, "Host": "mcp.example.com"})
+    assert foreign.status_code == 421
+    assert allowed.status_code != 421
 
 
 async def test_tool_errors_cross_http_as_tool_call_failed(sandbox: Sandbox) -> None:
