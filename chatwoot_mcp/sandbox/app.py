@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,7 +23,7 @@ from .faults import Fault, FaultBook
 from .parsing import merged_params, query_params, read_json, to_int
 from .routing import EMPTY, Ctx, Router
 from .seed import Secrets, SeedOptions
-from .webhooks import Dispatcher
+from .webhooks import Dispatcher, rails_json
 
 logger = logging.getLogger("chatwoot_mcp.sandbox")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -41,8 +40,8 @@ def build_router() -> Router:
 
 
 def _json(status: int, body: Any) -> Response:
-    # Rails renders `null` for `render json: nil`; JSONResponse would do the same, kept explicit
-    return Response(json.dumps(body, ensure_ascii=False), status_code=status, media_type="application/json")
+    # Byte for byte as Rails renders (compact, <>& escaped); `render json: nil` is the body `null`.
+    return Response(rails_json(body), status_code=status, media_type="application/json")
 
 
 def _fault_response(fault: Fault) -> Response:
