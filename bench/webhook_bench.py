@@ -3,6 +3,7 @@ acknowledgement latency under load; the bot's own time from customer message to 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import hmac
@@ -19,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx2
 
 from bench.common import REPO, median_ms, percentile_ms, row
@@ -100,7 +100,7 @@ def bot_env(box: dict[str, Any], port: int, db: Path, **extra: str) -> dict[str,
 
 
 def load(url: str, base: dict[str, Any]) -> LoadResult:
-    return anyio.run(lambda: blast(url, signed_factory(base), total=TOTAL, concurrency=CONCURRENCY))
+    return asyncio.run(blast(url, signed_factory(base), total=TOTAL, concurrency=CONCURRENCY))
 
 
 def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
