@@ -3,23 +3,59 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+import anyio
 import uvicorn
+from starlette.applications import Starlette
 
 from bot import texts
 from bot.app import create_app
-from bot.brain.base import Responder, build_responder
+from bot.brain.base import BotContext, Outcome, Responder, build_responder
 from bot.events import JsonFormatter
-from bot.runner import EchoResponder
+from bot.runner import EchoResponder, describe_error
 from bot.settings import BotSettings, load_bot_settings
+from bot.store import STORE_ERRORS, StoreLockedError
 from chatwoot_mcp.config import ConfigError
 
-# Honoured only with BOT_TESTING=1: lets the crash tests pick a responder without an LLM.
-TEST_RESPONDERS = {"echo": EchoResponder}
+
+class HandoffTestResponder:
+    """Answers and hands off every time: a crash between the two must still end handed off."""
+
+    name = "handoff"
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        return Outcome(reply="Vou te transferir para um atendente.", handoff_reason="teste de queda", summary=None)
+
+
+class StuckTestResponder:
+    """Touches BOT_TEST_MARKER and never answers, so a test can kill the bot while the responder runs."""
+
+    name = "stuck"
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        self.marker.touch()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+
+def pick_test_responder(choice: str, environ: Mapping[str, str]) -> Responder | None:
+    """Honoured only with BOT_TESTING=1: lets the crash tests pick a responder without an LLM."""
+    if choice == "echo":
+        return EchoResponder()
+    if choice == "handoff":
+        return HandoffTestResponder()
+    if choice == "stuck" and environ.get("BOT_TEST_MARKER"):
+        return StuckTestResponder(Path(environ["BOT_TEST_MARKER"]))
+    return None
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -35,8 +71,10 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 def pick_responder(settings: BotSettings, environ: Mapping[str, str]) -> Responder:
     test_choice = environ.get("BOT_TEST_RESPONDER", "").strip()
-    if test_choice and environ.get("BOT_TESTING", "") == "1" and test_choice in TEST_RESPONDERS:
-        return TEST_RESPONDERS[test_choice]()
+    if test_choice and environ.get("BOT_TESTING", "") == "1":
+        chosen = pick_test_responder(test_choice, environ)
+        if chosen is not None:
+            return chosen
     return build_responder(settings)
 
 
@@ -77,5 +115,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
     )
     server = uvicorn.Server(config)
-    server.run()
-    return 0 if server.started else 1
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        return runner.run(serve(server, app))
+
+
+async def serve(server: uvicorn.Server, app: Starlette) -> int:
+    """Take the store (and its one-process lock) before serving, so a second bot stops with a sentence."""
+    store = app.state.store
+    try:
+        await store.start()
+    except StoreLockedError as exc:
+        problem, status = str(exc), 2
+    except STORE_ERRORS as exc:
+        problem, status = f"cannot open the {store.name} store: {describe_error(exc)}", 1
+    else:
+        try:
+            await server.serve()  # the lifespan finds the store started and closes it at the end
+        finally:
+            await store.close()
+        return 0 if server.started else 1
+    print(f"chatwoot-bot: {problem}", file=sys.stderr)
+    aclose = getattr(app.state.worker.responder, "aclose", None)
+    if aclose is not None:
+        await aclose()
+    return status

@@ -85,6 +85,24 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:300]
 
 
+def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "reply": outcome.reply,
+        "handoff_reason": outcome.handoff_reason,
+        "summary": outcome.summary,
+        "notes": list(outcome.notes),
+    }
+
+
+def outcome_from_json(data: dict[str, Any]) -> Outcome:
+    return Outcome(
+        reply=data.get("reply"),
+        handoff_reason=data.get("handoff_reason"),
+        summary=data.get("summary"),
+        notes=tuple(str(note) for note in data.get("notes") or ()),
+    )
+
+
 def build_history(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
     """Customer, bot and agent turns, oldest first; private notes, activity and templates left out.
 
@@ -382,17 +400,11 @@ class Worker:
             await self._hand_off(tools, conversation_id, key, note, "responder failed")
             await self.store.finish_jobs(ids, "done", "apologised and handed off")
             return
-        listed = await tools.call("chatwoot_list_messages", conversation_id=conversation_id)
-        messages = list(listed.get("items") or [])
-        contact = conversation.get("contact") or {}
-        context = BotContext(
-            conversation_id=conversation_id,
-            customer_name=contact.get("name"),
-            history=build_history(messages),
-            bot_name=self.settings.chatwoot.bot_name,
-        )
-        progress.stage = "respond"
-        outcome = await self.responder.respond(context)
+        decided = await self._decided_handoff(jobs, key)
+        if decided is not None:
+            key, outcome = decided
+        else:
+            outcome = await self._outcome(tools, conversation_id, conversation, key, progress)
         progress.stage = "post"
         # A human may have taken over while the responder was thinking.
         conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
@@ -430,6 +442,45 @@ class Worker:
             reason = outcome.handoff_reason if self.settings.log_content else "asked by the responder"
             await self._hand_off(tools, conversation_id, key, note, reason)
         await self.store.finish_jobs(ids, "done")
+
+    async def _decided_handoff(self, jobs: list[Job], key: str) -> tuple[str, Outcome] | None:
+        """A handoff that an earlier, failed try of some of these jobs decided on, with its key: it stands even
+        when newer messages joined the batch (the person taking over reads them)."""
+        for job in jobs:
+            earlier = f"{OWN_SOURCE_PREFIX}{job.message_id}"
+            if job.attempts == 0 or job.message_id is None or earlier == key:
+                continue
+            stored = await self.store.get_outcome(earlier)
+            if stored is not None and stored.get("handoff_reason"):
+                log_event(logger, "outcome_reused", conversation_id=job.conversation_id, idempotency_key=earlier)
+                return earlier, outcome_from_json(stored)
+        return None
+
+    async def _outcome(
+        self, tools: Tools, conversation_id: int, conversation: dict[str, Any], key: str, progress: Progress
+    ) -> Outcome:
+        """The batch's answer, asked of the responder once: it is stored before anything is posted, so a retry
+        or a restart finishes what was started (a handoff included) instead of asking, and paying, again."""
+        stored = await self.store.get_outcome(key)
+        if stored is not None:
+            log_event(logger, "outcome_reused", conversation_id=conversation_id, idempotency_key=key)
+            return outcome_from_json(stored)
+        listed = await tools.call("chatwoot_list_messages", conversation_id=conversation_id)
+        messages = list(listed.get("items") or [])
+        contact = conversation.get("contact") or {}
+        context = BotContext(
+            conversation_id=conversation_id,
+            customer_name=contact.get("name"),
+            history=build_history(messages),
+            bot_name=self.settings.chatwoot.bot_name,
+        )
+        progress.stage = "respond"
+        outcome = await self.responder.respond(context)
+        progress.stage = "save"
+        saved = await self.store.save_outcome(
+            key, conversation_id=conversation_id, outcome=outcome_to_json(outcome), created_at=self.clock()
+        )
+        return outcome_from_json(saved)
 
     async def _send(self, tools: Tools, conversation_id: int, content: str, key: str) -> dict[str, Any] | None:
         """Post a customer-visible message; None when the conversation is no longer the bot's."""

@@ -6,7 +6,7 @@ import sqlite3
 
 import asyncpg
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, NewJob, Store
+from bot.store.base import AcceptedEvent, ConversationState, Job, NewJob, Store, StoreLockedError
 
 # What a backend raises when it cannot do its job (connection lost, disk full, not started).
 STORE_ERRORS: tuple[type[BaseException], ...] = (
@@ -32,4 +32,13 @@ def build_store(database_url: str) -> Store:
     raise ValueError("BOT_DATABASE_URL must start with sqlite:/// or postgresql://")
 
 
-__all__ = ["STORE_ERRORS", "AcceptedEvent", "ConversationState", "Job", "NewJob", "Store", "build_store"]
+__all__ = [
+    "STORE_ERRORS",
+    "AcceptedEvent",
+    "ConversationState",
+    "Job",
+    "NewJob",
+    "Store",
+    "StoreLockedError",
+    "build_store",
+]

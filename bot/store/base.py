@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 JobKind = Literal["reply", "takeover"]
 JobStatus = Literal["pending", "done", "dropped", "failed"]
 # answer: normal work; apology: the responder failed, apologise and hand off; failsafe: too many
 # failures, hand off with a private note.
 JobMode = Literal["answer", "apology", "failsafe"]
+
+
+class StoreLockedError(Exception):
+    """Another process holds the database: two bots on one database would answer the same jobs twice."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(f"another chatwoot-bot process is using {database}; run one bot per database")
+        self.database = database
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,11 @@ class Store(Protocol):
 
     name: str
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Open the database and take its one-process lock (StoreLockedError when held); no-op when started."""
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release the lock and the connections; no-op when not started."""
 
     async def ping(self) -> None:
         """Raise when the backend cannot be reached."""
@@ -96,8 +106,17 @@ class Store(Protocol):
     async def fail_jobs(self, job_ids: list[int], *, error: str, mode: JobMode, not_before: float) -> None:
         """Count one more failed attempt, remember the error and when to try again."""
 
+    async def save_outcome(
+        self, key: str, *, conversation_id: int, outcome: dict[str, Any], created_at: float
+    ) -> dict[str, Any]:
+        """Keep a responder's answer (JSON-able) under a batch's idempotency key; the first one saved wins and
+        is returned, so a retry repeats what was decided rather than asking the responder again."""
+
+    async def get_outcome(self, key: str) -> dict[str, Any] | None: ...
+
     async def prune(self, before: float) -> int:
-        """Forget events, dedup keys and finished jobs older than `before`; returns the rows deleted."""
+        """Forget events, dedup keys, finished jobs and outcomes older than `before` (outcomes of a conversation
+        with pending jobs are kept); returns the rows deleted."""
 
     async def count_jobs(self, status: JobStatus | None = None) -> int: ...
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
+from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -44,7 +47,19 @@ CREATE TABLE IF NOT EXISTS conversation_state (
     limit_handoff_sent BOOLEAN NOT NULL DEFAULT FALSE,
     updated_at DOUBLE PRECISION NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outcomes (
+    key TEXT PRIMARY KEY,
+    conversation_id BIGINT NOT NULL,
+    outcome JSONB NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
 """
+
+# A retry of a pending job may still need its conversation's outcome, however old.
+PRUNE_OUTCOMES = (
+    "DELETE FROM outcomes WHERE created_at < $1"
+    " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
+)
 
 JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -59,6 +74,24 @@ def split_schema(url: str) -> tuple[str, str]:
         raise ValueError("the schema in BOT_DATABASE_URL must be a plain SQL identifier")
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
+
+
+def lock_key(schema: str) -> int:
+    """The advisory lock id of a schema: advisory locks are per database, so the schema picks the bot."""
+    digest = hashlib.sha256(f"chatwoot-bot:{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def describe_database(dsn: str, schema: str) -> str:
+    """The database for messages: no password, no query (it may carry one)."""
+    parts = urlsplit(dsn)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username}@{host}" if parts.username else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return f"{urlunsplit((parts.scheme, netloc, parts.path, '', ''))} (schema {schema})"
 
 
 def job_from_record(row: asyncpg.Record) -> Job:
@@ -80,7 +113,8 @@ STATEMENT_TIMEOUT_SECONDS = 3.0
 
 
 class PostgresStore:
-    """Shared durable store; safe behind a transaction pooler (no prepared statement cache)."""
+    """Shared durable store; the pool works behind a transaction pooler (no prepared statement cache), the
+    one-process lock needs a session (direct connection or session-mode pooler)."""
 
     name = "postgresql"
 
@@ -89,6 +123,7 @@ class PostgresStore:
         self._min_size = min_size
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self._lock_conn: asyncpg.Connection | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -97,6 +132,30 @@ class PostgresStore:
         return self._pool
 
     async def start(self) -> None:
+        if self._pool is not None:
+            return
+        await self._take_lock()
+        try:
+            await self._open_pool()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _take_lock(self) -> None:
+        """A session advisory lock on a connection of its own, held until close(); the server drops it when
+        the process dies. It needs a real session: a direct connection or a session-mode pooler."""
+        conn = await asyncpg.connect(self._dsn, statement_cache_size=0, command_timeout=STATEMENT_TIMEOUT_SECONDS)
+        try:
+            locked = await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(self.schema))
+        except BaseException:
+            conn.terminate()
+            raise
+        if not locked:
+            await conn.close()
+            raise StoreLockedError(describe_database(self._dsn, self.schema))
+        self._lock_conn = conn
+
+    async def _open_pool(self) -> None:
         self._pool = await asyncpg.create_pool(
             self._dsn,
             min_size=self._min_size,
@@ -115,8 +174,13 @@ class PostgresStore:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        if self._lock_conn is not None:
+            await self._lock_conn.close()
+            self._lock_conn = None
 
     async def ping(self) -> None:
+        if self._lock_conn is None or self._lock_conn.is_closed():
+            raise RuntimeError("the PostgreSQL store lost the connection that holds its lock")
         await self.pool.fetchval("SELECT 1")
 
     async def accept(
@@ -222,6 +286,25 @@ class PostgresStore:
             job_ids,
         )
 
+    async def save_outcome(
+        self, key: str, *, conversation_id: int, outcome: dict[str, Any], created_at: float
+    ) -> dict[str, Any]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO outcomes (key, conversation_id, outcome, created_at) VALUES ($1, $2, $3::jsonb, $4)"
+                " ON CONFLICT (key) DO NOTHING",
+                key,
+                conversation_id,
+                json.dumps(outcome, ensure_ascii=False),
+                created_at,
+            )
+            stored = await conn.fetchval("SELECT outcome::text FROM outcomes WHERE key = $1", key)
+        return dict(json.loads(stored))
+
+    async def get_outcome(self, key: str) -> dict[str, Any] | None:
+        stored = await self.pool.fetchval("SELECT outcome::text FROM outcomes WHERE key = $1", key)
+        return None if stored is None else dict(json.loads(stored))
+
     async def prune(self, before: float) -> int:
         deleted = 0
         async with self.pool.acquire() as conn, conn.transaction():
@@ -229,6 +312,7 @@ class PostgresStore:
                 "DELETE FROM events WHERE received_at < $1",
                 "DELETE FROM dedup WHERE created_at < $1",
                 "DELETE FROM jobs WHERE status != 'pending' AND created_at < $1",
+                PRUNE_OUTCOMES,
             ):
                 status = await conn.execute(statement, before)
                 deleted += int(status.split()[-1])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -11,7 +14,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
+from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
 
 T = TypeVar("T")
 
@@ -50,8 +53,19 @@ CREATE TABLE IF NOT EXISTS conversation_state (
     limit_handoff_sent INTEGER NOT NULL DEFAULT 0,
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outcomes (
+    key TEXT PRIMARY KEY,
+    conversation_id INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
 """
 
+# A retry of a pending job may still need its conversation's outcome, however old.
+PRUNE_OUTCOMES = (
+    "DELETE FROM outcomes WHERE created_at < ?"
+    " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
+)
 JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
 
 
@@ -78,6 +92,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._db: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
         self._lock = threading.Lock()
         # One thread at a time touches the connection; the lock guards against a second limiter user.
         self._limiter = anyio.CapacityLimiter(1)
@@ -99,8 +114,11 @@ class SQLiteStore:
 
     async def start(self) -> None:
         def open_db() -> None:
+            if self._db is not None:
+                return
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self._take_file_lock()
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             # FULL: an event acknowledged to Chatwoot survives a power cut, not only a process crash.
@@ -111,7 +129,22 @@ class SQLiteStore:
             db.isolation_level = "DEFERRED"
             self._db = db
 
-        await anyio.to_thread.run_sync(open_db, limiter=self._limiter)
+        try:
+            await anyio.to_thread.run_sync(open_db, limiter=self._limiter)
+        except BaseException:
+            await self.close()
+            raise
+
+    def _take_file_lock(self) -> None:
+        """An exclusive flock on `<path>.lock`, held while the store is open; the kernel drops it when the
+        process dies, so a crashed bot never blocks the next one."""
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StoreLockedError(self.path) from None
+        self._lock_fd = fd
 
     async def close(self) -> None:
         def close_db() -> None:
@@ -119,6 +152,9 @@ class SQLiteStore:
                 if self._db is not None:
                     self._db.close()
                     self._db = None
+                if self._lock_fd is not None:
+                    os.close(self._lock_fd)
+                    self._lock_fd = None
 
         await anyio.to_thread.run_sync(close_db, limiter=self._limiter)
 
@@ -222,11 +258,33 @@ class SQLiteStore:
 
         await self._run(write)
 
+    async def save_outcome(
+        self, key: str, *, conversation_id: int, outcome: dict[str, Any], created_at: float
+    ) -> dict[str, Any]:
+        def write(db: sqlite3.Connection) -> dict[str, Any]:
+            db.execute(
+                "INSERT INTO outcomes (key, conversation_id, outcome, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (key, conversation_id, json.dumps(outcome, ensure_ascii=False), created_at),
+            )
+            row = db.execute("SELECT outcome FROM outcomes WHERE key = ?", (key,)).fetchone()
+            return dict(json.loads(row[0]))
+
+        return await self._run(write)
+
+    async def get_outcome(self, key: str) -> dict[str, Any] | None:
+        def read(db: sqlite3.Connection) -> dict[str, Any] | None:
+            row = db.execute("SELECT outcome FROM outcomes WHERE key = ?", (key,)).fetchone()
+            return None if row is None else dict(json.loads(row[0]))
+
+        return await self._run(read)
+
     async def prune(self, before: float) -> int:
         def delete(db: sqlite3.Connection) -> int:
             deleted = db.execute("DELETE FROM events WHERE received_at < ?", (before,)).rowcount
             deleted += db.execute("DELETE FROM dedup WHERE created_at < ?", (before,)).rowcount
             deleted += db.execute("DELETE FROM jobs WHERE status != 'pending' AND created_at < ?", (before,)).rowcount
+            deleted += db.execute(PRUNE_OUTCOMES, (before,)).rowcount
             return deleted
 
         return await self._run(delete)

@@ -1,8 +1,9 @@
-"""`python -m bot` killed with SIGKILL between accepting and answering: after a restart, one reply each."""
+"""`python -m bot` killed with SIGKILL before, during and after answering: after a restart, one reply each."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -12,10 +13,14 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from bot.store.base import Job
+from bot.store.sqlite import SQLiteStore
 from tests.bot.harness import Chatwoot, Customer, eventually, free_port
 from tests.conftest import REPO, Sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+TOGGLE_STATUS = r"/api/v1/accounts/\d+/conversations/\d+/toggle_status"
 
 
 @pytest.fixture
@@ -111,16 +116,11 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
         await wait_healthy(chatwoot, port, second)
         await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
         await eventually(lambda: chatwoot.bot_replies(plain_id))
-
-        async def drained() -> bool:
-            response = await chatwoot.http.get(f"http://127.0.0.1:{port}/health")
-            return response.json()["pending_jobs"] == 0
-
-        await eventually(drained)
+        await eventually(lambda: drained(chatwoot, port))
         # Business as usual after the restart.
         await plain.say("Alguma novidade?")
         await eventually(lambda: _count(chatwoot, plain_id, 2))
-        await eventually(drained)
+        await eventually(lambda: drained(chatwoot, port))
         await eventually(chatwoot.deliveries_settled)
     replies = await chatwoot.bot_replies(plain_id)
     assert [r["content"] for r in replies] == ["Você disse: Meu pedido atrasou", "Você disse: Alguma novidade?"]
@@ -131,6 +131,106 @@ async def test_every_accepted_message_is_answered_exactly_once_across_a_kill_9(
     logs = log + (tmp_path / "first.log").read_text()
     assert f'"message_id": {plain_msg}' in logs
     assert "pedido atrasou" not in logs and "trocar o produto" not in logs and secret not in logs
+
+
+async def stored_work(db: Path, key: str) -> tuple[list[Job], dict[str, object] | None]:
+    """The killed bot's pending jobs and the outcome under `key`; opening the file also proves the lock is gone."""
+    store = SQLiteStore(db)
+    await store.start()
+    try:
+        return await store.pending_jobs(), await store.get_outcome(key)
+    finally:
+        await store.close()
+
+
+async def drained(chatwoot: Chatwoot, port: int) -> bool:
+    response = await chatwoot.http.get(f"http://127.0.0.1:{port}/health")
+    return response.json()["pending_jobs"] == 0
+
+
+async def test_a_bot_killed_while_the_responder_runs_answers_once_after_the_restart(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    secret, port, db = await chatwoot.bot_secret(), free_port(), tmp_path / "bot.sqlite3"
+    marker = tmp_path / "responder-called"
+    env = bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1)
+    env |= {"BOT_TEST_RESPONDER": "stuck", "BOT_TEST_MARKER": str(marker)}
+    with bot_process(env, tmp_path, "first.log") as first:
+        assert (await wait_healthy(chatwoot, port, first))["responder"] == "stuck"
+        await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        asked = await customer.say("Meu pedido atrasou")
+        await eventually(lambda: _exists(marker), timeout=20)
+        # A delivery failing because the bot is gone would make the sandbox open the conversation.
+        await eventually(chatwoot.deliveries_settled)
+        first.kill()
+        first.wait(timeout=10)
+    jobs, outcome = await stored_work(db, f"bot:{asked}")
+    assert [(job.message_id, job.attempts) for job in jobs] == [(asked, 0)] and outcome is None
+    assert await chatwoot.bot_replies(cid) == []
+
+    with bot_process(bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1), tmp_path, "second.log") as second:
+        await wait_healthy(chatwoot, port, second)
+        await eventually(lambda: chatwoot.bot_replies(cid))
+        await eventually(lambda: drained(chatwoot, port))
+        await eventually(chatwoot.deliveries_settled)
+        await chatwoot.point_bot_at("")
+    replies = await chatwoot.bot_replies(cid)
+    assert [(r["content"], r["source_id"]) for r in replies] == [("Você disse: Meu pedido atrasou", f"bot:{asked}")]
+    assert (await chatwoot.conversation(cid))["status"] == "pending"
+    assert '"jobs_resumed"' in (tmp_path / "second.log").read_text()
+
+
+async def test_a_bot_killed_after_posting_but_before_marking_done_finishes_the_handoff_without_repeating(
+    chatwoot: Chatwoot, tmp_path: Path
+) -> None:
+    secret, port, db = await chatwoot.bot_secret(), free_port(), tmp_path / "bot.sqlite3"
+    env = bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1) | {"BOT_TEST_RESPONDER": "handoff"}
+    # The handoff's status change hangs (then fails): the reply and the note are out, the job is not done.
+    fault = {"method": "POST", "path": TOGGLE_STATUS, "status": 500, "delay": 12, "count": 1}
+    await chatwoot.control("POST", "faults", json=fault)
+    await chatwoot.control("DELETE", "requests")
+    with bot_process(env, tmp_path, "first.log") as first:
+        await wait_healthy(chatwoot, port, first)
+        await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
+        customer = Customer(chatwoot)
+        cid = await customer.start()
+        asked = await customer.say("Quero falar com uma pessoa")
+        await eventually(lambda: _requested(chatwoot, "POST", TOGGLE_STATUS), timeout=20)
+        await eventually(chatwoot.deliveries_settled)
+        first.kill()
+        first.wait(timeout=10)
+    key = f"bot:{asked}"
+    jobs, outcome = await stored_work(db, key)
+    assert [(job.message_id, job.attempts) for job in jobs] == [(asked, 0)]
+    assert outcome is not None and outcome["handoff_reason"] == "teste de queda"
+    assert [r["source_id"] for r in await chatwoot.bot_replies(cid)] == [key]
+    assert (await chatwoot.conversation(cid))["status"] == "pending"
+
+    # Asked again, this responder would only echo and never hand off: the stored answer must be finished instead.
+    with bot_process(bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1), tmp_path, "second.log") as second:
+        await wait_healthy(chatwoot, port, second)
+        await eventually(lambda: drained(chatwoot, port))
+        await eventually(chatwoot.deliveries_settled)
+        await chatwoot.point_bot_at("")
+    conversation = await chatwoot.conversation(cid)
+    assert conversation["status"] == "open"
+    replies = await chatwoot.bot_replies(cid)
+    assert [(r["content"], r["source_id"]) for r in replies] == [("Vou te transferir para um atendente.", key)]
+    assert [n["source_id"] for n in await chatwoot.private_notes(cid)] == [f"{key}:handoff"]
+    log = (tmp_path / "second.log").read_text()
+    assert '"outcome_reused"' in log and '"reply_already_posted"' in log
+
+
+async def _exists(path: Path) -> bool:
+    return path.exists()
+
+
+async def _requested(chatwoot: Chatwoot, method: str, path: str) -> bool:
+    pattern = re.compile(path)
+    requests = await chatwoot.control("GET", "requests")
+    return any(r["method"] == method and pattern.fullmatch(r["path"]) for r in requests)
 
 
 async def test_the_command_names_the_responder_and_warns_when_webhooks_are_unsigned(

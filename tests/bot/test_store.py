@@ -105,3 +105,29 @@ def test_the_schema_parameter_is_taken_out_of_the_postgres_url() -> None:
         split_schema("postgresql://u@h/db?schema=x;drop")
     with pytest.raises(ValueError, match="BOT_DATABASE_URL"):
         build_store("mysql://nope")
+
+
+async def test_an_outcome_is_kept_under_its_key_and_the_first_one_saved_wins(store: Store) -> None:
+    assert await store.get_outcome("bot:11") is None
+    first = {"reply": "Vou te transferir, São Paulo", "handoff_reason": "pediu humano", "summary": None, "notes": ["n"]}
+    assert await store.save_outcome("bot:11", conversation_id=7, outcome=first, created_at=100.0) == first
+    # A second answer for the same batch does not replace what may already be half posted.
+    second = {"reply": "outra", "handoff_reason": None, "summary": None, "notes": []}
+    assert await store.save_outcome("bot:11", conversation_id=7, outcome=second, created_at=101.0) == first
+    assert await store.get_outcome("bot:11") == first
+    assert await store.get_outcome("bot:12") is None
+
+
+async def test_old_outcomes_are_pruned_unless_their_conversation_still_has_pending_jobs(store: Store) -> None:
+    await store.accept(accepted(1, 7), dedup_keys=("m:1",), job=NewJob("reply", 7, 1, 100.0))
+    outcome = {"reply": "oi", "handoff_reason": None, "summary": None, "notes": []}
+    await store.save_outcome("bot:1", conversation_id=7, outcome=outcome, created_at=10.0)
+    await store.save_outcome("bot:2", conversation_id=8, outcome=outcome, created_at=10.0)
+    await store.save_outcome("bot:3", conversation_id=8, outcome=outcome, created_at=100.0)
+    assert await store.prune(before=50.0) == 1
+    assert await store.get_outcome("bot:2") is None
+    assert await store.get_outcome("bot:1") == outcome  # conversation 7 is still being worked on
+    assert await store.get_outcome("bot:3") == outcome
+    await store.finish_jobs([j.id for j in await store.pending_jobs(7)], "done")
+    assert await store.prune(before=50.0) == 1
+    assert await store.get_outcome("bot:1") is None
