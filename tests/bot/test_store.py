@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
 from bot.store import Store, build_store
@@ -131,3 +132,22 @@ async def test_old_outcomes_are_pruned_unless_their_conversation_still_has_pendi
     await store.finish_jobs([j.id for j in await store.pending_jobs(7)], "done")
     assert await store.prune(before=50.0) == 1
     assert await store.get_outcome("bot:1") is None
+
+
+async def test_concurrent_accepts_are_each_stored_once_and_a_duplicate_among_them_undoes_only_itself(
+    store: Store,
+) -> None:
+    results: dict[int, bool] = {}
+
+    async def accept(message_id: int, key: str) -> None:
+        job = NewJob("reply", message_id % 5, message_id, 1.0)
+        results[message_id] = await store.accept(accepted(message_id, message_id % 5), dedup_keys=(key,), job=job)
+
+    async with anyio.create_task_group() as group:
+        for message_id in range(40):
+            # Message 39 reuses message 3's key: it is the one duplicate in the crowd.
+            group.start_soon(accept, message_id, "m:3" if message_id == 39 else f"m:{message_id}")
+    refused = [m for m, stored in results.items() if not stored]
+    assert len(refused) == 1 and refused[0] in (3, 39)  # whichever of the two came second
+    assert await store.count_events() == 39
+    assert sorted(j.message_id for j in await store.pending_jobs()) == sorted(set(range(40)) - set(refused))
