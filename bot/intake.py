@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import anyio
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
@@ -24,7 +23,6 @@ from bot.store.base import AcceptedEvent, NewJob, Store
 logger = logging.getLogger("bot.intake")
 
 MAX_DELIVERY_ID = 200
-INTAKE_DEADLINE_SECONDS = 3.0
 
 
 def reply(status_code: int, **body: object) -> JSONResponse:
@@ -132,10 +130,12 @@ class Intake:
             return reply(200, status="ignored", reason="unknown event")
         # Read-decide-write of a conversation's state must not interleave with another writer of it.
         try:
-            # Chatwoot gives up after 5 s and then opens the conversation: better a fast 500 (it retries those).
-            with anyio.fail_after(INTAKE_DEADLINE_SECONDS):
-                async with self.worker.state_lock(event.conversation_id or 0):
-                    return await self._decide_and_store(event, body, delivery_id, fields)
+            # Chatwoot gives up after 5 s and then opens the conversation, so the store bounds its own waits
+            # (SQLite busy_timeout 2 s, PostgreSQL statement and pool timeouts 3 s) and a slow store becomes a fast
+            # 500, which Chatwoot retries. A cancel scope here would cost every request and could not stop a
+            # SQLite call already in its thread.
+            async with self.worker.state_lock(event.conversation_id or 0):
+                return await self._decide_and_store(event, body, delivery_id, fields)
         except STORE_ERRORS as exc:
             # Not acked, so not lost: Chatwoot retries an AgentBot delivery that got a 500 (or 429), not a 503.
             log_event(logger, "webhook_not_stored", logging.ERROR, **fields, error=type(exc).__name__)

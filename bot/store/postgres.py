@@ -166,7 +166,7 @@ class PostgresStore:
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings={"search_path": self.schema},
         )
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await conn.execute(SCHEMA)
 
@@ -206,7 +206,7 @@ class PostgresStore:
         state: ConversationState | None,
         drop_pending_replies: bool,
     ) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
             for key in dedup_keys:
                 inserted = await conn.fetchval(
                     "INSERT INTO dedup (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING 1",
@@ -255,7 +255,7 @@ class PostgresStore:
         )
 
     async def put_state(self, state: ConversationState) -> None:
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
             await _put_state(conn, state)
 
     async def pending_jobs(self, conversation_id: int | None = None) -> list[Job]:
@@ -289,7 +289,7 @@ class PostgresStore:
     async def save_outcome(
         self, key: str, *, conversation_id: int, outcome: dict[str, Any], created_at: float
     ) -> dict[str, Any]:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
             await conn.execute(
                 "INSERT INTO outcomes (key, conversation_id, outcome, created_at) VALUES ($1, $2, $3::jsonb, $4)"
                 " ON CONFLICT (key) DO NOTHING",
@@ -307,7 +307,7 @@ class PostgresStore:
 
     async def prune(self, before: float) -> int:
         deleted = 0
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
             for statement in (
                 "DELETE FROM events WHERE received_at < $1",
                 "DELETE FROM dedup WHERE created_at < $1",
