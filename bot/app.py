@@ -84,6 +84,9 @@ def create_app(
                 yield
         finally:
             await store.close()
+            close_tools = getattr(worker.tools_factory, "aclose", None)
+            if close_tools is not None:  # the pooled Chatwoot connections of the in-memory MCP server
+                await close_tools()
             aclose = getattr(responder, "aclose", None)
             if owned_responder and aclose is not None:
                 await aclose()

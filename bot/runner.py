@@ -21,7 +21,7 @@ from bot.ratelimit import SlidingWindow
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, JobMode, Store
-from chatwoot_mcp.server.session import ToolCallFailed, open_tool_session
+from chatwoot_mcp.server.session import ToolCallFailed, ToolSessions
 
 logger = logging.getLogger("bot.runner")
 
@@ -51,18 +51,15 @@ class EchoResponder:
         return Outcome(reply=f"Você disse: {last}" if last else "Olá! Como posso ajudar?")
 
 
-def default_tools_factory(settings: BotSettings) -> ToolsFactory:
-    """Open an MCP tool session per batch of work, as the AgentBot when a bot token is set."""
-
-    def factory() -> AbstractAsyncContextManager[Tools]:
-        return open_tool_session(
-            settings.chatwoot,
-            act_as_bot=settings.chatwoot.bot_token is not None,
-            url=settings.mcp_url,
-            token=settings.mcp_token.get_secret_value() if settings.mcp_token is not None else None,
-        )
-
-    return factory
+def default_tools_factory(settings: BotSettings) -> ToolSessions:
+    """MCP tool sessions, one per batch of work, on one in-memory server (or a remote one), as the AgentBot when a
+    bot token is set."""
+    return ToolSessions(
+        settings.chatwoot,
+        act_as_bot=settings.chatwoot.bot_token is not None,
+        url=settings.mcp_url,
+        token=settings.mcp_token.get_secret_value() if settings.mcp_token is not None else None,
+    )
 
 
 @dataclass

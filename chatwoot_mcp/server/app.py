@@ -30,6 +30,8 @@ class ChatwootMCPServer(MCPServer):
     """MCPServer whose tool errors are always a sentence: argument problems name the fields (never their
     values, which may be secrets) and a crash says so instead of a bare "Error executing tool"."""
 
+    connection: Connection
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
@@ -55,8 +57,13 @@ def invalid_arguments(name: str, error: ValidationError) -> str:
     return f"invalid arguments for {name}: {'; '.join(problems)}. Fix them and call again (see the tool's input schema)"
 
 
-def build_server(settings: Settings, *, act_as_bot: bool = False) -> MCPServer:
-    """One server with its own connection state; read-only mode and toolsets filter the same tool list."""
+def build_server(settings: Settings, *, act_as_bot: bool = False, keep_clients: bool = False) -> ChatwootMCPServer:
+    """One server with its own connection state; read-only mode and toolsets filter the same tool list.
+
+    Its pooled Chatwoot clients are closed when a session (stdio process, in-memory client, HTTP manager) ends,
+    unless `keep_clients`: a long-lived owner that opens many sessions keeps the pool and closes it itself
+    (`server.connection.aclose()`).
+    """
     conn = Connection.from_settings(settings, act_as_bot=act_as_bot)
 
     @asynccontextmanager
@@ -64,7 +71,8 @@ def build_server(settings: Settings, *, act_as_bot: bool = False) -> MCPServer:
         try:
             yield None
         finally:
-            await conn.aclose()
+            if not keep_clients:
+                await conn.aclose()
 
     server = ChatwootMCPServer(
         SERVER_NAME,
@@ -73,6 +81,7 @@ def build_server(settings: Settings, *, act_as_bot: bool = False) -> MCPServer:
         version=_version(),
         lifespan=lifespan,
     )
+    server.connection = conn
     for spec in selected_specs(read_only=settings.mcp_read_only, toolsets=settings.mcp_toolsets):
         server.add_tool(
             types.MethodType(spec.fn, conn),

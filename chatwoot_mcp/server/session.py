@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx2
 from mcp import Client
+from mcp.server import MCPServer
 from mcp_types import CallToolResult, TextContent
 
 from chatwoot_mcp.config import Settings
@@ -58,11 +59,13 @@ async def open_tool_session(
     act_as_bot: bool = False,
     url: str | None = None,
     token: str | None = None,
+    server: MCPServer | None = None,
 ) -> AsyncIterator[ToolSession]:
-    """In memory against `build_server(settings, act_as_bot=...)`, or over streamable HTTP when `url` is given
-    (with `Authorization: Bearer <token>` when `token` is given; act_as_bot is then the remote server's choice)."""
+    """In memory against `build_server(settings, act_as_bot=...)` (or the given `server`), or over streamable HTTP
+    when `url` is given (with `Authorization: Bearer <token>` when `token` is given; act_as_bot is then the remote
+    server's choice)."""
     if url is None:
-        async with Client(build_server(settings, act_as_bot=act_as_bot)) as client:
+        async with Client(server or build_server(settings, act_as_bot=act_as_bot)) as client:
             yield ToolSession(client)
         return
     from mcp.client.streamable_http import streamable_http_client
@@ -72,3 +75,24 @@ async def open_tool_session(
     async with httpx2.AsyncClient(headers=headers, timeout=timeout) as http:
         async with Client(streamable_http_client(url, http_client=http)) as client:
             yield ToolSession(client)
+
+
+class ToolSessions:
+    """Opens tool sessions for a long-lived caller (the bot): in memory, all on one server built once, sharing
+    its pooled Chatwoot connections; or over HTTP to `url`. `aclose()` when done."""
+
+    def __init__(
+        self, settings: Settings, *, act_as_bot: bool = False, url: str | None = None, token: str | None = None
+    ) -> None:
+        self._settings = settings
+        self._url = url
+        self._token = token
+        # Building the server generates every tool's schemas: once, not per session.
+        self._server = None if url is not None else build_server(settings, act_as_bot=act_as_bot, keep_clients=True)
+
+    def __call__(self) -> AbstractAsyncContextManager[ToolSession]:
+        return open_tool_session(self._settings, url=self._url, token=self._token, server=self._server)
+
+    async def aclose(self) -> None:
+        if self._server is not None:
+            await self._server.connection.aclose()
