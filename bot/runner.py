@@ -15,8 +15,9 @@ import anyio
 from anyio.abc import TaskGroup
 
 from bot import texts
-from bot.brain.base import BotContext, Outcome, Responder, Turn
-from bot.events import OWN_SOURCE_PREFIX, is_own_source, log_event
+from bot.brain.base import BotContext, Outcome, Responder, outcome_from_json, outcome_to_json
+from bot.events import OWN_SOURCE_PREFIX, log_event
+from bot.history import build_history
 from bot.ratelimit import SlidingWindow
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
@@ -25,7 +26,6 @@ from chatwoot_mcp.server.session import ToolCallFailed, ToolSessions
 
 logger = logging.getLogger("bot.runner")
 
-HISTORY_LIMIT = 40
 MAX_BACKOFF = 60.0
 STORE_RETRY_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -80,48 +80,6 @@ def describe_error(exc: BaseException) -> str:
         exc = exc.exceptions[0]
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:300]
-
-
-def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "reply": outcome.reply,
-        "handoff_reason": outcome.handoff_reason,
-        "summary": outcome.summary,
-        "notes": list(outcome.notes),
-    }
-
-
-def outcome_from_json(data: dict[str, Any]) -> Outcome:
-    return Outcome(
-        reply=data.get("reply"),
-        handoff_reason=data.get("handoff_reason"),
-        summary=data.get("summary"),
-        notes=tuple(str(note) for note in data.get("notes") or ()),
-    )
-
-
-def build_history(messages: list[dict[str, Any]]) -> tuple[Turn, ...]:
-    """Customer, bot and agent turns, oldest first; private notes, activity and templates left out.
-
-    When a human agent spoke and the bot is answering again, an event turn marks where the human stretch ended.
-    """
-    turns: list[Turn] = []
-    last_agent_index: int | None = None
-    for message in sorted(messages, key=lambda m: int(m.get("id") or 0)):
-        kind = message.get("type")
-        content = str(message.get("content") or "").strip()
-        if message.get("private") or kind not in ("incoming", "outgoing") or not content:
-            continue
-        if kind == "incoming":
-            turns.append(Turn("customer", content))
-        elif message.get("sender_type") == "agent_bot" or is_own_source(message.get("source_id")):
-            turns.append(Turn("bot", content))
-        else:
-            turns.append(Turn("agent", content))
-            last_agent_index = len(turns) - 1
-    if last_agent_index is not None:
-        turns.insert(last_agent_index + 1, Turn("event", texts.EVENT_BACK_TO_BOT))
-    return tuple(turns[-HISTORY_LIMIT:])
 
 
 class Worker:

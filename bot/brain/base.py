@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from bot.settings import BotSettings
@@ -33,6 +33,25 @@ class Outcome:
     handoff_reason: str | None = None  # set: hand the conversation to a human
     summary: str | None = None  # for the agents' private note on handoff
     notes: tuple[str, ...] = ()  # private notes for agents
+
+
+def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
+    """How the store keeps an Outcome, so a retry reuses the answer instead of asking the model again."""
+    return {
+        "reply": outcome.reply,
+        "handoff_reason": outcome.handoff_reason,
+        "summary": outcome.summary,
+        "notes": list(outcome.notes),
+    }
+
+
+def outcome_from_json(data: dict[str, Any]) -> Outcome:
+    return Outcome(
+        reply=data.get("reply"),
+        handoff_reason=data.get("handoff_reason"),
+        summary=data.get("summary"),
+        notes=tuple(str(note) for note in data.get("notes") or ()),
+    )
 
 
 @runtime_checkable

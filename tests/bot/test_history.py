@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import texts
 from bot.brain.base import Turn
-from bot.runner import HISTORY_LIMIT, build_history
+from bot.history import HISTORY_LIMIT, build_history
 
 
 def item(id: int, type: str, content: str, sender_type: str | None = None, private: bool = False) -> dict[str, Any]:
