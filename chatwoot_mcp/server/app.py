@@ -12,6 +12,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult
+from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from chatwoot_mcp.config import Settings
@@ -20,6 +21,7 @@ from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.prompts import register_prompts
 from chatwoot_mcp.server.registry import selected_specs
 from chatwoot_mcp.server.resources import register_resources
+from chatwoot_mcp.server.schema import compact_schema
 
 SERVER_NAME = "chatwoot-mcp"
 
@@ -31,6 +33,14 @@ class ChatwootMCPServer(MCPServer):
     values, which may be secrets) and a crash says so instead of a bare "Error executing tool"."""
 
     connection: Connection
+
+    async def list_tools(self) -> list[MCPTool]:
+        """The tools, with output schemas in their compact equivalent form (cheaper for clients to validate)."""
+        tools = await super().list_tools()
+        return [
+            tool.model_copy(update={"output_schema": compact_schema(tool.output_schema)}) if tool.output_schema else tool
+            for tool in tools
+        ]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
