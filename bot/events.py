@@ -166,8 +166,14 @@ def parse_event(payload: Any) -> WebhookEvent:
 
 
 def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fields: Any) -> None:
-    """One structured line: JsonFormatter renders `name` as "event" and the fields beside it."""
-    logger.log(level, name, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
+    """One structured line: JsonFormatter renders `name` as "event" and the fields beside it.
+
+    The record is made directly: the lines carry no source location, and finding one (a stack walk per line) was
+    a tenth of the cost of acknowledging a webhook."""
+    if not logger.isEnabledFor(level):
+        return
+    extra = {"fields": {k: v for k, v in fields.items() if v is not None}}
+    logger.handle(logger.makeRecord(logger.name, level, "", 0, name, (), None, extra=extra))
 
 
 class JsonFormatter(logging.Formatter):

@@ -113,7 +113,7 @@ class Worker:
         self._stopping = False
         self._in_batch = 0
         self._drained = anyio.Event()
-        self._state_locks = [anyio.Lock() for _ in range(STATE_LOCK_STRIPES)]
+        self._state_locks = [anyio.Lock(fast_acquire=True) for _ in range(STATE_LOCK_STRIPES)]
 
     def state_lock(self, conversation_id: int) -> anyio.Lock:
         """Held by whoever reads, changes and writes a conversation's state row (intake and this worker)."""

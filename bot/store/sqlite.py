@@ -129,7 +129,7 @@ class SQLiteStore:
         self._limiter = anyio.CapacityLimiter(1)
         # Group commit: accepts waiting at the same time share one transaction, one thread hop, one fsync.
         self._pending: list[_Grouped] = []
-        self._flush = anyio.Lock()
+        self._flush = anyio.Lock(fast_acquire=True)
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
