@@ -11,7 +11,7 @@ import anyio
 import httpx2
 
 from chatwoot_mcp.client import ChatwootClient
-from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError, NotFoundError, TransportError
+from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError, TransportError
 from chatwoot_mcp.config import ConfigError, Settings, load_settings
 
 BOT_ONLY = "Access to this endpoint is not authorized for bots"
@@ -151,7 +151,7 @@ async def check_bot_token(settings: Settings, transport: httpx2.AsyncBaseTranspo
     ) as bot_client:
         try:
             kind, _ = await token_kind(bot_client)
-        except (ChatwootError, NotFoundError):
+        except ChatwootError:
             kind = "invalid"
     if kind == "bot":
         return Finding("ok", "CHATWOOT_BOT_TOKEN is an AgentBot token")

@@ -101,17 +101,10 @@ async def take_over(
             steps.done(f"assigned to {agent_name}")
             text = (conn.settings.takeover_message or texts.TAKEOVER_MESSAGE) if notify else None
             notified = await _notify_and_note(writer, steps, conversation_id, text, note, account=account)
-        with steps.step("read the conversation back", subject=subject, account_id=account):
-            after = conversation_summary(await reader.conversations.get(conversation_id))
-    return HandoffResult(
-        conversation_id=conversation_id,
-        changed=True,
-        notified=notified,
-        note_added=bool(note),
-        detail=f"{agent_name} took over conversation {conversation_id}"
-        + (" and the customer was told" if notified else ""),
-        conversation=after,
-    )
+        return await _changed(
+            reader, steps, conversation_id, f"{agent_name} took over conversation {conversation_id}",
+            notified=notified, note=note, account=account,
+        )  # fmt: skip
 
 
 @tool(
@@ -164,17 +157,10 @@ async def return_to_bot(
                 with steps.step("set the status to pending", subject=subject, account_id=account):
                     await writer.conversations.toggle_status(conversation_id, status="pending")
                 steps.done(f"status: {before.status} → pending")
-        with steps.step("read the conversation back", subject=subject, account_id=account):
-            after = conversation_summary(await reader.conversations.get(conversation_id))
-    return HandoffResult(
-        conversation_id=conversation_id,
-        changed=True,
-        notified=notified,
-        note_added=bool(note),
-        detail=f"conversation {conversation_id} was handed back to {conn.settings.bot_name}"
-        + (" and the customer was told" if notified else ""),
-        conversation=after,
-    )
+        return await _changed(
+            reader, steps, conversation_id, f"conversation {conversation_id} was handed back to "
+            f"{conn.settings.bot_name}", notified=notified, note=note, account=account,
+        )  # fmt: skip
 
 
 async def _notify_and_note(
@@ -198,3 +184,26 @@ async def _notify_and_note(
             await writer.messages.create(conversation_id, note, private=True)
         steps.done("private note added")
     return text is not None
+
+
+async def _changed(
+    reader: Any,
+    steps: Steps,
+    conversation_id: int,
+    detail: str,
+    *,
+    notified: bool,
+    note: str | None,
+    account: int | None,
+) -> HandoffResult:
+    """The result of a handoff that changed something, with the conversation as Chatwoot now has it."""
+    with steps.step("read the conversation back", subject=f"conversation {conversation_id}", account_id=account):
+        after = conversation_summary(await reader.conversations.get(conversation_id))
+    return HandoffResult(
+        conversation_id=conversation_id,
+        changed=True,
+        notified=notified,
+        note_added=bool(note),
+        detail=detail + (" and the customer was told" if notified else ""),
+        conversation=after,
+    )
