@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from bot.brain.base import Responder, build_responder
 from bot.events import log_event
@@ -20,6 +22,23 @@ from bot.store import STORE_ERRORS, Store, build_store
 
 logger = logging.getLogger("bot.app")
 
+WEBHOOK_PATHS = ("/webhooks/chatwoot", "/chatwoot/webhook")  # the two design documents use the two paths
+
+
+class BotApp(Starlette):
+    """Starlette, with webhook deliveries handed straight to the intake: the middleware and routing layers cost a
+    delivery more than verifying and storing it. Everything else (health, 404, 405) goes through Starlette."""
+
+    def __init__(self, intake: Intake, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.intake = intake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in WEBHOOK_PATHS:
+            await self.intake(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
 
 def create_app(
     settings: BotSettings,
@@ -28,7 +47,7 @@ def create_app(
     store: Store | None = None,
     tools_factory: ToolsFactory | None = None,
     close_responder: bool | None = None,
-) -> Starlette:
+) -> BotApp:
     """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
     store = store or build_store(settings.database_url)
     # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is
@@ -37,9 +56,6 @@ def create_app(
     responder = responder or build_responder(settings)
     worker = Worker(settings, store, responder, tools_factory=tools_factory)
     intake = Intake(settings, store, worker)
-
-    async def webhook(request: Request) -> JSONResponse:
-        return await intake.handle(request)
 
     async def health(request: Request) -> JSONResponse:
         worker_ok, worker_state = worker.health()
@@ -92,10 +108,10 @@ def create_app(
                 await aclose()
             log_event(logger, "bot_stopped")
 
-    app = Starlette(
+    app = BotApp(
+        intake,
         routes=[
-            Route("/webhooks/chatwoot", webhook, methods=["POST"]),
-            Route("/chatwoot/webhook", webhook, methods=["POST"]),
+            *(Route(path, intake, methods=["POST"]) for path in WEBHOOK_PATHS),
             Route("/health", health, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -59,6 +59,10 @@ def pick_test_responder(choice: str, environ: Mapping[str, str]) -> Responder | 
 
 
 def setup_logging(level: int = logging.INFO) -> None:
+    # The JSON lines show none of these; looking them up is part of every record's cost.
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
 
@@ -179,9 +182,22 @@ def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, *
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, event and the structured fields."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._stamp = ""
+
+    def _time(self, created: float) -> str:
+        # Many lines share a second: format it once (strftime is a fair share of a line's cost).
+        second = int(created)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(second))
+            self._second = second
+        return self._stamp
+
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "time": self._time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
@@ -189,4 +205,7 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # what orjson will not write (an int past 64 bits): the slower stdlib can
+            return json.dumps(line, ensure_ascii=False, default=str)

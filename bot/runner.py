@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -108,14 +109,16 @@ class Worker:
         self._tg: TaskGroup | None = None
         self._active: set[int] = set()
         self._dirty: set[int] = set()
+        self._not_before: dict[int, float] = {}  # a new loop's first wait, known without reading the store
         self._wake: dict[int, anyio.Event] = {}  # set only by stop()
         self._states: OrderedDict[int, ConversationState | None] = OrderedDict()
         self._stopping = False
         self._in_batch = 0
         self._drained = anyio.Event()
-        self._state_locks = [anyio.Lock(fast_acquire=True) for _ in range(STATE_LOCK_STRIPES)]
+        # asyncio's own lock: the bot runs on asyncio, and anyio's costs intake a task lookup per webhook.
+        self._state_locks = [asyncio.Lock() for _ in range(STATE_LOCK_STRIPES)]
 
-    def state_lock(self, conversation_id: int) -> anyio.Lock:
+    def state_lock(self, conversation_id: int) -> asyncio.Lock:
         """Held by whoever reads, changes and writes a conversation's state row (intake and this worker)."""
         return self._state_locks[conversation_id % STATE_LOCK_STRIPES]
 
@@ -180,16 +183,19 @@ class Worker:
             with anyio.move_on_after(grace):
                 await self._drained.wait()
 
-    def notify(self, conversation_id: int) -> None:
+    def notify(self, conversation_id: int, *, not_before: float = 0.0) -> None:
         """A job for this conversation was stored: start its loop unless one is running.
 
         A running loop is not woken: a new message only moves its debounce later, and the loop re-reads the
-        jobs when its current wait ends (`_dirty` covers a loop that was about to finish).
+        jobs when its current wait ends (`_dirty` covers a loop that was about to finish). `not_before` is a time
+        the jobs cannot be due before (a new message's debounce): a new loop waits until then before it reads them.
         """
         self._dirty.add(conversation_id)
         if conversation_id in self._active or self._tg is None or self._stopping:
             return
         self._active.add(conversation_id)
+        if not_before > 0:
+            self._not_before[conversation_id] = not_before
         self._tg.start_soon(self._conversation_loop, conversation_id, name=f"conversation-{conversation_id}")
 
     async def _conversation_loop(self, conversation_id: int) -> None:
@@ -212,17 +218,20 @@ class Worker:
         finally:
             self._active.discard(conversation_id)
             self._wake.pop(conversation_id, None)
+            self._not_before.pop(conversation_id, None)
 
     async def _step(self, conversation_id: int) -> bool:
         """Wait out the debounce or backoff, or run one batch; False when nothing is pending."""
+        known = self._not_before.pop(conversation_id, 0.0)
+        if known > self.clock():
+            await self._wait_until(conversation_id, known)
+            return True
         jobs = await self.store.pending_jobs(conversation_id)
         if not jobs:
             return False
-        delay = self._due(jobs) - self.clock()
-        if delay > 0:
-            wake = self._wake[conversation_id] = anyio.Event()
-            with anyio.move_on_after(delay):
-                await wake.wait()
+        due = self._due(jobs)
+        if due > self.clock():
+            await self._wait_until(conversation_id, due)
             return True
         async with self._limiter:
             if self._stopping:
@@ -239,6 +248,12 @@ class Worker:
                 if self._in_batch == 0 and self._stopping:
                     self._drained.set()
         return True
+
+    async def _wait_until(self, conversation_id: int, when: float) -> None:
+        """Sleep until `when`, or until stop() wakes every loop."""
+        wake = self._wake[conversation_id] = anyio.Event()
+        with anyio.move_on_after(when - self.clock()):
+            await wake.wait()
 
     def _due(self, jobs: list[Job]) -> float:
         """Debounce from the newest customer message, and respect the retry backoff of failed jobs."""

@@ -1,4 +1,4 @@
-"""SQLite backend: stdlib sqlite3 on one connection, used from a worker thread, in WAL mode."""
+"""SQLite backend: stdlib sqlite3 on one connection owned by its own thread, in WAL mode."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import fcntl
 import json
 import os
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-import anyio
-import anyio.to_thread
+from typing import Any, NamedTuple, TypeVar
 
 from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
+from bot.store.sqlite_thread import Batch, ConnectionThread
 
 T = TypeVar("T")
 
@@ -66,6 +63,14 @@ PRUNE_OUTCOMES = (
     "DELETE FROM outcomes WHERE created_at < ?"
     " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
 )
+JOB_INSERT = "INSERT INTO jobs (kind, conversation_id, message_id, created_at)"
+STATE_UPSERT_HEAD = (
+    "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
+)
+STATE_UPSERT_TAIL = (
+    " ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status, human_active = excluded.human_active,"
+    " limit_handoff_sent = excluded.limit_handoff_sent, updated_at = excluded.updated_at"
+)
 JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
 
 
@@ -84,37 +89,6 @@ def job_from_row(row: Any) -> Job:
     )
 
 
-# What a failed group commit is reported as to each member (the same errors the store raises anyway).
-STORE_FAILURES = (sqlite3.Error, OSError, RuntimeError)
-
-
-class _Grouped:
-    """One call waiting for a group commit; filled in by the thread that applies the group."""
-
-    __slots__ = ("fn", "result", "error", "applied", "finished")
-
-    def __init__(self, fn: Callable[[sqlite3.Connection], Any]) -> None:
-        self.fn = fn
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.applied = False
-        self.finished = False
-
-
-def _apply_group(db: sqlite3.Connection, group: list[_Grouped]) -> None:
-    if not db.in_transaction:
-        db.execute("BEGIN")  # explicit: otherwise the first SAVEPOINT would be the transaction, and RELEASE commit
-    for member in group:
-        db.execute("SAVEPOINT grouped")
-        try:
-            member.result = member.fn(db)
-            member.applied = True
-        except (_Duplicate, sqlite3.Error) as exc:
-            db.execute("ROLLBACK TO grouped")
-            member.error = exc
-        db.execute("RELEASE grouped")
-
-
 class SQLiteStore:
     """The default store: a file under ./.data/ (or `:memory:`)."""
 
@@ -122,14 +96,9 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._db: sqlite3.Connection | None = None
         self._lock_fd: int | None = None
-        self._lock = threading.Lock()
-        # One thread at a time touches the connection; the lock guards against a second limiter user.
-        self._limiter = anyio.CapacityLimiter(1)
-        # Group commit: accepts waiting at the same time share one transaction, one thread hop, one fsync.
-        self._pending: list[_Grouped] = []
-        self._flush = anyio.Lock(fast_acquire=True)
+        # One thread owns the connection; accepts waiting at the same time share a transaction and one fsync.
+        self._thread = ConnectionThread("bot-sqlite")
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -137,57 +106,29 @@ class SQLiteStore:
         return cls(path or ":memory:")
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def call() -> T:
-            with self._lock:
-                if self._db is None:
-                    raise RuntimeError("the SQLite store is not started")
-                with self._db:  # one transaction: commit on success, rollback on error
-                    return fn(self._db)
-
-        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
-
-    async def _run_grouped(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` in a transaction shared with every grouped call waiting at the same time. Each call has its own
-        savepoint, so one that fails (a duplicate) undoes only itself; a failed commit fails them all. Nothing is
-        reported as stored before the commit that stores it."""
-        item = _Grouped(fn)
-        self._pending.append(item)
-        async with self._flush:
-            if not item.finished:
-                group, self._pending = self._pending, []
-                try:
-                    await self._run(lambda db: _apply_group(db, group))
-                except STORE_FAILURES as exc:
-                    for member in group:
-                        member.error = exc
-                finally:
-                    for member in group:
-                        if not member.applied and member.error is None:
-                            member.error = RuntimeError("the grouped transaction did not run")
-                        member.finished = True
-        if item.error is not None:
-            raise item.error
-        return item.result
+        return await self._thread.call(fn)
 
     async def start(self) -> None:
-        def open_db() -> None:
-            if self._db is not None:
-                return
+        def connect() -> sqlite3.Connection:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 self._take_file_lock()
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # FULL: an event acknowledged to Chatwoot survives a power cut, not only a process crash.
-            db.execute("PRAGMA synchronous=FULL")
-            # Well under Chatwoot's 5 s webhook timeout: a locked database fails the webhook (500, retried).
-            db.execute("PRAGMA busy_timeout=2000")
-            db.executescript(SCHEMA)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                # FULL: an event acknowledged to Chatwoot survives a power cut, not only a process crash.
+                db.execute("PRAGMA synchronous=FULL")
+                # Well under Chatwoot's 5 s webhook timeout: a locked database fails the webhook (500, retried).
+                db.execute("PRAGMA busy_timeout=2000")
+                db.executescript(SCHEMA)
+            except BaseException:
+                db.close()
+                raise
             db.isolation_level = "DEFERRED"
-            self._db = db
+            return db
 
         try:
-            await anyio.to_thread.run_sync(open_db, limiter=self._limiter)
+            await self._thread.open(connect)
         except BaseException:
             await self.close()
             raise
@@ -195,6 +136,8 @@ class SQLiteStore:
     def _take_file_lock(self) -> None:
         """An exclusive flock on `<path>.lock`, held while the store is open; the kernel drops it when the
         process dies, so a crashed bot never blocks the next one."""
+        if self._lock_fd is not None:
+            return
         fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -204,16 +147,12 @@ class SQLiteStore:
         self._lock_fd = fd
 
     async def close(self) -> None:
-        def close_db() -> None:
-            with self._lock:
-                if self._db is not None:
-                    self._db.close()
-                    self._db = None
-                if self._lock_fd is not None:
-                    os.close(self._lock_fd)
-                    self._lock_fd = None
+        def release_lock() -> None:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
-        await anyio.to_thread.run_sync(close_db, limiter=self._limiter)
+        await self._thread.close(release_lock)
 
     async def ping(self) -> None:
         await self._run(lambda db: db.execute("SELECT 1").fetchone())
@@ -227,45 +166,9 @@ class SQLiteStore:
         state: ConversationState | None = None,
         drop_pending_replies: bool = False,
     ) -> bool:
-        def tx(db: sqlite3.Connection) -> bool:
-            for key in dedup_keys:
-                cur = db.execute(
-                    "INSERT INTO dedup (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                    (key, event.received_at),
-                )
-                if cur.rowcount == 0:
-                    raise _Duplicate
-            db.execute(
-                "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    event.event,
-                    event.conversation_id,
-                    event.message_id,
-                    event.delivery_id,
-                    event.received_at,
-                    event.body,
-                ),
-            )
-            if drop_pending_replies and job is not None:
-                db.execute(
-                    "UPDATE jobs SET status = 'dropped', note = 'a human agent took over'"
-                    " WHERE status = 'pending' AND kind = 'reply' AND conversation_id = ?",
-                    (job.conversation_id,),
-                )
-            if job is not None:
-                db.execute(
-                    "INSERT INTO jobs (kind, conversation_id, message_id, created_at) VALUES (?, ?, ?, ?)",
-                    (job.kind, job.conversation_id, job.message_id, job.created_at),
-                )
-            if state is not None:
-                _put_state(db, state)
-            return True
-
-        try:
-            return await self._run_grouped(tx)
-        except _Duplicate:
-            return False
+        return await self._thread.call_batched(
+            ACCEPT, _Acceptance(event, dedup_keys, job, state, drop_pending_replies)
+        )
 
     async def get_state(self, conversation_id: int) -> ConversationState | None:
         def read(db: sqlite3.Connection) -> ConversationState | None:
@@ -358,15 +261,84 @@ class SQLiteStore:
         return await self._run(lambda db: int(db.execute("SELECT count(*) FROM events").fetchone()[0]))
 
 
-class _Duplicate(Exception):
-    """Raised inside the transaction to roll it back when a dedup key already exists."""
+class _Acceptance(NamedTuple):
+    event: AcceptedEvent
+    dedup_keys: tuple[str, ...]
+    job: NewJob | None
+    state: ConversationState | None
+    drop_pending_replies: bool
 
+
+# Rows per multi-row INSERT: 6 columns x 100 stays under SQLite's oldest limit of 999 variables.
+ROWS_PER_STATEMENT = 100
+
+
+def _insert_rows(db: sqlite3.Connection, head: str, rows: list[tuple[Any, ...]], tail: str = "") -> None:
+    """`head VALUES (...), (...) tail` for many rows at once: one statement instead of one per row."""
+    if not rows:
+        return
+    marks = "(" + ", ".join("?" * len(rows[0])) + ")"
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        db.execute(f"{head} VALUES {', '.join([marks] * len(chunk))}{tail}", [v for row in chunk for v in row])
+
+
+def _accept_all(db: sqlite3.Connection, items: list[_Acceptance]) -> list[bool]:
+    """Accept every item that has no dedup key seen before (in the database or earlier in this batch), with a
+    few statements for the whole batch, in the order the items came."""
+    keys = list(dict.fromkeys(key for item in items for key in item.dedup_keys))
+    seen: set[str] = set()
+    for start in range(0, len(keys), ROWS_PER_STATEMENT * 6):
+        chunk = keys[start : start + ROWS_PER_STATEMENT * 6]
+        marks = ", ".join("?" * len(chunk))
+        seen.update(row[0] for row in db.execute(f"SELECT key FROM dedup WHERE key IN ({marks})", chunk))
+    accepted: list[bool] = []
+    for item in items:
+        fresh = not any(key in seen for key in item.dedup_keys)
+        if fresh:
+            seen.update(item.dedup_keys)
+        accepted.append(fresh)
+    kept = [item for item, fresh in zip(items, accepted, strict=True) if fresh]
+    _insert_rows(
+        db,
+        "INSERT INTO dedup (key, created_at)",
+        [(key, item.event.received_at) for item in kept for key in item.dedup_keys],
+    )
+    _insert_rows(
+        db,
+        "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)",
+        [(e.event, e.conversation_id, e.message_id, e.delivery_id, e.received_at, e.body) for e in (i.event for i in kept)],
+    )
+    jobs: list[tuple[Any, ...]] = []
+    for item in kept:
+        job = item.job
+        if job is None:
+            continue
+        if item.drop_pending_replies:
+            # A takeover drops the replies queued before it, including those earlier in this batch.
+            _insert_rows(db, JOB_INSERT, jobs)
+            jobs = []
+            db.execute(
+                "UPDATE jobs SET status = 'dropped', note = 'a human agent took over'"
+                " WHERE status = 'pending' AND kind = 'reply' AND conversation_id = ?",
+                (job.conversation_id,),
+            )
+        jobs.append((job.kind, job.conversation_id, job.message_id, job.created_at))
+    _insert_rows(db, JOB_INSERT, jobs)
+    states = [item.state for item in kept if item.state is not None]
+    _insert_rows(
+        db,
+        STATE_UPSERT_HEAD,
+        [(st.conversation_id, st.status, int(st.human_active), int(st.limit_handoff_sent), st.updated_at) for st in states],
+        STATE_UPSERT_TAIL,
+    )
+    return accepted
+
+
+ACCEPT: Batch[_Acceptance, bool] = Batch(_accept_all)
 
 def _put_state(db: sqlite3.Connection, state: ConversationState) -> None:
     db.execute(
-        "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status,"
-        " human_active = excluded.human_active, limit_handoff_sent = excluded.limit_handoff_sent,"
-        " updated_at = excluded.updated_at",
+        f"{STATE_UPSERT_HEAD} VALUES (?, ?, ?, ?, ?){STATE_UPSERT_TAIL}",
         (state.conversation_id, state.status, int(state.human_active), int(state.limit_handoff_sent), state.updated_at),
     )

@@ -1,0 +1,209 @@
+"""The thread that owns the SQLite connection: calls queue up to it and come back as asyncio futures.
+
+Batched calls of the same kind waiting at the same time are handed to one function in one transaction, so they
+share its statements and its fsync (group commit); every other call is a transaction of its own. The results of
+what the thread did in one pass go back to the event loop in one hand-off, not one per call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item of a batch
+R = TypeVar("R")
+
+Work = Callable[[sqlite3.Connection], Any]
+
+
+class Batch(Generic[I, R]):
+    """A kind of batched call: `run(db, items)` returns one result per item, or an exception for that item alone.
+    When `run` itself raises, nothing of the batch is kept and every item gets the error."""
+
+    def __init__(self, run: Callable[[sqlite3.Connection, list[I]], Sequence[R | Exception]]) -> None:
+        self.run = run
+
+
+class _Call:
+    __slots__ = ("fn", "batch", "item", "needs_db", "loop", "future", "result", "error")
+
+    def __init__(
+        self, fn: Work | None, batch: Batch[Any, Any] | None, item: Any, needs_db: bool, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.fn = fn
+        self.batch = batch
+        self.item = item
+        self.needs_db = needs_db
+        self.loop = loop
+        self.future: asyncio.Future[Any] = loop.create_future()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class ConnectionThread:
+    """Runs calls on one connection, in order, on one thread; opening and closing happen there too."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._queue: queue.SimpleQueue[list[_Call] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._db: sqlite3.Connection | None = None  # touched only by the thread
+        # Calls made in one turn of the event loop go to the thread together: one wake-up, not one per call.
+        self._outbox: list[_Call] = []
+        self._outbox_loop: asyncio.AbstractEventLoop | None = None
+
+    async def open(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        """Start the thread (once) and open the connection on it; raises what `connect` raises."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+            self._thread.start()
+
+        def attach(_: sqlite3.Connection | None) -> None:
+            if self._db is None:
+                self._db = connect()
+
+        await self._submit(_Call(attach, None, None, False, asyncio.get_running_loop()))
+
+    async def close(self, release: Callable[[], None]) -> None:
+        """Close the connection after every call queued before, run `release` on the thread, stop the thread."""
+        if self._thread is None:
+            release()
+            return
+
+        def detach(_: sqlite3.Connection | None) -> None:
+            try:
+                if self._db is not None:
+                    self._db.close()
+                    self._db = None
+            finally:
+                release()
+
+        try:
+            await self._submit(_Call(detach, None, None, False, asyncio.get_running_loop()))
+        finally:
+            thread, self._thread = self._thread, None
+            self._queue.put(None)
+            if thread is not None:
+                thread.join(timeout=5)
+
+    async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""
+        return await self._submit(_Call(fn, None, None, True, asyncio.get_running_loop()))  # type: ignore[no-any-return]
+
+    async def call_batched(self, batch: Batch[I, R], item: I) -> R:
+        """`item`'s result from `batch.run`, which gets every item of this kind queued at the same time, in one
+        transaction. No caller gets its result before the commit that stores it."""
+        return await self._submit(_Call(None, batch, item, True, asyncio.get_running_loop()))  # type: ignore[no-any-return]
+
+    async def _submit(self, call: _Call) -> Any:
+        if self._thread is None or (call.needs_db and self._db is None):
+            raise RuntimeError("the SQLite store is not started")
+        if self._outbox_loop is None:
+            self._outbox_loop = call.loop
+            call.loop.call_soon(self._send_outbox)
+        elif self._outbox_loop is not call.loop:  # another event loop: not worth batching
+            self._queue.put([call])
+            return await call.future
+        self._outbox.append(call)
+        return await call.future
+
+    def _send_outbox(self) -> None:
+        calls, self._outbox, self._outbox_loop = self._outbox, [], None
+        self._queue.put(calls)
+
+    # -- on the thread ------------------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            calls = list(first)
+            stop = False
+            while True:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                calls.extend(more)
+            self._execute(calls)
+            _settle_all(calls)
+            if stop:
+                return
+
+    def _execute(self, calls: list[_Call]) -> None:
+        """In queue order; a run of batched calls of one kind becomes one transaction."""
+        start = 0
+        while start < len(calls):
+            call = calls[start]
+            if call.batch is None:
+                self._run_alone(call)
+                start += 1
+                continue
+            end = start + 1
+            while end < len(calls) and calls[end].batch is call.batch:
+                end += 1
+            self._run_batch(call.batch, calls[start:end])
+            start = end
+
+    def _run_alone(self, call: _Call) -> None:
+        db = self._db
+        assert call.fn is not None
+        try:
+            if not call.needs_db:  # opening or closing
+                call.result = call.fn(db)
+            elif db is None:
+                raise RuntimeError("the SQLite store is not started")
+            else:
+                with db:  # commit on success, rollback on error
+                    call.result = call.fn(db)
+        except Exception as exc:  # handed to the awaiting caller, as a thread pool would
+            call.error = exc
+
+    def _run_batch(self, batch: Batch[Any, Any], calls: list[_Call]) -> None:
+        db = self._db
+        try:
+            if db is None:
+                raise RuntimeError("the SQLite store is not started")
+            with db:  # commit on success, rollback on error
+                results = batch.run(db, [call.item for call in calls])
+                if len(results) != len(calls):
+                    raise RuntimeError("a batch returned the wrong number of results")
+        except Exception as exc:  # the whole batch was rolled back: every caller hears why
+            for call in calls:
+                call.error = exc
+            return
+        for call, result in zip(calls, results, strict=True):
+            if isinstance(result, Exception):
+                call.error = result
+            else:
+                call.result = result
+
+
+def _settle_all(calls: list[_Call]) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Call]] = {}
+    for call in calls:
+        by_loop.setdefault(call.loop, []).append(call)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, settled)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+
+def _settle(calls: list[_Call]) -> None:
+    for call in calls:
+        if call.future.done():  # cancelled while waiting; the work was done (or failed) all the same
+            continue
+        if call.error is not None:
+            call.future.set_exception(call.error)
+        else:
+            call.future.set_result(call.result)
