@@ -112,6 +112,9 @@ class Worker:
         self._not_before: dict[int, float] = {}  # a new loop's first wait, known without reading the store
         self._wake: dict[int, anyio.Event] = {}  # set only by stop()
         self._states: OrderedDict[int, ConversationState | None] = OrderedDict()
+        # True while the cache holds every state row there is (loaded at start, nothing evicted since): a
+        # conversation missing from it has no row, and a first message needs no read.
+        self._states_complete = False
         self._stopping = False
         self._in_batch = 0
         self._drained = anyio.Event()
@@ -127,6 +130,8 @@ class Worker:
         if conversation_id in self._states:
             self._states.move_to_end(conversation_id)
             return self._states[conversation_id]
+        if self._states_complete:
+            return None
         state = await self.store.get_state(conversation_id)
         self.remember_state(conversation_id, state)
         return state
@@ -137,6 +142,16 @@ class Worker:
         self._states.move_to_end(conversation_id)
         while len(self._states) > STATE_CACHE_SIZE:
             self._states.popitem(last=False)
+            self._states_complete = False
+
+    async def _load_all_states(self) -> None:
+        states = await self.store.all_states(STATE_CACHE_SIZE)
+        if states is None:
+            return
+        self._states.clear()
+        for state in states:
+            self._states[state.conversation_id] = state
+        self._states_complete = True
 
     # -- scheduling ---------------------------------------------------------------------------------------
 
@@ -146,6 +161,7 @@ class Worker:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
                 self.running = True
+                await self._load_all_states()
                 resumed = await self.store.pending_jobs()
                 for conversation_id in dict.fromkeys(job.conversation_id for job in resumed):
                     self.notify(conversation_id)

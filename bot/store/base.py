@@ -96,6 +96,9 @@ class Store(Protocol):
 
     async def get_state(self, conversation_id: int) -> ConversationState | None: ...
 
+    async def all_states(self, limit: int) -> list[ConversationState] | None:
+        """Every conversation's state, or None when there are more than `limit` of them."""
+
     async def put_state(self, state: ConversationState) -> None: ...
 
     async def pending_jobs(self, conversation_id: int | None = None) -> list[Job]:

@@ -112,6 +112,15 @@ def job_from_record(row: asyncpg.Record) -> Job:
 STATEMENT_TIMEOUT_SECONDS = 3.0
 
 
+STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
+
+
+def _state_from_row(row: asyncpg.Record) -> ConversationState:
+    return ConversationState(
+        row["conversation_id"], row["status"], row["human_active"], row["limit_handoff_sent"], row["updated_at"]
+    )
+
+
 class PostgresStore:
     """Shared durable store; the pool works behind a transaction pooler (no prepared statement cache), the
     one-process lock needs a session (direct connection or session-mode pooler)."""
@@ -243,16 +252,12 @@ class PostgresStore:
                 await _put_state(conn, state)
 
     async def get_state(self, conversation_id: int) -> ConversationState | None:
-        row = await self.pool.fetchrow(
-            "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at"
-            " FROM conversation_state WHERE conversation_id = $1",
-            conversation_id,
-        )
-        if row is None:
-            return None
-        return ConversationState(
-            row["conversation_id"], row["status"], row["human_active"], row["limit_handoff_sent"], row["updated_at"]
-        )
+        row = await self.pool.fetchrow(f"{STATE_SELECT} WHERE conversation_id = $1", conversation_id)
+        return None if row is None else _state_from_row(row)
+
+    async def all_states(self, limit: int) -> list[ConversationState] | None:
+        rows = await self.pool.fetch(f"{STATE_SELECT} LIMIT $1", limit + 1)
+        return [_state_from_row(row) for row in rows] if len(rows) <= limit else None
 
     async def put_state(self, state: ConversationState) -> None:
         async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:

@@ -63,6 +63,7 @@ PRUNE_OUTCOMES = (
     "DELETE FROM outcomes WHERE created_at < ?"
     " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
 )
+STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
 JOB_INSERT = "INSERT INTO jobs (kind, conversation_id, message_id, created_at)"
 STATE_UPSERT_HEAD = (
     "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
@@ -172,16 +173,20 @@ class SQLiteStore:
 
     async def get_state(self, conversation_id: int) -> ConversationState | None:
         def read(db: sqlite3.Connection) -> ConversationState | None:
-            row = db.execute(
-                "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at"
-                " FROM conversation_state WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
+            row = db.execute(f"{STATE_SELECT} WHERE conversation_id = ?", (conversation_id,)).fetchone()
             if row is None:
                 return None
             return ConversationState(row[0], row[1], bool(row[2]), bool(row[3]), row[4])
 
         return await self._run(read)
+
+    async def all_states(self, limit: int) -> list[ConversationState] | None:
+        def read(db: sqlite3.Connection) -> list[ConversationState]:
+            rows = db.execute(f"{STATE_SELECT} LIMIT ?", (limit + 1,)).fetchall()
+            return [ConversationState(row[0], row[1], bool(row[2]), bool(row[3]), row[4]) for row in rows]
+
+        states = await self._run(read)
+        return states if len(states) <= limit else None
 
     async def put_state(self, state: ConversationState) -> None:
         await self._run(lambda db: _put_state(db, state))

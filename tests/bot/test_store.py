@@ -68,6 +68,15 @@ async def test_conversation_state_is_upserted(store: Store) -> None:
     await store.ping()
 
 
+async def test_all_states_are_listed_unless_there_are_more_than_the_limit(store: Store) -> None:
+    assert await store.all_states(2) == []
+    first, second = ConversationState(1, "pending", updated_at=1.0), ConversationState(2, "open", True, updated_at=2.0)
+    await store.put_state(first)
+    await store.put_state(second)
+    assert sorted(await store.all_states(2) or [], key=lambda s: s.conversation_id) == [first, second]
+    assert await store.all_states(1) is None
+
+
 async def test_old_events_keys_and_finished_jobs_are_pruned_but_pending_work_is_kept(store: Store) -> None:
     old = AcceptedEvent("message_created", 7, 1, "d-old", 10.0, b"{}")
     await store.accept(old, dedup_keys=("delivery:d-old",), job=NewJob("reply", 7, 1, 10.0))
