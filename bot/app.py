@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,8 +48,13 @@ def create_app(
     store: Store | None = None,
     tools_factory: ToolsFactory | None = None,
     close_responder: bool | None = None,
+    freeze_heap: bool = False,
 ) -> BotApp:
-    """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
+    """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown.
+
+    `freeze_heap` is for the process that only serves this app: once started, what was built so far (the
+    imported libraries, the in-memory MCP server) is moved out of the garbage collector's sight, which otherwise
+    walks all of it on every full collection under load."""
     store = store or build_store(settings.database_url)
     # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is
     # the caller's, unless it hands it over with close_responder=True.
@@ -97,6 +103,9 @@ def create_app(
                         logging.WARNING,
                         hint="set CHATWOOT_WEBHOOK_SECRET to the AgentBot's secret",
                     )
+                if freeze_heap:
+                    gc.collect()
+                    gc.freeze()
                 yield
         finally:
             await store.close()

@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{settings.host}:{settings.port} can make the bot talk. Set it to the AgentBot's secret.",
             file=sys.stderr,
         )
-    app = create_app(settings, responder=responder, close_responder=True)
+    app = create_app(settings, responder=responder, close_responder=True, freeze_heap=True)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
     )

@@ -83,7 +83,10 @@ def next_state(
     # The reply-rate handoff is once per bot stretch: it is re-armed when the conversation comes back to the bot.
     returned = current.status not in (None, "pending") and status == "pending"
     limit_sent = current.limit_handoff_sent and not returned
-    updated = replace(current, status=status, human_active=human_active, limit_handoff_sent=limit_sent, updated_at=now)
-    if state is not None and replace(updated, updated_at=state.updated_at) == state:
+    if state is not None and (state.status, state.human_active, state.limit_handoff_sent) == (
+        status,
+        human_active,
+        limit_sent,
+    ):
         return None
-    return updated
+    return ConversationState(current.conversation_id, status, human_active, limit_sent, now)

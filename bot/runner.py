@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 import time
@@ -109,8 +110,11 @@ class Worker:
         self._tg: TaskGroup | None = None
         self._active: set[int] = set()
         self._dirty: set[int] = set()
-        self._not_before: dict[int, float] = {}  # a new loop's first wait, known without reading the store
-        self._wake: dict[int, anyio.Event] = {}  # set only by stop()
+        # (when, conversation) of loops not started yet: one timer for them all, rather than a task sleeping
+        # through each new conversation's debounce on intake's time.
+        self._scheduled: list[tuple[float, int]] = []
+        self._schedule_changed = asyncio.Event()
+        self._wake: dict[int, asyncio.Event] = {}  # set only by stop()
         self._states: OrderedDict[int, ConversationState | None] = OrderedDict()
         # True while the cache holds every state row there is (loaded at start, nothing evicted since): a
         # conversation missing from it has no row, and a first message needs no read.
@@ -168,6 +172,7 @@ class Worker:
                 if resumed:
                     log_event(logger, "jobs_resumed", jobs=len(resumed))
                 tg.start_soon(self._prune_forever, name="prune")
+                tg.start_soon(self._start_due_loops, name="scheduler")
                 task_status.started()
                 await anyio.sleep_forever()
         finally:
@@ -193,6 +198,7 @@ class Worker:
     async def stop(self, grace: float) -> None:
         """Let the batches in progress finish (up to `grace` s); work not started stays stored for the next start."""
         self._stopping = True
+        self._schedule_changed.set()
         for wake in self._wake.values():
             wake.set()
         if self._in_batch:
@@ -200,19 +206,35 @@ class Worker:
                 await self._drained.wait()
 
     def notify(self, conversation_id: int, *, not_before: float = 0.0) -> None:
-        """A job for this conversation was stored: start its loop unless one is running.
+        """A job for this conversation was stored: start its loop at `not_before` unless one is running or
+        scheduled. `not_before` is a time the jobs cannot be due before (a new message's debounce).
 
         A running loop is not woken: a new message only moves its debounce later, and the loop re-reads the
-        jobs when its current wait ends (`_dirty` covers a loop that was about to finish). `not_before` is a time
-        the jobs cannot be due before (a new message's debounce): a new loop waits until then before it reads them.
+        jobs when its current wait ends (`_dirty` covers a loop that was about to finish).
         """
         self._dirty.add(conversation_id)
         if conversation_id in self._active or self._tg is None or self._stopping:
             return
         self._active.add(conversation_id)
-        if not_before > 0:
-            self._not_before[conversation_id] = not_before
-        self._tg.start_soon(self._conversation_loop, conversation_id, name=f"conversation-{conversation_id}")
+        heapq.heappush(self._scheduled, (not_before, conversation_id))
+        if self._scheduled[0][1] == conversation_id:  # the earliest now: the scheduler's timer must move
+            self._schedule_changed.set()
+
+    async def _start_due_loops(self) -> None:
+        """Start each scheduled conversation loop when its time comes."""
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            now = self.clock()
+            while self._scheduled and self._scheduled[0][0] <= now and self._tg is not None:
+                _, conversation_id = heapq.heappop(self._scheduled)
+                self._tg.start_soon(self._conversation_loop, conversation_id, name=f"conversation-{conversation_id}")
+            self._schedule_changed.clear()
+            timer = loop.call_later(self._scheduled[0][0] - now, self._schedule_changed.set) if self._scheduled else None
+            try:
+                await self._schedule_changed.wait()
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     async def _conversation_loop(self, conversation_id: int) -> None:
         try:
@@ -234,14 +256,9 @@ class Worker:
         finally:
             self._active.discard(conversation_id)
             self._wake.pop(conversation_id, None)
-            self._not_before.pop(conversation_id, None)
 
     async def _step(self, conversation_id: int) -> bool:
         """Wait out the debounce or backoff, or run one batch; False when nothing is pending."""
-        known = self._not_before.pop(conversation_id, 0.0)
-        if known > self.clock():
-            await self._wait_until(conversation_id, known)
-            return True
         jobs = await self.store.pending_jobs(conversation_id)
         if not jobs:
             return False
@@ -267,9 +284,16 @@ class Worker:
 
     async def _wait_until(self, conversation_id: int, when: float) -> None:
         """Sleep until `when`, or until stop() wakes every loop."""
-        wake = self._wake[conversation_id] = anyio.Event()
-        with anyio.move_on_after(when - self.clock()):
+        # A timer that sets the event, rather than a cancel scope: every new conversation waits once, and
+        # a scope costs intake several times more.
+        if self._stopping:
+            return
+        wake = self._wake[conversation_id] = asyncio.Event()
+        timer = asyncio.get_running_loop().call_later(max(0.0, when - self.clock()), wake.set)
+        try:
             await wake.wait()
+        finally:
+            timer.cancel()
 
     def _due(self, jobs: list[Job]) -> float:
         """Debounce from the newest customer message, and respect the retry backoff of failed jobs."""
