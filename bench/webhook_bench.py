@@ -29,7 +29,7 @@ from bench.loadgen import LoadResult, blast
 TOTAL = int(os.environ.get("BENCH_WEBHOOKS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 ANSWERS = int(os.environ.get("BENCH_ANSWERS", "20"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 CONVERSATIONS = 500  # per round: every conversation gets TOTAL / CONVERSATIONS messages
 SECRET = "bench-secret"
 TEMPLATE_PATH = REPO.parent / "shared" / "chatwoot" / "webhooks" / "message_created.json"
@@ -126,8 +126,10 @@ def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
             bot.append(load(bot_url, base, round_))
     bare_rate = statistics.median(result.per_second for result in bare)
     bot_rate = statistics.median(result.per_second for result in bot)
+    # Each round's bot run is paired with the bare run just before it; the median of those pairs is the ratio
+    # least moved by the machine's noise (the same bare endpoint ranges from 4,000 to 7,500 req/s here).
     ratios = [b.per_second / a.per_second for a, b in zip(bare, bot, strict=True)]
-    ratio = bot_rate / bare_rate
+    ratio = statistics.median(ratios)
     statuses: dict[int, int] = {}
     for result in bot:
         for status, count in result.statuses.items():
@@ -137,7 +139,7 @@ def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
     spread = f"rounds {min(ratios):.2f}-{max(ratios):.2f}; "
     return [
         f"Bot intake ({ROUNDS} rounds x {TOTAL} signed message_created webhooks, {CONCURRENCY} concurrent senders,"
-        " SQLite; medians)",
+        " SQLite; medians; the ratio is the median of each round's bot/bare pair)",
         row("bare Starlette endpoint", bare_rate, "req/s"),
         row("bot: verify + dedupe + persist + ack", bot_rate, "req/s", f"statuses {statuses}"),
         row("bot / bare throughput", ratio, "x", spread + "target >= 0.50" + (" OK" if ratio >= 0.5 else " MISSED")),

@@ -56,9 +56,12 @@ class ConnectionThread:
         # Calls made in one turn of the event loop go to the thread together: one wake-up, not one per call.
         self._outbox: list[_Call] = []
         self._outbox_loop: asyncio.AbstractEventLoop | None = None
+        # The loop that opened the connection: looking it up again costs a getpid() system call per call.
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def open(self, connect: Callable[[], sqlite3.Connection]) -> None:
         """Start the thread (once) and open the connection on it; raises what `connect` raises."""
+        self._loop = asyncio.get_running_loop()
         if self._thread is None:
             self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
             self._thread.start()
@@ -93,12 +96,12 @@ class ConnectionThread:
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""
-        return await self._submit(_Call(fn, None, None, True, asyncio.get_running_loop()))  # type: ignore[no-any-return]
+        return await self._submit(_Call(fn, None, None, True, self._loop or asyncio.get_running_loop()))  # type: ignore[no-any-return]
 
     async def call_batched(self, batch: Batch[I, R], item: I) -> R:
         """`item`'s result from `batch.run`, which gets every item of this kind queued at the same time, in one
         transaction. No caller gets its result before the commit that stores it."""
-        return await self._submit(_Call(None, batch, item, True, asyncio.get_running_loop()))  # type: ignore[no-any-return]
+        return await self._submit(_Call(None, batch, item, True, self._loop or asyncio.get_running_loop()))  # type: ignore[no-any-return]
 
     async def _submit(self, call: _Call) -> Any:
         if self._thread is None or (call.needs_db and self._db is None):
