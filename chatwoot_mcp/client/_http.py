@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -13,6 +12,7 @@ from typing import Any, TypeVar
 
 import anyio
 import httpx2
+import orjson
 from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from .errors import TransportError, UnexpectedResponseError, status_error
@@ -123,7 +123,7 @@ class HTTPCore:
             if not response.content.strip():
                 return None
             try:
-                return json.loads(response.content)
+                return orjson.loads(response.content)  # a few times faster than json on Chatwoot's lists
             except ValueError:
                 raise UnexpectedResponseError(
                     f"{method} {path} → {status}, but the body is not JSON", method=method, path=path, status=status
@@ -134,7 +134,7 @@ class HTTPCore:
     def _error_text(self, response: httpx2.Response) -> str | None:
         text: str | None = None
         try:
-            body = json.loads(response.content) if response.content.strip() else None
+            body = orjson.loads(response.content) if response.content.strip() else None
         except ValueError:
             body = None
             if response.headers.get("content-type", "").startswith("text/plain"):

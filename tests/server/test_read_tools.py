@@ -33,9 +33,21 @@ async def test_status_bot_lists_the_bots_pending_conversations(settings: Setting
     assert expected
     for item in result["items"]:
         assert item["owner"] == "bot"
-        assert item["assignee"] is None
+        assert "assignee" not in item  # left out while at its default, null
         assert item["contact"]["name"]
         assert item["last_message"]
+
+
+async def test_fields_at_their_schema_default_are_left_out_of_results(settings: Settings) -> None:
+    async with Client(build_server(settings)) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        result = await call(client, "chatwoot_list_conversations", status="bot")
+    item_schema = tools["chatwoot_list_conversations"].output_schema["properties"]["items"]["items"]
+    for item in result["items"]:
+        for name, field in item_schema["properties"].items():
+            if name not in item:
+                assert name not in item_schema.get("required", []) and "default" in field, name
+        assert "team" not in item and "last_message_truncated" not in item and item["last_message"]
 
 
 async def test_status_all_derives_every_owner_kind(settings: Settings) -> None:
@@ -53,15 +65,15 @@ async def test_assignee_type_unassigned_drops_assigned_conversations(settings: S
     async with Client(build_server(settings)) as client:
         result = await call(client, "chatwoot_list_conversations", status="all", assignee_type="unassigned")
     assert result["items"]
-    assert all(item["assignee"] is None for item in result["items"])
+    assert all(item.get("assignee") is None for item in result["items"])
 
 
 async def test_human_conversation_shows_assignee_team_labels_and_priority(settings: Settings) -> None:
     async with Client(build_server(settings)) as client:
         result = await call(client, "chatwoot_list_conversations", status="human", assignee_type="assigned")
-    item = next(i for i in result["items"] if i["team"])
+    item = next(i for i in result["items"] if i.get("team"))
     assert item["owner"] == "human"
-    assert item["assignee"]["type"] == "user" and item["assignee"]["name"]
+    assert item["assignee"].get("type", "user") == "user" and item["assignee"]["name"]
     assert item["team"]["name"] == "Humanos"
     assert item["labels"] == ["reclamacao"]
     assert item["priority"] == "high"

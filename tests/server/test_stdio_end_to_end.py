@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -70,3 +72,86 @@ async def test_a_read_only_stdio_server_lists_no_write_tool(sandbox: Sandbox, tm
         tools = (await client.list_tools()).tools
     errlog.close()
     assert tools and all(tool.annotations and tool.annotations.read_only_hint for tool in tools)
+
+
+def _jsonrpc_lines(*messages: dict[str, object]) -> bytes:
+    return b"".join(json.dumps(message).encode() + b"\n" for message in messages)
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}},
+}
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+
+
+def _answers(stdout: bytes) -> dict[object, dict[str, object]]:
+    return {message.get("id"): message for message in map(json.loads, stdout.splitlines())}
+
+
+PROBE = """
+import asyncio
+from chatwoot_mcp.server.stdio import pipe_streams
+
+async def main():
+    async with pipe_streams() as streams:
+        if streams is None:
+            print("sdk transport")
+            return
+        reader, writer = streams
+        print("a stray print")  # fd 1 is moved aside: this must reach stderr, not the client
+        async for line in reader:
+            await writer.write(line.upper())
+            await writer.flush()
+
+asyncio.run(main())
+"""
+
+
+def test_pipes_are_served_on_the_loop_and_a_stray_print_never_reaches_the_client() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], input=b"ping\n\xc3\xa9\n", capture_output=True, cwd=REPO, timeout=30
+    )
+    assert done.stdout == "PING\nÉ\n".encode()
+    assert b"a stray print" in done.stderr
+
+
+def test_a_file_on_stdin_keeps_the_sdk_transport(tmp_path: Path) -> None:
+    source = tmp_path / "requests.jsonl"
+    source.write_bytes(b"ping\n")
+    with source.open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-c", PROBE], stdin=stdin, capture_output=True, cwd=REPO, timeout=30)
+    assert done.stdout == b"sdk transport\n"
+
+
+def test_a_request_line_far_longer_than_a_pipe_buffer_is_read_whole(sandbox: Sandbox, tmp_path: Path) -> None:
+    long_text = "x" * 300_000  # several pipe buffers, and beyond asyncio's default line limit
+    call_tool = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": "chatwoot_search_contacts", "arguments": {"query": long_text}},
+    }
+    params = server_params(sandbox, tmp_path)
+    with subprocess.Popen(
+        [params.command, *params.args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=params.env,
+        cwd=params.cwd,
+    ) as server:
+        assert server.stdin is not None and server.stdout is not None
+        # Answers are read before stdin closes: a client that closes stdin is asking the server to stop.
+        server.stdin.write(_jsonrpc_lines(INITIALIZE, INITIALIZED, call_tool))
+        server.stdin.flush()
+        answers = _answers(server.stdout.readline() + server.stdout.readline())
+        server.stdin.close()
+        server.wait(timeout=30)
+    assert answers[1]["result"]["serverInfo"]["name"] == "chatwoot-mcp"
+    answer = answers[2]
+    # Read whole and parsed: the tool answers with its own argument check, not a transport failure.
+    assert answer["result"]["isError"] is True
+    assert "query" in answer["result"]["content"][0]["text"]
