@@ -198,13 +198,21 @@ class Intake:
         job = None
         if cid is not None and decision.action in ("answer", "takeover"):
             job = NewJob("reply" if decision.action == "answer" else "takeover", cid, event.message_id, now)
-        accepted = await self.store.accept(
-            AcceptedEvent(event.event, cid, event.message_id, delivery_id, now, body),
-            dedup_keys=dedup_keys(event, delivery_id),
-            job=job,
-            state=new_state,
-            drop_pending_replies=decision.action == "takeover",
-        )
+        try:
+            accepted = await self.store.accept(
+                AcceptedEvent(event.event, cid, event.message_id, delivery_id, now, body),
+                dedup_keys=dedup_keys(event, delivery_id),
+                job=job,
+                state=new_state,
+                drop_pending_replies=decision.action == "takeover",
+            )
+        except STORE_ERRORS:
+            if job is not None and cid is not None:
+                # A failed flush can follow a commit: the job may be stored all the same, and Chatwoot's
+                # redelivery will be a duplicate. The worker looks, and finds nothing if it was not.
+                self.worker.forget_state(cid)
+                self.worker.notify(cid)
+            raise
         if accepted and new_state is not None and cid is not None:
             self.worker.remember_state(cid, new_state)
         if not accepted:

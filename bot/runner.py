@@ -148,6 +148,11 @@ class Worker:
             self._states.popitem(last=False)
             self._states_complete = False
 
+    def forget_state(self, conversation_id: int) -> None:
+        """The stored state is not known any more (a write may or may not have landed): read it next time."""
+        self._states.pop(conversation_id, None)
+        self._states_complete = False
+
     async def _load_all_states(self) -> None:
         states = await self.store.all_states(STATE_CACHE_SIZE)
         if states is None:

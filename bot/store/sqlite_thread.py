@@ -1,5 +1,11 @@
 """The thread that owns the SQLite connection: calls queue up to it and come back as asyncio futures.
 
+With a write-ahead log to make durable (`wal_path`), commits do not wait for the disk: the connection runs
+with synchronous=NORMAL, and a second thread flushes the log (fdatasync) before any call of a pass hears its
+result. The next pass's statements run while the previous one is being flushed, and one flush covers every pass
+committed before it. Nothing is acknowledged before it is on disk, as with synchronous=FULL; SQLite keeps the
+database consistent under NORMAL in WAL mode, and syncs the log itself before each checkpoint.
+
 Batched calls of the same kind waiting at the same time are handed to one function in one transaction, so they
 share its statements and its fsync (group commit); every other call is a transaction of its own. The results of
 what the thread did in one pass go back to the event loop in one hand-off, not one per call.
@@ -8,6 +14,7 @@ what the thread did in one pass go back to the event loop in one hand-off, not o
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import sqlite3
 import threading
@@ -48,10 +55,11 @@ class _Call:
 class ConnectionThread:
     """Runs calls on one connection, in order, on one thread; opening and closing happen there too."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, wal_path: str | None = None) -> None:
         self.name = name
         self._queue: queue.SimpleQueue[list[_Call] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._flusher = _WalFlusher(wal_path) if wal_path is not None else None
         self._db: sqlite3.Connection | None = None  # touched only by the thread
         # Calls made in one turn of the event loop go to the thread together: one wake-up, not one per call.
         self._outbox: list[_Call] = []
@@ -63,6 +71,8 @@ class ConnectionThread:
         """Start the thread (once) and open the connection on it; raises what `connect` raises."""
         self._loop = asyncio.get_running_loop()
         if self._thread is None:
+            if self._flusher is not None:
+                self._flusher.start(f"{self.name}-flush")
             self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
             self._thread.start()
 
@@ -93,6 +103,8 @@ class ConnectionThread:
             self._queue.put(None)
             if thread is not None:
                 thread.join(timeout=5)
+            if self._flusher is not None:
+                self._flusher.stop()
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""
@@ -137,8 +149,14 @@ class ConnectionThread:
                     stop = True
                     break
                 calls.extend(more)
+            db = self._db
+            changes = db.total_changes if db is not None else 0
             self._execute(calls)
-            _settle_all(calls)
+            if self._flusher is None:
+                _settle_all(calls)
+            else:
+                wrote = self._db is not None and self._db.total_changes != changes
+                self._flusher.submit(calls, wrote)
             if stop:
                 return
 
@@ -189,6 +207,77 @@ class ConnectionThread:
                 call.error = result
             else:
                 call.result = result
+
+
+class _WalFlusher:
+    """The thread that makes committed passes durable (fdatasync of the write-ahead log), then answers them."""
+
+    def __init__(self, wal_path: str) -> None:
+        self.wal_path = wal_path
+        self._queue: queue.SimpleQueue[tuple[list[_Call], bool] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._fd: int | None = None
+
+    def start(self, name: str) -> None:
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout=5)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def submit(self, calls: list[_Call], wrote: bool) -> None:
+        self._queue.put((calls, wrote))
+
+    def _serve(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            passes = [first]
+            stop = False
+            while True:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                passes.append(more)
+            error: OSError | None = None
+            if any(wrote for _, wrote in passes):
+                try:
+                    self._flush()
+                except OSError as exc:  # not known to be on disk: nobody may be told it is stored
+                    error = exc
+            for calls, _ in passes:
+                if error is not None:
+                    for call in calls:
+                        if call.needs_db and call.error is None:
+                            call.error, call.result = error, None
+                _settle_all(calls)
+            if stop:
+                return
+
+    def _flush(self) -> None:
+        try:
+            current = os.stat(self.wal_path).st_ino
+        except FileNotFoundError:
+            # Closing the connection checkpoints the log into the database, syncs it and removes the log.
+            return
+        # The log keeps its file while the connection is open; should it ever be replaced, follow it.
+        if self._fd is not None and os.fstat(self._fd).st_ino != current:
+            os.close(self._fd)
+            self._fd = None
+        if self._fd is None:
+            self._fd = os.open(self.wal_path, os.O_RDONLY | os.O_CLOEXEC)
+        os.fdatasync(self._fd)
 
 
 def _settle_all(calls: list[_Call]) -> None:

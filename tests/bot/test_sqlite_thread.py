@@ -1,0 +1,58 @@
+"""The SQLite connection thread: group commit, and nobody told "stored" before the log is flushed to disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import anyio
+import pytest
+
+from bot.store.sqlite_thread import Batch, ConnectionThread
+
+pytestmark = pytest.mark.anyio
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE IF NOT EXISTS t (v INTEGER)")
+    db.isolation_level = "DEFERRED"
+    return db
+
+
+def insert_all(db: sqlite3.Connection, items: list[int]) -> list[int | Exception]:
+    db.executemany("INSERT INTO t (v) VALUES (?)", [(item,) for item in items])
+    return [len(items)] * len(items)
+
+
+INSERT = Batch(insert_all)
+
+
+async def test_calls_made_together_share_one_batch_and_each_gets_its_answer(tmp_path: Path) -> None:
+    thread = ConnectionThread("test", wal_path=f"{tmp_path}/db.sqlite3-wal")
+    await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
+    results: dict[int, int] = {}
+
+    async def insert(value: int) -> None:
+        results[value] = await thread.call_batched(INSERT, value)
+
+    async with anyio.create_task_group() as group:
+        for value in range(20):
+            group.start_soon(insert, value)
+    assert set(results) == set(range(20))
+    assert max(results.values()) > 1  # several of them went in one transaction
+    assert await thread.call(lambda db: db.execute("SELECT count(*) FROM t").fetchone()[0]) == 20
+    await thread.close(lambda: None)
+
+
+async def test_a_write_whose_log_cannot_be_flushed_is_reported_as_failed(tmp_path: Path) -> None:
+    # /dev/null stands for a log the disk refuses to sync (fdatasync fails with EINVAL).
+    thread = ConnectionThread("test", wal_path="/dev/null")
+    await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
+    with pytest.raises(OSError):
+        await thread.call_batched(INSERT, 1)
+    # A read changes nothing, so there is nothing to flush: it is answered.
+    assert await thread.call(lambda db: db.execute("SELECT 1").fetchone()[0]) == 1
+    await thread.close(lambda: None)
