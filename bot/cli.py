@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from bot import texts
 from bot.app import create_app
 from bot.brain.base import BotContext, Outcome, Responder, build_responder
-from bot.events import JsonFormatter
+from bot.events import JsonLinesHandler
 from bot.runner import EchoResponder, describe_error
 from bot.settings import BotSettings, load_bot_settings
 from bot.store import STORE_ERRORS, StoreLockedError
@@ -63,11 +63,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    JsonLinesHandler(sys.stderr.fileno()).install(level)
     # One line per HTTP call to Chatwoot would drown the bot's own events; failures still show.
     for noisy in ("httpx2", "httpx", "mcp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
