@@ -135,20 +135,8 @@ class ConnectionThread:
 
     def _serve(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            calls = list(first)
-            stop = False
-            while True:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                calls.extend(more)
+            batches, stop = _take_all(self._queue)
+            calls = [call for batch in batches for call in batch]
             db = self._db
             changes = db.total_changes if db is not None else 0
             self._execute(calls)
@@ -236,20 +224,7 @@ class _WalFlusher:
 
     def _serve(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            passes = [first]
-            stop = False
-            while True:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                passes.append(more)
+            passes, stop = _take_all(self._queue)
             error: OSError | None = None
             if any(wrote for _, wrote in passes):
                 try:
@@ -278,6 +253,19 @@ class _WalFlusher:
         if self._fd is None:
             self._fd = os.open(self.wal_path, os.O_RDONLY | os.O_CLOEXEC)
         os.fdatasync(self._fd)
+
+
+def _take_all(source: queue.SimpleQueue[T | None]) -> tuple[list[T], bool]:
+    """Wait for one item, then take every other one already queued; True when the stop marker (None) came."""
+    items: list[T] = []
+    item = source.get()
+    while item is not None:
+        items.append(item)
+        try:
+            item = source.get_nowait()
+        except queue.Empty:
+            return items, False
+    return items, True
 
 
 def _settle_all(calls: list[_Call]) -> None:
