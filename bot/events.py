@@ -181,8 +181,11 @@ def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, *
     if direct is not None and direct.serves(logger, level):
         # The same line the logging machinery would write, without a record or the handler chain: one
         # webhook's line cost a seventh of acknowledging it.
-        direct.write(direct.formatter.line(time.time(), level, logger.name, name, present))
-        return
+        try:
+            direct.write(direct.formatter.line(time.time(), level, logger.name, name, present))
+            return
+        except (OSError, ValueError, TypeError):
+            pass  # the logging machinery below reports the failure its own way; logging never raises here
     logger.handle(logger.makeRecord(logger.name, level, "", 0, name, (), None, extra={"fields": present}))
 
 

@@ -207,11 +207,13 @@ class Intake:
                 drop_pending_replies=decision.action == "takeover",
             )
         except STORE_ERRORS:
-            if job is not None and cid is not None:
-                # A failed flush can follow a commit: the job may be stored all the same, and Chatwoot's
-                # redelivery will be a duplicate. The worker looks, and finds nothing if it was not.
+            if cid is not None and (job is not None or new_state is not None):
+                # A failed flush can follow a commit: the job and the state may be stored all the same, and
+                # Chatwoot's redelivery will then be a duplicate. Read the state again next time, and let the
+                # worker look for the job (it finds nothing if none was stored).
                 self.worker.forget_state(cid)
-                self.worker.notify(cid)
+                if job is not None:
+                    self.worker.notify(cid)
             raise
         if accepted and new_state is not None and cid is not None:
             self.worker.remember_state(cid, new_state)

@@ -560,7 +560,11 @@ class Worker:
         async with self.state_lock(conversation_id):
             state = await self.load_state(conversation_id) or ConversationState(conversation_id=conversation_id)
             state = replace(state, limit_handoff_sent=True, updated_at=self.clock())
-            await self.store.put_state(state)
+            try:
+                await self.store.put_state(state)
+            except STORE_ERRORS:
+                self.forget_state(conversation_id)  # it may have been written all the same
+                raise
             self.remember_state(conversation_id, state)
 
     async def _drop(self, ids: list[int], conversation_id: int, reason: str) -> None:

@@ -100,8 +100,7 @@ class SQLiteStore:
         self._lock_fd: int | None = None
         # One thread owns the connection; accepts waiting at the same time share a transaction, and a second
         # thread makes each committed pass durable before anyone is answered (see sqlite_thread).
-        wal = None if self.path == ":memory:" else f"{self.path}-wal"
-        self._thread = ConnectionThread("bot-sqlite", wal_path=wal)
+        self._thread = ConnectionThread("bot-sqlite", flush_log=self.path != ":memory:")
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:

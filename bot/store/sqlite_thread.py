@@ -1,8 +1,7 @@
 """The thread that owns the SQLite connection: calls queue up to it and come back as asyncio futures.
 
-With a write-ahead log to make durable (`wal_path`), commits do not wait for the disk: the connection runs
-with synchronous=NORMAL, and a second thread flushes the log (fdatasync) before any call of a pass hears its
-result. The next pass's statements run while the previous one is being flushed, and one flush covers every pass
+With `flush_log`, commits do not wait for the disk: the connection runs with synchronous=NORMAL, and a second
+thread flushes the write-ahead log (fdatasync) before any call of a pass hears its result. The next pass's statements run while the previous one is being flushed, and one flush covers every pass
 committed before it. Nothing is acknowledged before it is on disk, as with synchronous=FULL; SQLite keeps the
 database consistent under NORMAL in WAL mode, and syncs the log itself before each checkpoint.
 
@@ -55,15 +54,14 @@ class _Call:
 class ConnectionThread:
     """Runs calls on one connection, in order, on one thread; opening and closing happen there too."""
 
-    def __init__(self, name: str, *, wal_path: str | None = None) -> None:
+    def __init__(self, name: str, *, flush_log: bool = False) -> None:
         self.name = name
         self._queue: queue.SimpleQueue[list[_Call] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._flusher = _WalFlusher(wal_path) if wal_path is not None else None
+        self._flusher = _WalFlusher() if flush_log else None
         self._db: sqlite3.Connection | None = None  # touched only by the thread
         # Calls made in one turn of the event loop go to the thread together: one wake-up, not one per call.
         self._outbox: list[_Call] = []
-        self._outbox_loop: asyncio.AbstractEventLoop | None = None
         # The loop that opened the connection: looking it up again costs a getpid() system call per call.
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -79,6 +77,11 @@ class ConnectionThread:
         def attach(_: sqlite3.Connection | None) -> None:
             if self._db is None:
                 self._db = connect()
+                if self._flusher is not None:
+                    # SQLite's own name for the file (symlinks resolved, absolute): the log is that name + "-wal".
+                    filename = self._db.execute("PRAGMA database_list").fetchone()[2]
+                    self._flusher.wal_path = f"{filename}-wal" if filename else None
+                    self._flusher.closed = False
 
         await self._submit(_Call(attach, None, None, False, asyncio.get_running_loop()))
 
@@ -91,6 +94,8 @@ class ConnectionThread:
         def detach(_: sqlite3.Connection | None) -> None:
             try:
                 if self._db is not None:
+                    if self._flusher is not None:
+                        self._flusher.closed = True
                     self._db.close()
                     self._db = None
             finally:
@@ -118,17 +123,13 @@ class ConnectionThread:
     async def _submit(self, call: _Call) -> Any:
         if self._thread is None or (call.needs_db and self._db is None):
             raise RuntimeError("the SQLite store is not started")
-        if self._outbox_loop is None:
-            self._outbox_loop = call.loop
+        if not self._outbox:
             call.loop.call_soon(self._send_outbox)
-        elif self._outbox_loop is not call.loop:  # another event loop: not worth batching
-            self._queue.put([call])
-            return await call.future
         self._outbox.append(call)
         return await call.future
 
     def _send_outbox(self) -> None:
-        calls, self._outbox, self._outbox_loop = self._outbox, [], None
+        calls, self._outbox = self._outbox, []
         self._queue.put(calls)
 
     # -- on the thread ------------------------------------------------------------------------------------
@@ -197,11 +198,19 @@ class ConnectionThread:
                 call.result = result
 
 
-class _WalFlusher:
-    """The thread that makes committed passes durable (fdatasync of the write-ahead log), then answers them."""
+_sync_data = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
-    def __init__(self, wal_path: str) -> None:
-        self.wal_path = wal_path
+
+class _WalFlusher:
+    """The thread that makes committed passes durable (fdatasync of the write-ahead log), then answers them.
+
+    A flush that fails leaves the store failed: everything after it is reported as not stored (and /health
+    says so), since data the disk refused once may not be on it whatever a later flush says."""
+
+    def __init__(self) -> None:
+        self.wal_path: str | None = None  # set once the connection is open: SQLite's own name for its log
+        self.closed = False  # the connection was closed: its log was checkpointed into the database
+        self.failure: BaseException | None = None
         self._queue: queue.SimpleQueue[tuple[list[_Call], bool] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._fd: int | None = None
@@ -215,6 +224,8 @@ class _WalFlusher:
         self._queue.put(None)
         if thread is not None:
             thread.join(timeout=5)
+            if thread.is_alive():
+                return  # stuck in a flush: leave its descriptor alone
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -225,34 +236,45 @@ class _WalFlusher:
     def _serve(self) -> None:
         while True:
             passes, stop = _take_all(self._queue)
-            error: OSError | None = None
-            if any(wrote for _, wrote in passes):
+            if self.failure is None and any(wrote for _, wrote in passes):
                 try:
                     self._flush()
-                except OSError as exc:  # not known to be on disk: nobody may be told it is stored
-                    error = exc
+                except Exception as exc:  # handed to every waiting caller: none may hear "stored"
+                    self.failure = exc
             for calls, _ in passes:
-                if error is not None:
+                if self.failure is not None:
                     for call in calls:
                         if call.needs_db and call.error is None:
-                            call.error, call.result = error, None
+                            call.error, call.result = self.failure, None
                 _settle_all(calls)
             if stop:
                 return
 
     def _flush(self) -> None:
+        if self.wal_path is None:
+            return  # an in-memory database: nothing to make durable
         try:
             current = os.stat(self.wal_path).st_ino
+            # The log keeps its file while the connection is open; should it ever be replaced, follow it.
+            if self._fd is not None and os.fstat(self._fd).st_ino != current:
+                os.close(self._fd)
+                self._fd = None
+            if self._fd is None:
+                self._fd = os.open(self.wal_path, os.O_RDONLY | os.O_CLOEXEC)
+                _sync_directory(os.path.dirname(self.wal_path))  # a new log's name must survive a power cut too
+            _sync_data(self._fd)
         except FileNotFoundError:
-            # Closing the connection checkpoints the log into the database, syncs it and removes the log.
-            return
-        # The log keeps its file while the connection is open; should it ever be replaced, follow it.
-        if self._fd is not None and os.fstat(self._fd).st_ino != current:
-            os.close(self._fd)
-            self._fd = None
-        if self._fd is None:
-            self._fd = os.open(self.wal_path, os.O_RDONLY | os.O_CLOEXEC)
-        os.fdatasync(self._fd)
+            if not self.closed:
+                raise
+            # Closing the connection checkpointed the log into the database, synced it and removed the log.
+
+
+def _sync_directory(path: str) -> None:
+    fd = os.open(path or ".", os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _take_all(source: queue.SimpleQueue[T | None]) -> tuple[list[T], bool]:

@@ -15,8 +15,9 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-# Far above any request a client sends; the SDK's own reader has no limit at all.
-MAX_LINE = 64 * 1024 * 1024
+# The SDK's own reader has no limit at all; this one is far above any request a client sends.
+MAX_LINE = 1024 * 1024 * 1024
+DRAIN_ON_EXIT_SECONDS = 5.0
 
 
 class LineReader:
@@ -72,6 +73,7 @@ async def pipe_streams() -> AsyncIterator[tuple[LineReader, LineWriter] | None]:
     reader = asyncio.StreamReader(limit=MAX_LINE)
     read_transport: asyncio.BaseTransport | None = None
     write_transport: asyncio.WriteTransport | None = None
+    writer: asyncio.StreamWriter | None = None
     try:
         read_transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(wire_in, "rb", buffering=0, closefd=False)
@@ -82,13 +84,19 @@ async def pipe_streams() -> AsyncIterator[tuple[LineReader, LineWriter] | None]:
         writer = asyncio.StreamWriter(write_transport, protocol, None, loop)
         yield LineReader(reader), LineWriter(writer)
     finally:
-        for transport in (read_transport, write_transport):
-            if transport is not None:
-                transport.close()
-        # Give the wire back to fd 0 and 1, as the SDK's transport does on exit.
-        with suppress(OSError):
-            os.dup2(wire_in, 0)
-            os.dup2(wire_out, 1)
-        for fd in (wire_in, wire_out):
-            with suppress(OSError):
-                os.close(fd)
+        try:
+            if writer is not None:
+                # Answers still buffered (a client slow to read) go out before the descriptor does.
+                with suppress(OSError, TimeoutError):
+                    await asyncio.wait_for(writer.drain(), DRAIN_ON_EXIT_SECONDS)
+        finally:
+            for transport in (read_transport, write_transport):
+                if transport is not None:
+                    transport.abort()  # stops watching the descriptor now; nothing is left to write
+            # Give the wire back to fd 0 and 1, blocking again, as the SDK's transport leaves them.
+            for fd, std in ((wire_in, 0), (wire_out, 1)):
+                with suppress(OSError):
+                    os.set_blocking(fd, True)
+                    os.dup2(fd, std)
+                with suppress(OSError):
+                    os.close(fd)

@@ -31,7 +31,7 @@ INSERT = Batch(insert_all)
 
 
 async def test_calls_made_together_share_one_batch_and_each_gets_its_answer(tmp_path: Path) -> None:
-    thread = ConnectionThread("test", wal_path=f"{tmp_path}/db.sqlite3-wal")
+    thread = ConnectionThread("test", flush_log=True)
     await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
     results: dict[int, int] = {}
 
@@ -47,12 +47,27 @@ async def test_calls_made_together_share_one_batch_and_each_gets_its_answer(tmp_
     await thread.close(lambda: None)
 
 
-async def test_a_write_whose_log_cannot_be_flushed_is_reported_as_failed(tmp_path: Path) -> None:
-    # /dev/null stands for a log the disk refuses to sync (fdatasync fails with EINVAL).
-    thread = ConnectionThread("test", wal_path="/dev/null")
+async def test_a_write_whose_log_cannot_be_flushed_fails_and_so_does_everything_after_it(tmp_path: Path) -> None:
+    thread = ConnectionThread("test", flush_log=True)
     await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
+    assert await thread.call(lambda db: db.execute("SELECT 1").fetchone()[0]) == 1
+    # /dev/null stands for a log the disk refuses to sync (fdatasync fails with EINVAL).
+    thread._flusher.wal_path = "/dev/null"  # type: ignore[union-attr]
     with pytest.raises(OSError):
         await thread.call_batched(INSERT, 1)
-    # A read changes nothing, so there is nothing to flush: it is answered.
-    assert await thread.call(lambda db: db.execute("SELECT 1").fetchone()[0]) == 1
+    with pytest.raises(OSError):  # the disk refused once: nothing is reported as fine any more
+        await thread.call(lambda db: db.execute("SELECT 1").fetchone()[0])
+    await thread.close(lambda: None)
+
+
+async def test_the_log_flushed_is_the_one_sqlite_writes_even_through_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    connect(tmp_path / "real" / "db.sqlite3").close()
+    (tmp_path / "bot.sqlite3").symlink_to(tmp_path / "real" / "db.sqlite3")
+    thread = ConnectionThread("test", flush_log=True)
+    await thread.open(lambda: connect(tmp_path / "bot.sqlite3"))
+    await thread.call_batched(INSERT, 1)
+    # SQLite names the log after the file the link points to, not after the link.
+    assert not (tmp_path / "bot.sqlite3-wal").exists()
+    assert thread._flusher.wal_path == str(tmp_path / "real" / "db.sqlite3-wal")  # type: ignore[union-attr]
     await thread.close(lambda: None)
