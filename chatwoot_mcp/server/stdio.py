@@ -90,9 +90,10 @@ async def pipe_streams() -> AsyncIterator[tuple[LineReader, LineWriter] | None]:
                 with suppress(OSError, TimeoutError):
                     await asyncio.wait_for(writer.drain(), DRAIN_ON_EXIT_SECONDS)
         finally:
-            for transport in (read_transport, write_transport):
-                if transport is not None:
-                    transport.abort()  # stops watching the descriptor now; nothing is left to write
+            if read_transport is not None:
+                read_transport.close()
+            if write_transport is not None:
+                write_transport.abort()  # stops watching the descriptor now; nothing is left to write
             # Give the wire back to fd 0 and 1, blocking again, as the SDK's transport leaves them.
             for fd, std in ((wire_in, 0), (wire_out, 1)):
                 with suppress(OSError):

@@ -116,6 +116,7 @@ def test_pipes_are_served_on_the_loop_and_a_stray_print_never_reaches_the_client
     )
     assert done.stdout == "PING\nÉ\n".encode()
     assert b"a stray print" in done.stderr
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
 
 
 def test_a_file_on_stdin_keeps_the_sdk_transport(tmp_path: Path) -> None:
@@ -139,7 +140,7 @@ def test_a_request_line_far_longer_than_a_pipe_buffer_is_read_whole(sandbox: San
         [params.command, *params.args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         env=params.env,
         cwd=params.cwd,
     ) as server:
@@ -149,7 +150,8 @@ def test_a_request_line_far_longer_than_a_pipe_buffer_is_read_whole(sandbox: San
         server.stdin.flush()
         answers = _answers(server.stdout.readline() + server.stdout.readline())
         server.stdin.close()
-        server.wait(timeout=30)
+        assert server.wait(timeout=30) == 0  # closing stdin is a clean stop
+        assert server.stderr is not None and b"Traceback" not in server.stderr.read()
     assert answers[1]["result"]["serverInfo"]["name"] == "chatwoot-mcp"
     answer = answers[2]
     # Read whole and parsed: the tool answers with its own argument check, not a transport failure.
