@@ -144,7 +144,8 @@ class ConnectionThread:
             if self._flusher is None:
                 _settle_all(calls)
             else:
-                wrote = self._db is not None and self._db.total_changes != changes
+                # A pass that closed the connection may have written before it: flush to be sure.
+                wrote = db is not None and (self._db is None or self._db.total_changes != changes)
                 self._flusher.submit(calls, wrote)
             if stop:
                 return
