@@ -140,7 +140,12 @@ class ConnectionThread:
             calls = [call for batch in batches for call in batch]
             db = self._db
             changes = db.total_changes if db is not None else 0
-            self._execute(calls)
+            try:
+                self._execute(calls)
+            except Exception as exc:  # a fault of this module, not of a call: fail the pass rather than hang it
+                for call in calls:
+                    if call.error is None:
+                        call.error, call.result = exc, None
             if self._flusher is None:
                 _settle_all(calls)
             else:
