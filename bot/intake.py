@@ -77,6 +77,15 @@ async def read_capped(receive: Receive, declared: bytes | None, cap: int) -> byt
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def _decode(body: bytes) -> object:
+    """orjson, several times faster on a webhook's 3-4 KB; json for the rare body it refuses but json reads (a
+    lone surrogate escape in a customer's text, NaN), so that no customer message is turned away for it."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def _text(value: bytes | None) -> str | None:
     return None if value is None else value.decode("latin-1")
 
@@ -150,8 +159,8 @@ class Intake:
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
                 return reply(401, error=f"webhook verification failed: {verdict.value}")
         try:
-            event = parse_event(orjson.loads(body))  # several times faster than json on a webhook's 3-4 KB
-        except ValueError as exc:  # JSONDecodeError (bad JSON, bad UTF-8, too deep) and PayloadError
+            event = parse_event(_decode(body))
+        except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
             return reply(400, error=reason)

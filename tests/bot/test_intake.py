@@ -69,6 +69,16 @@ async def test_a_signed_customer_message_is_stored_as_a_job_before_the_200(app: 
         assert await app.state.store.count_events() == 1
 
 
+async def test_a_customer_text_with_a_lone_surrogate_escape_is_still_accepted(app: Starlette) -> None:
+    # Broken emoji can reach Chatwoot's JSON as an unpaired "\\ud83d"; the message must not be turned away.
+    body = p.encode(p.message(content="oi \ud83d tudo bem?"))
+    assert b"\\ud83d" in body
+    async with running(app) as client:
+        response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body, delivery="d-s"))
+        assert response.status_code == 200 and response.json()["action"] == "answer"
+        assert len(await app.state.store.pending_jobs()) == 1
+
+
 async def test_redeliveries_by_delivery_id_or_message_id_are_answered_but_not_stored_again(app: Starlette) -> None:
     body = p.encode(p.message())
     async with running(app) as client:
