@@ -120,6 +120,7 @@ def create_app(
     app = BotApp(
         intake,
         routes=[
+            # BotApp hands these POSTs to the intake before routing; the routes answer other methods with 405.
             *(Route(path, intake, methods=["POST"]) for path in WEBHOOK_PATHS),
             Route("/health", health, methods=["GET"]),
         ],

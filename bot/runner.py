@@ -227,19 +227,13 @@ class Worker:
 
     async def _start_due_loops(self) -> None:
         """Start each scheduled conversation loop when its time comes."""
-        loop = asyncio.get_running_loop()
         while not self._stopping:
             now = self.clock()
             while self._scheduled and self._scheduled[0][0] <= now and self._tg is not None:
                 _, conversation_id = heapq.heappop(self._scheduled)
                 self._tg.start_soon(self._conversation_loop, conversation_id, name=f"conversation-{conversation_id}")
             self._schedule_changed.clear()
-            timer = loop.call_later(self._scheduled[0][0] - now, self._schedule_changed.set) if self._scheduled else None
-            try:
-                await self._schedule_changed.wait()
-            finally:
-                if timer is not None:
-                    timer.cancel()
+            await wait_event(self._schedule_changed, self._scheduled[0][0] - now if self._scheduled else None)
 
     async def _conversation_loop(self, conversation_id: int) -> None:
         try:
@@ -289,16 +283,10 @@ class Worker:
 
     async def _wait_until(self, conversation_id: int, when: float) -> None:
         """Sleep until `when`, or until stop() wakes every loop."""
-        # A timer that sets the event, rather than a cancel scope: every new conversation waits once, and
-        # a scope costs intake several times more.
         if self._stopping:
             return
         wake = self._wake[conversation_id] = asyncio.Event()
-        timer = asyncio.get_running_loop().call_later(max(0.0, when - self.clock()), wake.set)
-        try:
-            await wake.wait()
-        finally:
-            timer.cancel()
+        await wait_event(wake, when - self.clock())
 
     def _due(self, jobs: list[Job]) -> float:
         """Debounce from the newest customer message, and respect the retry backoff of failed jobs."""
@@ -577,6 +565,17 @@ class Worker:
         if not self.running:
             return False, "worker is not running"
         return True, "running"
+
+
+async def wait_event(event: asyncio.Event, timeout: float | None) -> None:
+    """Until `event` is set, or `timeout` seconds have passed (never, when None): a timer that sets the event,
+    cheaper than a cancel scope on a path every new conversation takes."""
+    timer = None if timeout is None else asyncio.get_running_loop().call_later(max(0.0, timeout), event.set)
+    try:
+        await event.wait()
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 @asynccontextmanager
