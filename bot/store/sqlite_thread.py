@@ -26,6 +26,10 @@ R = TypeVar("R")
 
 Work = Callable[[sqlite3.Connection], Any]
 
+# What one item of a batch can cause alone (a value SQLite cannot bind or a constraint it breaks), as opposed to
+# the state of the database (locked, full, read-only), which every item of the batch would meet again.
+ITEM_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, OverflowError, ValueError, TypeError)
+
 
 class Batch(Generic[I, R]):
     """A kind of batched call: `run(db, items)` returns one result per item, or an exception for that item alone.
@@ -106,10 +110,12 @@ class ConnectionThread:
         finally:
             thread, self._thread = self._thread, None
             self._queue.put(None)
+            # Both threads end at once after the last pass; should one be stuck in the disk, the wait for it (5 s
+            # at most) happens off the event loop, which goes on serving meanwhile.
             if thread is not None:
-                thread.join(timeout=5)
+                await asyncio.to_thread(thread.join, 5)
             if self._flusher is not None:
-                self._flusher.stop()
+                await asyncio.to_thread(self._flusher.stop)
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""
@@ -185,6 +191,17 @@ class ConnectionThread:
             call.error = exc
 
     def _run_batch(self, batch: Batch[Any, Any], calls: list[_Call]) -> None:
+        """The calls in one transaction; when it fails, each call again in a transaction of its own, so that
+        one item the database refuses fails alone and the others of its pass are still stored."""
+        if self._run_together(batch, calls) or len(calls) == 1:
+            return
+        if not isinstance(calls[0].error, ITEM_ERRORS):
+            return  # a locked, full or failing database: trying each call again would only wait longer
+        for call in calls:
+            call.error = None
+            self._run_together(batch, [call])
+
+    def _run_together(self, batch: Batch[Any, Any], calls: list[_Call]) -> bool:
         db = self._db
         try:
             if db is None:
@@ -193,15 +210,16 @@ class ConnectionThread:
                 results = batch.run(db, [call.item for call in calls])
                 if len(results) != len(calls):
                     raise RuntimeError("a batch returned the wrong number of results")
-        except Exception as exc:  # the whole batch was rolled back: every caller hears why
+        except Exception as exc:  # rolled back as a whole: every caller hears why (unless tried again alone)
             for call in calls:
                 call.error = exc
-            return
+            return False
         for call, result in zip(calls, results, strict=True):
             if isinstance(result, Exception):
                 call.error = result
             else:
                 call.result = result
+        return True
 
 
 _sync_data = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync

@@ -47,6 +47,54 @@ async def test_calls_made_together_share_one_batch_and_each_gets_its_answer(tmp_
     await thread.close(lambda: None)
 
 
+async def test_an_item_the_database_refuses_fails_alone_and_the_rest_of_its_batch_is_stored(tmp_path: Path) -> None:
+    thread = ConnectionThread("test", flush_log=True)
+    await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
+    outcomes: dict[int, object] = {}
+
+    async def insert(value: int) -> None:
+        try:
+            outcomes[value] = await thread.call_batched(INSERT, value)
+        except OverflowError as exc:  # SQLite's integers are 64-bit: this value cannot be bound
+            outcomes[value] = exc
+
+    too_big = 2**64
+    async with anyio.create_task_group() as group:
+        for value in [*range(10), too_big, *range(10, 20)]:
+            group.start_soon(insert, value)
+    assert isinstance(outcomes.pop(too_big), OverflowError)
+    assert set(outcomes) == set(range(20))
+    stored = await thread.call(lambda db: [row[0] for row in db.execute("SELECT v FROM t ORDER BY v")])
+    assert stored == list(range(20))
+    await thread.close(lambda: None)
+
+
+async def test_a_batch_failing_for_the_database_itself_is_not_tried_again_item_by_item(tmp_path: Path) -> None:
+    runs: list[int] = []
+
+    def locked(db: sqlite3.Connection, items: list[int]) -> list[int | Exception]:
+        runs.append(len(items))
+        raise sqlite3.OperationalError("database is locked")
+
+    batch = Batch(locked)
+    thread = ConnectionThread("test", flush_log=True)
+    await thread.open(lambda: connect(tmp_path / "db.sqlite3"))
+    failures: list[BaseException] = []
+
+    async def insert_once(value: int) -> None:
+        try:
+            await thread.call_batched(batch, value)
+        except sqlite3.OperationalError as exc:
+            failures.append(exc)
+
+    async with anyio.create_task_group() as group:
+        for value in range(8):
+            group.start_soon(insert_once, value)
+    assert len(failures) == 8
+    assert sum(runs) == 8 and len(runs) < 8  # batched, and no item was run a second time on its own
+    await thread.close(lambda: None)
+
+
 async def test_a_write_whose_log_cannot_be_flushed_fails_and_so_does_everything_after_it(tmp_path: Path) -> None:
     thread = ConnectionThread("test", flush_log=True)
     await thread.open(lambda: connect(tmp_path / "db.sqlite3"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+import asyncpg
 import pytest
 
 from bot.store import Store, build_store
@@ -160,3 +161,19 @@ async def test_concurrent_accepts_are_each_stored_once_and_a_duplicate_among_the
     assert len(refused) == 1 and refused[0] in (3, 39)  # whichever of the two came second
     assert await store.count_events() == 39
     assert sorted(j.message_id for j in await store.pending_jobs()) == sorted(set(range(40)) - set(refused))
+
+
+async def test_an_event_the_database_refuses_fails_alone_among_concurrent_accepts(store: Store) -> None:
+    failed: list[BaseException] = []
+
+    async def accept(message_id: int, conversation_id: int) -> None:
+        try:
+            await store.accept(accepted(message_id, conversation_id), dedup_keys=(f"m:{message_id}",))
+        except (OverflowError, asyncpg.DataError) as exc:  # a value no 64-bit integer column holds
+            failed.append(exc)
+
+    async with anyio.create_task_group() as group:
+        for message_id in range(20):
+            group.start_soon(accept, message_id, 2**64 if message_id == 7 else 5)
+    assert len(failed) == 1
+    assert await store.count_events() == 19
