@@ -107,7 +107,10 @@ async def blast(url: str, make: RequestFactory, *, total: int, concurrency: int)
     loop = asyncio.get_running_loop()
     start = time.perf_counter()
     opened = await asyncio.gather(
-        *(loop.create_connection(lambda: _Connection(requests, latencies, statuses), host, port) for _ in range(concurrency))
+        *(
+            loop.create_connection(lambda: _Connection(requests, latencies, statuses), host, port)
+            for _ in range(concurrency)
+        )
     )
     await asyncio.gather(*(protocol.done for _, protocol in opened))
     elapsed = time.perf_counter() - start

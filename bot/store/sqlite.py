@@ -317,7 +317,10 @@ def _accept_all(db: sqlite3.Connection, items: list[_Acceptance]) -> list[bool]:
     _insert_rows(
         db,
         "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)",
-        [(e.event, e.conversation_id, e.message_id, e.delivery_id, e.received_at, e.body) for e in (i.event for i in kept)],
+        [
+            (e.event, e.conversation_id, e.message_id, e.delivery_id, e.received_at, e.body)
+            for e in (item.event for item in kept)
+        ],
     )
     jobs: list[tuple[Any, ...]] = []
     for item in kept:
@@ -339,7 +342,10 @@ def _accept_all(db: sqlite3.Connection, items: list[_Acceptance]) -> list[bool]:
     _insert_rows(
         db,
         STATE_UPSERT_HEAD,
-        [(st.conversation_id, st.status, int(st.human_active), int(st.limit_handoff_sent), st.updated_at) for st in states],
+        [
+            (st.conversation_id, st.status, int(st.human_active), int(st.limit_handoff_sent), st.updated_at)
+            for st in states
+        ],
         STATE_UPSERT_TAIL,
     )
     return accepted

@@ -1,9 +1,10 @@
 """The thread that owns the SQLite connection: calls queue up to it and come back as asyncio futures.
 
 With `flush_log`, commits do not wait for the disk: the connection runs with synchronous=NORMAL, and a second
-thread flushes the write-ahead log (fdatasync) before any call of a pass hears its result. The next pass's statements run while the previous one is being flushed, and one flush covers every pass
-committed before it. Nothing is acknowledged before it is on disk, as with synchronous=FULL; SQLite keeps the
-database consistent under NORMAL in WAL mode, and syncs the log itself before each checkpoint.
+thread flushes the write-ahead log (fdatasync) before any call of a pass hears its result. The next pass's
+statements run while the previous one is being flushed, and one flush covers every pass committed before it.
+Nothing is acknowledged before it is on disk, as with synchronous=FULL; SQLite keeps the database consistent
+under NORMAL in WAL mode, and syncs the log itself before each checkpoint.
 
 Batched calls of the same kind waiting at the same time are handed to one function in one transaction, so they
 share its statements and its fsync (group commit); every other call is a transaction of its own. The results of

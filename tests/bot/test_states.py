@@ -1,0 +1,47 @@
+"""The conversation-state cache in front of the store: complete after start, and distrusting only what it must."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.states import ConversationStates
+from bot.store.base import ConversationState
+from bot.store.sqlite import SQLiteStore
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_forgotten_conversation_is_read_again_while_the_others_still_need_no_read(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "bot.sqlite3")
+    await store.start()
+    try:
+        await store.put_state(ConversationState(1, "pending", updated_at=1.0))
+        states = ConversationStates(store)
+        await states.load_all()
+        # Rows written behind the cache's back: a complete cache knows conversation 3 has none and does not look.
+        await store.put_state(ConversationState(2, "open", updated_at=2.0))
+        await store.put_state(ConversationState(3, "open", updated_at=3.0))
+        states.forget(2)  # a write of it failed part-way: it may or may not be stored
+        assert (await states.load(1)) == ConversationState(1, "pending", updated_at=1.0)
+        assert (await states.load(2)) == ConversationState(2, "open", updated_at=2.0)
+        assert await states.load(3) is None
+    finally:
+        await store.close()
+
+
+async def test_an_evicted_cache_reads_what_it_no_longer_holds(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "bot.sqlite3")
+    await store.start()
+    try:
+        states = ConversationStates(store, size=2)
+        await states.load_all()
+        for conversation_id in (1, 2, 3):
+            state = ConversationState(conversation_id, "pending", updated_at=float(conversation_id))
+            await store.put_state(state)
+            states.remember(conversation_id, state)
+        # Conversation 1 was evicted to make room: it is read from the store, not taken to have no row.
+        assert (await states.load(1)) == ConversationState(1, "pending", updated_at=1.0)
+    finally:
+        await store.close()
