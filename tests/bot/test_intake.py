@@ -91,6 +91,16 @@ async def test_redeliveries_by_delivery_id_or_message_id_are_answered_but_not_st
         assert await app.state.store.count_events() == 1
 
 
+async def test_a_status_change_redelivered_under_its_delivery_id_is_not_stored_again(app: Starlette) -> None:
+    body = p.encode(p.conversation_event("conversation_status_changed", status="open"))
+    async with running(app) as client:
+        for delivery in ("d-s1", "d-s1", "d-s2"):
+            response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body, delivery=delivery))
+            assert response.status_code == 200
+        # A status change has no message id: its delivery id is what tells a redelivery from a new change.
+        assert await app.state.store.count_events() == 2
+
+
 @pytest.mark.parametrize(
     ("case", "headers"),
     [
