@@ -97,8 +97,9 @@ class _Connection(asyncio.Protocol):
                 self.done.set_result(None)
 
 
-async def blast(url: str, make: RequestFactory, *, total: int, concurrency: int) -> LoadResult:
-    """POST `total` requests built by `make(i)` over `concurrency` connections; time each one."""
+async def blast(url: str, make: RequestFactory, *, total: int, concurrency: int, timeout: float = 300.0) -> LoadResult:
+    """POST `total` requests built by `make(i)` over `concurrency` connections; time each one. A server that stops
+    answering fails the run after `timeout` seconds instead of hanging it."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     requests = iter([build_request(f"{host}:{port}", parts.path, *make(i)) for i in range(total)])
@@ -112,7 +113,12 @@ async def blast(url: str, make: RequestFactory, *, total: int, concurrency: int)
             for _ in range(concurrency)
         )
     )
-    await asyncio.gather(*(protocol.done for _, protocol in opened))
+    try:
+        await asyncio.wait_for(asyncio.gather(*(protocol.done for _, protocol in opened)), timeout)
+    except TimeoutError:
+        for transport, _ in opened:
+            transport.abort()
+        raise RuntimeError(f"{total - len(latencies)} of {total} requests got no answer in {timeout:.0f} s") from None
     elapsed = time.perf_counter() - start
     if len(latencies) != total:
         raise RuntimeError(f"{total - len(latencies)} of {total} requests got no answer (the server closed early)")

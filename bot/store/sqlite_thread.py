@@ -27,9 +27,18 @@ R = TypeVar("R")
 
 Work = Callable[[sqlite3.Connection], Any]
 
-# What one item of a batch can cause alone (a value SQLite cannot bind or a constraint it breaks), as opposed to
-# the state of the database (locked, full, read-only), which every item of the batch would meet again.
-ITEM_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, OverflowError, ValueError, TypeError)
+# What one item of a batch can cause alone, as opposed to the state of the database (locked, full, read-only),
+# which every item of the batch would meet again: a value SQLite cannot bind (ProgrammingError for a type it does
+# not know, OverflowError past 64 bits, a ValueError for text it cannot encode) or a constraint it breaks.
+ITEM_ERRORS = (
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+    OverflowError,
+    ValueError,
+    TypeError,
+)
 
 
 class Batch(Generic[I, R]):
@@ -111,12 +120,18 @@ class ConnectionThread:
         finally:
             thread, self._thread = self._thread, None
             self._queue.put(None)
+            flusher = self._flusher
+
+            def join() -> None:
+                if thread is not None:
+                    thread.join(timeout=5)
+                if flusher is not None:
+                    flusher.stop()
+
             # Both threads end at once after the last pass; should one be stuck in the disk, the wait for it (5 s
-            # at most) happens off the event loop, which goes on serving meanwhile.
-            if thread is not None:
-                await asyncio.to_thread(thread.join, 5)
-            if self._flusher is not None:
-                await asyncio.to_thread(self._flusher.stop)
+            # at most) happens off the event loop, which goes on serving meanwhile, and a cancelled close still
+            # stops both and closes the log's descriptor.
+            await asyncio.shield(asyncio.to_thread(join))
 
     async def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""

@@ -13,6 +13,8 @@ import pytest
 from starlette.applications import Starlette
 
 from bot.app import create_app
+from bot.events import parse_event
+from bot.intake import dedup_keys
 from bot.runner import EchoResponder
 from bot.settings import BotSettings
 from bot.signature import sign
@@ -89,6 +91,17 @@ async def test_redeliveries_by_delivery_id_or_message_id_are_answered_but_not_st
                 assert response.status_code == 200
         assert await app.state.store.count_jobs() == 1
         assert await app.state.store.count_events() == 1
+
+
+def test_a_message_is_known_by_its_message_and_any_other_event_by_its_delivery() -> None:
+    created, updated = parse_event(p.message()), parse_event(p.message(event="message_updated"))
+    status = parse_event(p.conversation_event("conversation_status_changed", status="open"))
+    # One payload per delivery id: a message's key already covers every redelivery of it, under any delivery id.
+    assert dedup_keys(created, "d-1") == dedup_keys(created, "d-2") == dedup_keys(created, None)
+    assert dedup_keys(created, "d-1") == ("message:message_created:5501",)
+    assert dedup_keys(updated, "d-1") == ("message:message_updated:5501",)
+    assert dedup_keys(status, "d-1") == ("delivery:d-1",)
+    assert dedup_keys(status, None) == ()
 
 
 async def test_a_status_change_redelivered_under_its_delivery_id_is_not_stored_again(app: Starlette) -> None:

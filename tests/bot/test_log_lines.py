@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -63,3 +64,57 @@ def test_a_filtered_or_silenced_logger_is_not_bypassed(installed: tuple[JsonLine
         logger.filters.clear()
     log_event(logger, "reply_sent", conversation_id=2)
     assert [line["conversation_id"] for line in read_lines(read_end)] == [2]
+
+
+def test_lines_logged_in_one_turn_of_the_loop_are_written_together_at_its_end(
+    installed: tuple[JsonLinesHandler, int],
+) -> None:
+    handler, read_end = installed
+    logging.getLogger().handlers[:] = [handler]
+    logger = logging.getLogger("bot.intake")
+    os.set_blocking(read_end, False)
+    seen_during_turn: list[bytes] = []
+
+    async def deliveries() -> None:
+        for message_id in range(150):  # some 25 KB: more than one pipe write's worth, less than a pipe holds
+            log_event(logger, "webhook_received", message_id=message_id, reason="customer message " + "x" * 80)
+        try:
+            seen_during_turn.append(os.read(read_end, 65536))
+        except BlockingIOError:
+            pass  # nothing written yet: the lines wait for the end of this turn
+        await asyncio.sleep(0)
+
+    asyncio.run(deliveries())
+    assert seen_during_turn == []
+    data = b""
+    while True:
+        try:
+            data += os.read(read_end, 65536)
+        except BlockingIOError:
+            break
+    assert [json.loads(line)["message_id"] for line in data.splitlines()] == list(range(150))
+
+
+def test_lines_left_waiting_by_a_stopped_loop_are_written_first_or_at_exit(
+    installed: tuple[JsonLinesHandler, int],
+) -> None:
+    handler, read_end = installed
+    logging.getLogger().handlers[:] = [handler]
+    logger = logging.getLogger("bot.app")
+
+    def stop_after(step: int) -> None:
+        loop = asyncio.new_event_loop()
+
+        def last_callback() -> None:
+            log_event(logger, "bot_stopped", step=step)
+            loop.stop()  # the loop ends with this turn: the end-of-turn write never runs
+
+        loop.call_soon(last_callback)
+        loop.run_forever()
+        loop.close()
+
+    stop_after(1)
+    log_event(logger, "after_the_loop", step=2)  # written at once, after what was waiting
+    stop_after(3)
+    handler.flush()  # what logging's shutdown does at exit
+    assert [line["step"] for line in read_lines(read_end)] == [1, 2, 3]

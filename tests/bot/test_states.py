@@ -24,6 +24,8 @@ async def test_a_forgotten_conversation_is_read_again_while_the_others_still_nee
         await store.put_state(ConversationState(2, "open", updated_at=2.0))
         await store.put_state(ConversationState(3, "open", updated_at=3.0))
         states.forget(2)  # a write of it failed part-way: it may or may not be stored
+        states.remember(1, ConversationState(1, "open", updated_at=5.0))
+        states.forget(1)  # likewise, for a conversation the cache held: what it held is dropped
         assert (await states.load(1)) == ConversationState(1, "pending", updated_at=1.0)
         assert (await states.load(2)) == ConversationState(2, "open", updated_at=2.0)
         assert await states.load(3) is None
