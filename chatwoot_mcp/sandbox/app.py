@@ -62,8 +62,12 @@ def _fault_response(fault: Fault) -> Response:
 class SandboxApp:
     """Holds the engine and the per-process logs; `handle` serves every non-control request."""
 
-    def __init__(self, keys: Secrets, options: SeedOptions, *, bot_retry_wait: float = 3.0) -> None:
-        self.dispatcher = Dispatcher(retry_wait=bot_retry_wait, on_bot_failure=self._on_bot_failure)
+    def __init__(
+        self, keys: Secrets, options: SeedOptions, *, bot_retry_wait: float = 3.0, allow_private_network: bool = True
+    ) -> None:
+        self.dispatcher = Dispatcher(
+            retry_wait=bot_retry_wait, on_bot_failure=self._on_bot_failure, allow_private_network=allow_private_network
+        )
         self.engine = Engine(keys, options, self.dispatcher)
         self.router = build_router()
         self.faults = FaultBook()

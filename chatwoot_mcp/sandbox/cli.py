@@ -20,6 +20,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--webhook-url", default=None, help="the AgentBot's outgoing URL")
     parser.add_argument("--webhook-secret", default=None, help="the AgentBot's signing secret")
+    parser.add_argument(
+        "--refuse-private-network",
+        action="store_true",
+        help="refuse webhook URLs without a public address, as Chatwoot 4.14+ does unless"
+        " SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true (by default the sandbox delivers to them)",
+    )
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="warning", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -56,6 +62,7 @@ async def _serve(args: argparse.Namespace) -> int:
         Secrets(),
         SeedOptions(webhook_url=args.webhook_url, webhook_secret=args.webhook_secret),
         bot_retry_wait=_retry_wait(args),
+        allow_private_network=not args.refuse_private_network,
     )
     info = startup_info(sandbox.engine.store, sandbox.engine.keys, f"http://{host}:{port}")
     sandbox.info.update(info)

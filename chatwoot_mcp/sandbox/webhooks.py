@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
@@ -55,12 +58,30 @@ class Job:
 FailureHook = Callable[[Job], Awaitable[None] | None]
 
 
+async def refused_destination(url: str) -> str | None:
+    """Why Chatwoot 4.14+ (SafeFetch and the ssrf_filter gem) refuses to post to `url` unless
+    SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, in the words of its log; None when one of its addresses is public."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        resolved = await anyio.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+    except OSError:
+        return f"Invalid webhook URL {url}: Hostname '{host}' could not be resolved"
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in resolved}
+    if any(address.is_global for address in addresses):
+        return None
+    return f"Invalid webhook URL {url}: Hostname '{host}' has no public ip addresses"
+
+
 class Dispatcher:
     """Owns the delivery workers: one queue per (url, conversation), run in the app's task group."""
 
-    def __init__(self, *, retry_wait: float, on_bot_failure: FailureHook) -> None:
+    def __init__(self, *, retry_wait: float, on_bot_failure: FailureHook, allow_private_network: bool = True) -> None:
         self.retry_wait = retry_wait
         self.on_bot_failure = on_bot_failure
+        # Chatwoot 4.14+ refuses private and loopback destinations unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true;
+        # the sandbox allows them by default (its bot usually runs beside it) and refuses them on request.
+        self.allow_private_network = allow_private_network
         self.generation = 0
         self.log: list[dict[str, Any]] = []
         self._queues: dict[tuple[str, int | None], MemoryObjectSendStream[Job]] = {}
@@ -158,6 +179,11 @@ class Dispatcher:
         body = rails_json(job.payload)
         attempts = BOT_ATTEMPTS if job.kind == "agent_bot" else 1
         status: int | None = None
+        refusal = None if self.allow_private_network else await refused_destination(job.url)
+        if refusal is not None:  # SafeFetch raises before any request: no retry, a failure like any other
+            job.record.update(attempts=1, error=refusal)
+            logger.warning("Exception: %s", refusal)
+            attempts = 0
         for attempt in range(1, attempts + 1):
             job.record["attempts"] = attempt
             headers = {

@@ -256,3 +256,20 @@ def test_reset_cuts_short_a_delivery_waiting_to_retry(receiver: Receiver) -> Non
         assert "x-chatwoot-signature" not in headers and "x-chatwoot-timestamp" not in headers
     finally:
         stop_process(slow.process)
+
+
+def test_a_private_bot_url_is_refused_like_chatwoot_4_14_without_the_allow_flag(receiver: Receiver) -> None:
+    strict = start_sandbox("--webhook-url", receiver.url, "--refuse-private-network", "--bot-retry-wait", "0.2")
+    try:
+        receiver.clear()
+        _public_message(strict, _conv(strict, 1), "oi")
+        # SafeFetch fails the delivery before sending anything: no retry, and the pending conversation is opened.
+        wait_for(lambda: _conv(strict, 1)["status"] == "open")
+        record = deliveries(strict, event="message_created")[0]
+        assert record["attempts"] == 1 and record["status"] is None
+        assert "has no public ip addresses" in record["error"] and "127.0.0.1" in record["error"]
+        assert _conv(strict, 1)["messages"][-1]["content"] == FAILURE_TEXT
+        with receiver.lock:
+            assert receiver.received == []
+    finally:
+        stop_process(strict.process)
