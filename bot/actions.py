@@ -102,7 +102,7 @@ class JobActions:
         assignee = conversation.get("assignee") or {}
         if assignee.get("type") == "agent_bot" and self.bot_id is not None and assignee.get("id") != self.bot_id:
             return "assigned to another AgentBot"
-        state = await self.states.load(conversation_id)
+        state = await self.states.read(conversation_id)
         if state is not None and state.human_active:
             return "a human agent took over"
         return None
@@ -259,7 +259,7 @@ class JobActions:
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
-        state = await self.states.load(conversation_id)
+        state = await self.states.read(conversation_id)
         first = state is None or not state.limit_handoff_sent
         log_event(
             logger,

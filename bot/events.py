@@ -198,16 +198,17 @@ class JsonFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._second = -1
-        self._stamp = ""
+        self._stamp = (-1, "")
 
     def _time(self, created: float) -> str:
-        # Many lines share a second: format it once (strftime is a fair share of a line's cost).
+        # Many lines share a second: format it once (strftime is a fair share of a line's cost). The second and
+        # its text are replaced together, so a line formatted on another thread never gets another second's.
         second = int(created)
-        if second != self._second:
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(second))
-            self._second = second
-        return self._stamp
+        stamp = self._stamp
+        if stamp[0] != second:
+            stamp = (second, time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(second)))
+            self._stamp = stamp
+        return stamp[1]
 
     def format(self, record: logging.LogRecord) -> str:
         return self.format_bytes(record).decode()

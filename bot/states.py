@@ -53,6 +53,12 @@ class ConversationStates:
         self.remember(conversation_id, state)
         return state
 
+    async def read(self, conversation_id: int) -> ConversationState | None:
+        """`load` for a caller that does not hold the conversation's lock: a store read then cannot put an older
+        row in the cache over the one a writer holding the lock has just stored."""
+        async with self.lock(conversation_id):
+            return await self.load(conversation_id)
+
     def remember(self, conversation_id: int, state: ConversationState | None) -> None:
         """Record what was just written to (or read from) the store."""
         self._states[conversation_id] = state

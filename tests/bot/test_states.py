@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 import pytest
 
 from bot.states import ConversationStates
@@ -45,5 +46,31 @@ async def test_an_evicted_cache_reads_what_it_no_longer_holds(tmp_path: Path) ->
             states.remember(conversation_id, state)
         # Conversation 1 was evicted to make room: it is read from the store, not taken to have no row.
         assert (await states.load(1)) == ConversationState(1, "pending", updated_at=1.0)
+    finally:
+        await store.close()
+
+
+async def test_a_reader_outside_the_lock_waits_for_the_writer_holding_it(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "bot.sqlite3")
+    await store.start()
+    try:
+        await store.put_state(ConversationState(7, "pending", updated_at=1.0))
+        states = ConversationStates(store)  # not loaded: a read goes to the store
+        newer = ConversationState(7, "pending", human_active=True, updated_at=2.0)
+        seen: list[ConversationState | None] = []
+
+        async def writer(locked: anyio.Event) -> None:
+            async with states.lock(7):  # as intake holds it: read, decide, store, remember
+                locked.set()
+                await anyio.sleep(0.05)
+                await store.put_state(newer)
+                states.remember(7, newer)
+
+        async with anyio.create_task_group() as group:
+            locked = anyio.Event()
+            group.start_soon(writer, locked)
+            await locked.wait()
+            seen.append(await states.read(7))
+        assert seen == [newer]
     finally:
         await store.close()
