@@ -11,7 +11,7 @@ from functools import lru_cache
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from bot.events import KNOWN_EVENTS, MESSAGE_EVENTS, PayloadError, WebhookEvent, log_event, parse_event
+from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, log_event, parse_event
 from bot.policy import decide, next_state
 from bot.ratelimit import SlidingWindow
 from bot.runner import Worker
@@ -91,15 +91,16 @@ def _text(value: bytes | None) -> str | None:
 
 
 def dedup_keys(event: WebhookEvent, delivery_id: str | None) -> tuple[str, ...]:
-    """What makes a delivery a duplicate: its message (the same message under any delivery id), or, for an event
-    without one, its delivery id.
+    """What makes a delivery a duplicate: for a new message, the message (the same message under any delivery
+    id); for any other event, its delivery id.
 
     A delivery id stands for one payload (Chatwoot draws it when it enqueues the webhook and keeps it across
-    retries), so a message event's delivery id can never match where its message key does not, and storing both
+    retries), so a new message's delivery id can never match where its message key does not, and storing both
     would only add a second key. That one is a random UUID: each lands on its own page of the key index, which
-    made it the dearest write of an acknowledgement."""
-    if event.event in MESSAGE_EVENTS and event.message_id is not None:
-        return (f"message:{event.event}:{event.message_id}",)
+    made it the dearest write of an acknowledgement. An update is a new payload for the same message each time
+    (delivered, then read, then edited): only its delivery id tells a redelivery from the next update."""
+    if event.event == "message_created" and event.message_id is not None:
+        return (f"message:message_created:{event.message_id}",)
     return (f"delivery:{delivery_id}",) if delivery_id else ()
 
 

@@ -93,15 +93,27 @@ async def test_redeliveries_by_delivery_id_or_message_id_are_answered_but_not_st
         assert await app.state.store.count_events() == 1
 
 
-def test_a_message_is_known_by_its_message_and_any_other_event_by_its_delivery() -> None:
+def test_a_new_message_is_known_by_its_message_and_any_other_event_by_its_delivery() -> None:
     created, updated = parse_event(p.message()), parse_event(p.message(event="message_updated"))
     status = parse_event(p.conversation_event("conversation_status_changed", status="open"))
     # One payload per delivery id: a message's key already covers every redelivery of it, under any delivery id.
     assert dedup_keys(created, "d-1") == dedup_keys(created, "d-2") == dedup_keys(created, None)
     assert dedup_keys(created, "d-1") == ("message:message_created:5501",)
-    assert dedup_keys(updated, "d-1") == ("message:message_updated:5501",)
+    assert dedup_keys(updated, "d-1") == ("delivery:d-1",)  # each update of a message is a payload of its own
     assert dedup_keys(status, "d-1") == ("delivery:d-1",)
     assert dedup_keys(status, None) == ()
+
+
+async def test_each_update_of_a_message_counts_and_only_its_redelivery_is_a_duplicate(app: Starlette) -> None:
+    first = p.encode(p.message(event="message_updated", status="pending"))
+    second = p.encode(p.message(event="message_updated", status="open"))  # the same message, a later update
+    async with running(app) as client:
+        for body, delivery in ((first, "d-u1"), (second, "d-u2"), (first, "d-u1")):
+            response = await client.post("/webhooks/chatwoot", content=body, headers=signed(body, delivery=delivery))
+            assert response.status_code == 200
+        assert response.json()["status"] == "duplicate"
+        state = await app.state.store.get_state(87)
+        assert state is not None and state.status == "open"  # the second update was not taken for a redelivery
 
 
 async def test_a_status_change_redelivered_under_its_delivery_id_is_not_stored_again(app: Starlette) -> None:
