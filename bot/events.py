@@ -262,6 +262,7 @@ class JsonLinesHandler(logging.Handler):
         self.formatter: JsonFormatter = JsonFormatter()
         self._owner = threading.get_ident()  # the thread whose lines wait for the end of the loop's turn
         self._pending: list[bytes] = []
+        self._flush_loop: asyncio.AbstractEventLoop | None = None  # where the end-of-turn write is scheduled
 
     def install(self, level: int) -> None:
         root = logging.getLogger()
@@ -297,8 +298,9 @@ class JsonLinesHandler(logging.Handler):
             except RuntimeError:
                 pass
             else:
-                if not self._pending:
+                if self._flush_loop is not loop:  # none scheduled, or on a loop that ended before running it
                     loop.call_soon(self.flush)
+                    self._flush_loop = loop
                 self._pending.append(line)
                 return
             if self._pending:
@@ -307,7 +309,10 @@ class JsonLinesHandler(logging.Handler):
 
     def flush(self) -> None:
         """Write the lines waiting for the end of the loop's turn (only their thread may)."""
-        if threading.get_ident() != self._owner or not self._pending:
+        if threading.get_ident() != self._owner:
+            return
+        self._flush_loop = None
+        if not self._pending:
             return
         lines, self._pending = self._pending, []
         chunk: list[bytes] = []

@@ -61,10 +61,13 @@ FailureHook = Callable[[Job], Awaitable[None] | None]
 async def refused_destination(url: str) -> str | None:
     """Why Chatwoot 4.14+ (SafeFetch and the ssrf_filter gem) refuses to post to `url` unless
     SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true, in the words of its log; None when one of its addresses is public."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
     try:
-        resolved = await anyio.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port or 80
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        return f"Invalid webhook URL {url}"
+    try:
+        resolved = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
         return f"Invalid webhook URL {url}: Hostname '{host}' could not be resolved"
     addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in resolved}
@@ -197,7 +200,7 @@ class Dispatcher:
                 headers["X-Chatwoot-Signature"] = signature(job.secret, ts, body)
             try:
                 response = await self._client.post(job.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
-            except httpx2.HTTPError as exc:
+            except (httpx2.HTTPError, httpx2.InvalidURL) as exc:  # an unreachable or malformed URL: a failure
                 status = None
                 job.record["error"] = f"{type(exc).__name__}: {exc}"
                 logger.warning("webhook %s to %s failed: %s", job.event, job.url, type(exc).__name__)

@@ -7,10 +7,11 @@ import json
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.events import JsonLinesHandler, log_event
+from bot.events import PIPE_BUF, JsonLinesHandler, log_event
 
 
 @pytest.fixture
@@ -66,33 +67,82 @@ def test_a_filtered_or_silenced_logger_is_not_bypassed(installed: tuple[JsonLine
     assert [line["conversation_id"] for line in read_lines(read_end)] == [2]
 
 
+class RecordingHandler(JsonLinesHandler):
+    """The handler, with the size of each write() it makes kept."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(fd)
+        self.writes: list[int] = []
+
+    def _write_all(self, data: bytes) -> None:
+        self.writes.append(len(data))
+        super()._write_all(data)
+
+
+@pytest.fixture
+def recording(tmp_path: Path) -> Iterator[tuple[RecordingHandler, Path]]:
+    root = logging.getLogger()
+    saved_handlers, saved_level, saved_sole = root.handlers[:], root.level, JsonLinesHandler.sole
+    path = tmp_path / "bot.log"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    handler = RecordingHandler(fd)
+    handler.install(logging.INFO)
+    try:
+        yield handler, path
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        JsonLinesHandler.sole = saved_sole
+        os.close(fd)
+
+
+def logged(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
 def test_lines_logged_in_one_turn_of_the_loop_are_written_together_at_its_end(
-    installed: tuple[JsonLinesHandler, int],
+    recording: tuple[RecordingHandler, Path],
 ) -> None:
-    handler, read_end = installed
+    handler, path = recording
     logging.getLogger().handlers[:] = [handler]
     logger = logging.getLogger("bot.intake")
-    os.set_blocking(read_end, False)
-    seen_during_turn: list[bytes] = []
+    during_turn: list[int] = []
 
     async def deliveries() -> None:
-        for message_id in range(150):  # some 25 KB: more than one pipe write's worth, less than a pipe holds
+        for message_id in range(300):
             log_event(logger, "webhook_received", message_id=message_id, reason="customer message " + "x" * 80)
-        try:
-            seen_during_turn.append(os.read(read_end, 65536))
-        except BlockingIOError:
-            pass  # nothing written yet: the lines wait for the end of this turn
+        during_turn.append(path.stat().st_size)  # nothing written yet: the lines wait for the end of this turn
         await asyncio.sleep(0)
 
     asyncio.run(deliveries())
-    assert seen_during_turn == []
-    data = b""
-    while True:
-        try:
-            data += os.read(read_end, 65536)
-        except BlockingIOError:
-            break
-    assert [json.loads(line)["message_id"] for line in data.splitlines()] == list(range(150))
+    assert during_turn == [0]
+    assert [line["message_id"] for line in logged(path)] == list(range(300))
+    # Some 50 KB in whole lines, each write() at most PIPE_BUF bytes, so no other process's line cuts into one.
+    assert len(handler.writes) > 1 and max(handler.writes) <= PIPE_BUF
+
+
+def test_a_loop_that_ended_before_its_write_does_not_hold_back_the_next_loops_lines(
+    recording: tuple[RecordingHandler, Path],
+) -> None:
+    handler, path = recording
+    logging.getLogger().handlers[:] = [handler]
+    logger = logging.getLogger("bot.app")
+    first = asyncio.new_event_loop()
+
+    def last_callback() -> None:
+        log_event(logger, "bot_stopped", step=1)
+        first.stop()  # the loop ends with this turn: its end-of-turn write never runs
+
+    first.call_soon(last_callback)
+    first.run_forever()
+    first.close()
+
+    async def next_run() -> list[int]:
+        log_event(logger, "bot_started", step=2)
+        await asyncio.sleep(0)
+        return [int(str(line["step"])) for line in logged(path)]
+
+    assert asyncio.run(next_run()) == [1, 2]
 
 
 def test_lines_left_waiting_by_a_stopped_loop_are_written_first_or_at_exit(

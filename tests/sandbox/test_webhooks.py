@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
+from chatwoot_mcp.sandbox.webhooks import refused_destination
 from tests.conftest import SHARED, Sandbox, start_sandbox, stop_process
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
 
@@ -273,3 +275,23 @@ def test_a_private_bot_url_is_refused_like_chatwoot_4_14_without_the_allow_flag(
             assert receiver.received == []
     finally:
         stop_process(strict.process)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://127.0.0.1:8000/webhooks/chatwoot", True),
+        ("http://10.1.2.3/bot", True),
+        ("http://192.168.0.10:8000/bot", True),
+        ("http://[::1]:8000/bot", True),
+        ("http://169.254.169.254/latest/meta-data", True),  # the cloud metadata address SSRF filters exist for
+        ("http://8.8.8.8/bot", False),
+        ("http://[2001:4860:4860::8888]/bot", False),
+        ("http://127.0.0.1:99999/bot", True),  # not a URL Chatwoot could post to at all
+    ],
+)
+def test_only_a_destination_with_a_public_address_passes_the_private_network_refusal(url: str, refused: bool) -> None:
+    reason = anyio.run(refused_destination, url)
+    assert (reason is not None) == refused, reason
+    if refused:
+        assert reason is not None and reason.startswith(f"Invalid webhook URL {url}")
