@@ -94,6 +94,11 @@ class JobActions:
                 log_event(logger, "conversation_opened", conversation_id=conversation_id, reason="human takeover")
         await self.store.finish_jobs(ids, "done")
 
+    async def _read_owner(self, tools: Tools, conversation_id: int) -> tuple[dict[str, Any], str | None]:
+        """The conversation as Chatwoot has it now, and why the bot must not speak in it (None when it may)."""
+        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
+        return conversation, await self._owner_problem(conversation, conversation_id)
+
     async def _owner_problem(self, conversation: dict[str, Any], conversation_id: int) -> str | None:
         """Why the bot must not speak in this conversation now, or None when it may."""
         owner = conversation.get("owner")
@@ -118,8 +123,7 @@ class JobActions:
             await self.store.finish_jobs(ids, "failed", "handed off after repeated failures")
             return
         progress.stage = "read"
-        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
-        problem = await self._owner_problem(conversation, conversation_id)
+        conversation, problem = await self._read_owner(tools, conversation_id)
         if problem is not None:
             await self._drop(ids, conversation_id, problem)
             return
@@ -138,8 +142,7 @@ class JobActions:
             outcome = await self._outcome(tools, conversation_id, conversation, key, progress)
         progress.stage = "post"
         # A human may have taken over while the responder was thinking.
-        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
-        problem = await self._owner_problem(conversation, conversation_id)
+        _, problem = await self._read_owner(tools, conversation_id)
         if problem is not None:
             await self._drop(ids, conversation_id, problem)
             return

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,19 +15,28 @@ import pytest
 from bot.events import PIPE_BUF, JsonLinesHandler, log_event
 
 
-@pytest.fixture
-def installed() -> Iterator[tuple[JsonLinesHandler, int]]:
+@contextmanager
+def as_root_handler(handler: JsonLinesHandler) -> Iterator[None]:
+    """`handler` installed as the bot installs it, and the logging set-up before it put back afterwards."""
     root = logging.getLogger()
     saved_handlers, saved_level, saved_sole = root.handlers[:], root.level, JsonLinesHandler.sole
-    read_end, write_end = os.pipe()
-    handler = JsonLinesHandler(write_end)
     handler.install(logging.INFO)
     try:
-        yield handler, read_end
+        yield
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
         JsonLinesHandler.sole = saved_sole
+
+
+@pytest.fixture
+def installed() -> Iterator[tuple[JsonLinesHandler, int]]:
+    read_end, write_end = os.pipe()
+    handler = JsonLinesHandler(write_end)
+    try:
+        with as_root_handler(handler):
+            yield handler, read_end
+    finally:
         os.close(read_end)
         os.close(write_end)
 
@@ -81,18 +91,13 @@ class RecordingHandler(JsonLinesHandler):
 
 @pytest.fixture
 def recording(tmp_path: Path) -> Iterator[tuple[RecordingHandler, Path]]:
-    root = logging.getLogger()
-    saved_handlers, saved_level, saved_sole = root.handlers[:], root.level, JsonLinesHandler.sole
     path = tmp_path / "bot.log"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     handler = RecordingHandler(fd)
-    handler.install(logging.INFO)
     try:
-        yield handler, path
+        with as_root_handler(handler):
+            yield handler, path
     finally:
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
-        JsonLinesHandler.sole = saved_sole
         os.close(fd)
 
 
