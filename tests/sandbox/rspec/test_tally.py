@@ -11,8 +11,10 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 README = HERE / "README.md"
-OUTCOMES = ("ported", "endpoint missing", "internal", "superseded")
-COLUMNS = ("found", "observable", "ported", "holding", "endpoint missing", "internal", "superseded")
+OUTCOMES = ("ported", "endpoint missing", "setup missing", "internal", "superseded")
+COLUMNS = (
+    "found", "observable", "ported", "holding", "endpoint missing", "setup missing", "internal", "superseded"
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def _counts(rows: list[Row]) -> dict[str, int]:
         "ported": outcomes["ported"],
         "holding": outcomes["ported"],  # every ported test passes in this suite; a failing one fails the build
         "endpoint missing": outcomes["endpoint missing"],
+        "setup missing": outcomes["setup missing"],
         "internal": outcomes["internal"],
         "superseded": outcomes["superseded"],
     }
