@@ -48,7 +48,7 @@ def _rows() -> list[Row]:
         assert len(cells) == 4, line
         outcome = next((o for o in OUTCOMES if cells[2].startswith(o)), None)
         assert outcome is not None, f"unknown outcome in: {line}"
-        assert module, f"{spec} names no module"
+        assert module or outcome != "ported", f"{spec} names no module for its ported rows"
         rows.append(Row(spec, module, cells[1], outcome, cells[3].strip("`")))
     return rows
 
