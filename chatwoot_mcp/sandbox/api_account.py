@@ -107,13 +107,15 @@ async def contacts_search(ctx: Ctx) -> Reply:
     query = ctx.params.get("q")
     if not present(query):
         raise unprocessable("Specify search string with parameter q")
-    needle = str(query).strip().lower()
+    exact = str(query).strip()
+    needle = exact.lower()
     found = []
     for contact in ctx.store.contacts.values():
         if contact.account_id != ctx.account_id:
             continue
         fields = (contact.name, contact.email, contact.phone_number)
-        if any(f and needle in f.lower() for f in fields) or (contact.identifier and needle in contact.identifier):
+        # ILIKE on name, email and phone; the identifier is matched with LIKE, respecting its case
+        if any(f and needle in f.lower() for f in fields) or (contact.identifier and exact in contact.identifier):
             found.append(contact)
     found.sort(key=lambda c: (c.last_activity_at or 0.0, c.id), reverse=True)
     page = to_int(ctx.params.get("page"))

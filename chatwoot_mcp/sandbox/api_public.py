@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from . import render
-from .errors import not_found
+from .errors import not_found, record_invalid
 from .parsing import present, to_int
 from .routing import PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
+
+MAX_CONTENT = 150_000  # Message validates content length at 150,000 characters
 
 
 def _inbox(ctx: Ctx) -> Inbox:
@@ -56,6 +58,7 @@ async def inbox_show(ctx: Ctx) -> Reply:
         "csat_survey_enabled": False,
         "greeting_enabled": False,
         "identity_validation_enabled": False,
+        "send_message_signature": False,  # public/api/v1/inbox/inboxes_controller_spec expects the key
     }
 
 
@@ -129,6 +132,9 @@ async def conversation_show(ctx: Ctx) -> Reply:
 async def message_create(ctx: Ctx) -> Reply:
     conv = _conversation(ctx)
     content = ctx.params.get("content")
+    if content is not None and len(str(content)) > MAX_CONTENT:
+        # the public controller lets ActiveRecord::RecordInvalid through to render_record_invalid
+        raise record_invalid([f"Content is too long (maximum is {MAX_CONTENT} characters)"], ["content"])
     msg = ctx.engine.create_message(
         conv,
         content=str(content) if content is not None else None,

@@ -54,3 +54,11 @@ def detach_bot(box: Sandbox, inbox_id: int) -> None:
 def subscribe(box: Sandbox, url: str, events: list[str]) -> None:
     response = box.api("POST", "webhooks", json={"webhook": {"url": url, "subscriptions": events}})
     assert response.status_code == 200, response.text
+
+
+def public_contact(box: Sandbox, inbox: str = "WhatsApp", **fields: Any) -> tuple[str, dict[str, Any]]:
+    """A new contact on an inbox's public API: its inbox identifier and the created contact (with `source_id`)."""
+    identifier = box.inbox(inbox)["inbox_identifier"]
+    response = public(box, "POST", f"{identifier}/contacts", json=fields)
+    assert response.status_code == 200, response.text
+    return identifier, response.json()
