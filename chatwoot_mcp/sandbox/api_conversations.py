@@ -30,6 +30,11 @@ SORTS: dict[str, tuple[SortKey, bool]] = {
 }
 
 
+def _owned(conv: Conversation) -> bool:
+    """Conversation.assigned: a user or an AgentBot holds it (`unassigned` is neither, since v4.8)."""
+    return conv.assignee_id is not None or conv.assignee_agent_bot_id is not None
+
+
 def _visible(ctx: Ctx) -> list[Conversation]:
     """ConversationFinder's base scope: all of the account for admins, the agent's inboxes otherwise."""
     convs = [c for c in ctx.store.conversations.values() if c.account_id == ctx.account_id]
@@ -59,6 +64,9 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
         if found is None or found.account_id != ctx.account_id:
             raise not_found()
         convs = [c for c in convs if c.team_id == team_id]
+    if present(params.get("source_id")):
+        source_id = str(params["source_id"])
+        convs = [c for c in convs if ctx.store.contact_inboxes[c.contact_inbox_id].source_id == source_id]
     labels = str_list(params.get("labels"))
     if labels:
         convs = [c for c in convs if any(label in c.labels for label in labels)]
@@ -81,17 +89,17 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "assigned_count": sum(1 for c in convs if c.assignee_id is not None),
-        "unassigned_count": sum(1 for c in convs if c.assignee_id is None),
+        "assigned_count": sum(1 for c in convs if _owned(c)),
+        "unassigned_count": sum(1 for c in convs if not _owned(c)),
         "all_count": len(convs),
     }
     assignee_type = params.get("assignee_type")
     if assignee_type == "me":
         convs = [c for c in convs if c.assignee_id is not None and c.assignee_id == user_id]
     elif assignee_type == "unassigned":
-        convs = [c for c in convs if c.assignee_id is None]
+        convs = [c for c in convs if not _owned(c)]
     elif assignee_type == "assigned":
-        convs = [c for c in convs if c.assignee_id is not None]
+        convs = [c for c in convs if _owned(c)]
     within = to_int(params.get("updated_within"))
     if within is not None:
         since = ctx.engine.clock.now() - within
@@ -125,7 +133,7 @@ async def search(ctx: Ctx) -> Reply:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in convs if c.assignee_id is None),
+        "unassigned_count": sum(1 for c in convs if not _owned(c)),
         "all_count": len(convs),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE
@@ -209,7 +217,7 @@ async def filter_(ctx: Ctx) -> Reply:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in result if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in result if c.assignee_id is None),
+        "unassigned_count": sum(1 for c in result if not _owned(c)),
         "all_count": len(result),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE
