@@ -208,23 +208,25 @@ def test_returns_paginated_conversations(sandbox: Sandbox) -> None:
     assert len(_list(sandbox, status="open", assignee_type="me", page=1)["payload"]) == 25
 
 
+def _meta(box: Sandbox) -> Any:
+    return box.api("GET", "conversations/meta", token=tok(box, "bruno"), params={"assignee_type": "assigned"})
+
+
 def test_returns_only_count_without_conversations(sandbox: Sandbox, setup: Setup) -> None:
     """spec/finders/conversation_finder_spec.rb: it 'returns only count without conversations'."""
-    response = sandbox.api("GET", "conversations/meta", token=tok(sandbox, "bruno"), params={"assignee_type": "assigned"})
+    response = _meta(sandbox)
     assert response.status_code == 200 and list(response.json()) == ["meta"]
 
 
 def test_returns_the_correct_counts(sandbox: Sandbox, setup: Setup) -> None:
     """spec/finders/conversation_finder_spec.rb: it 'returns the correct counts' (meta only)."""
-    response = sandbox.api("GET", "conversations/meta", token=tok(sandbox, "bruno"), params={"assignee_type": "assigned"})
-    assert response.json()["meta"] == _expected_meta(sandbox)
+    assert _meta(sandbox).json()["meta"] == _expected_meta(sandbox)
 
 
 def test_returns_same_counts_as_perform(sandbox: Sandbox, setup: Setup) -> None:
     """spec/finders/conversation_finder_spec.rb: it 'returns same counts as perform'."""
     _bot_owned(sandbox)
-    meta = sandbox.api("GET", "conversations/meta", token=tok(sandbox, "bruno"), params={"assignee_type": "assigned"})
-    assert meta.json()["meta"] == _list(sandbox, assignee_type="assigned")["meta"]
+    assert _meta(sandbox).json()["meta"] == _list(sandbox, assignee_type="assigned")["meta"]
 
 
 def test_returns_unattended_conversations(sandbox: Sandbox, setup: Setup) -> None:

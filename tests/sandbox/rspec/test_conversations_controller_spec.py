@@ -14,8 +14,6 @@ from .support import SITE, SITE_PENDING, WHATSAPP, anonymous, detach_bot, new_co
 from .support import token as tok
 from .support import user_id
 
-SPEC = "spec/controllers/api/v1/accounts/conversations_controller_spec.rb"
-
 
 def _open_in_inboxes_of(box: Sandbox, member: int) -> list[dict]:
     state = box.control("GET", "state")

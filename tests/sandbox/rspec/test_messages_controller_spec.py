@@ -11,8 +11,6 @@ from tests.conftest import Sandbox
 from .support import anonymous, state_conv
 from .support import token as tok
 
-SPEC = "spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb"
-
 
 @pytest.mark.parametrize(
     ("method", "path"),
