@@ -15,7 +15,6 @@ from chatwoot_mcp.server.errors import describe
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.sanitize import clean_name
 from chatwoot_mcp.server.tools.directory import InboxView, inbox_views
-from chatwoot_mcp.server.views import attr
 
 USER_CAPABILITIES = [
     "list and read conversations, messages, inboxes, agents, teams and contacts",
@@ -167,19 +166,19 @@ async def _check(conn: Connection, url: str, token: SecretStr, account: int | No
             raise ToolError(describe(exc, doing="check the connection", account_id=account)) from None
     result.token_kind = "user"
     accounts = [
-        AccountView(id=int(attr(a, "id")), name=clean_name(attr(a, "name")), role=attr(a, "role"))
-        for a in (attr(profile, "accounts") or [])
+        AccountView(id=a.id, name=clean_name(a.name), role=a.role)
+        for a in profile.accounts
     ]
     result.accounts = accounts
     if account is None:
-        account = attr(profile, "account_id") or (accounts[0].id if accounts else None)
+        account = profile.account_id or (accounts[0].id if accounts else None)
         result.account_id = account
     chosen = next((a for a in accounts if a.id == account), None)
     result.user = UserView(
-        id=int(attr(profile, "id")),
-        name=clean_name(attr(profile, "available_name") or attr(profile, "name")),
-        email=attr(profile, "email"),
-        role=chosen.role if chosen else attr(profile, "role"),
+        id=profile.id,
+        name=clean_name(profile.available_name or profile.name),
+        email=profile.email,
+        role=chosen.role if chosen else profile.role,
     )
     if account is None or (accounts and chosen is None):
         reachable = ", ".join(f"{a.id} ({a.name})" for a in accounts) or "none"
