@@ -22,7 +22,7 @@ from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server import texts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.prompts import register_prompts
-from chatwoot_mcp.server.registry import selected_specs
+from chatwoot_mcp.server.registry import selected_specs, toolsets_problem
 from chatwoot_mcp.server.resources import register_resources
 from chatwoot_mcp.server.schema import compact_schema
 
@@ -104,10 +104,13 @@ def build_server(settings: Settings, *, act_as_bot: bool = False, keep_clients: 
             if not keep_clients:
                 await conn.aclose()
 
+    problem = toolsets_problem(settings.mcp_toolsets)
+    if problem is not None:
+        logger.warning("%s", problem)
     server = ChatwootMCPServer(
         SERVER_NAME,
         title=texts.SERVER_TITLE,
-        instructions=texts.SERVER_INSTRUCTIONS,
+        instructions=texts.SERVER_INSTRUCTIONS + (f"\nConfiguration problem: {problem}.\n" if problem else ""),
         version=_version(),
         lifespan=lifespan,
     )

@@ -74,6 +74,19 @@ async def test_a_read_only_stdio_server_lists_no_write_tool(sandbox: Sandbox, tm
     assert tools and all(tool.annotations and tool.annotations.read_only_hint for tool in tools)
 
 
+async def test_an_unknown_toolset_starts_the_server_and_chatwoot_setup_names_the_setting(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    params = server_params(sandbox, tmp_path, CHATWOOT_MCP_TOOLSETS="handoff,chat")
+    with (tmp_path / "stderr.log").open("w", encoding="utf-8") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            report = await call(client, "chatwoot_setup")
+    assert "chatwoot_setup" in names and "chatwoot_take_over" in names
+    assert report["connected"] is True
+    assert any("CHATWOOT_MCP_TOOLSETS" in note and "'chat'" in note for note in report["notes"])
+
+
 def _jsonrpc_lines(*messages: dict[str, object]) -> bytes:
     return b"".join(json.dumps(message).encode() + b"\n" for message in messages)
 

@@ -12,7 +12,7 @@ from chatwoot_mcp.client import ChatwootClient
 from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import describe
-from chatwoot_mcp.server.registry import tool
+from chatwoot_mcp.server.registry import tool, toolsets_problem
 from chatwoot_mcp.server.sanitize import clean_name
 from chatwoot_mcp.server.tools.directory import InboxView, inbox_views
 
@@ -104,13 +104,16 @@ async def setup(
     token = SecretStr(api_token.strip()) if api_token is not None else conn.api_token
     account = account_id if account_id is not None else conn.account_id
     missing = [name for name, value in (("base_url", url), ("api_token", token)) if not value]
+    problem = toolsets_problem(conn.settings.mcp_toolsets)
     if missing or url is None or token is None:
         raise ToolError(
             f"Chatwoot is not configured (missing {', '.join(missing)}); call chatwoot_setup with base_url and "
-            "api_token (and account_id if the user has several accounts)"
+            "api_token (and account_id if the user has several accounts)" + (f". Also: {problem}" if problem else "")
         )
     result = await _check(conn, url, token, account)
     result.setup_locked = locked
+    if problem is not None:
+        result.notes.append(problem)
     if wants_change:
         if result.connected and result.token_kind == "user":
             conn.base_url, conn.api_token, conn.account_id = url, token, result.account_id
