@@ -60,7 +60,8 @@ async def hand_off(
 
     With the AgentBot's token configured (CHATWOOT_BOT_TOKEN) it acts as the bot, and Chatwoot counts a bot
     handoff in its reports. Nobody is assigned: a person takes it with chatwoot_take_over. A conversation that
-    is not pending keeps its status. Pass an `idempotency_key` when the call may be repeated.
+    is not pending keeps its status, and its team unless it has none. Pass an `idempotency_key` when the call
+    may be repeated.
     """
     subject = f"conversation {conversation_id}"
     account = conn.account_id
@@ -88,8 +89,13 @@ async def hand_off(
             with steps.step("add the private note", subject=subject, account_id=account):
                 await writer.messages.create(conversation_id, reason, private=True, source_id=idempotency_key)
             steps.done("private note added")
+        # The team is set on the way from the bot (pending) or when there is none; a team people chose stays.
         person = before.assignee is not None and before.assignee.type == "user"
-        team_set = team is not None and not person and (before.team is None or before.team.id != team)
+        current_team = before.team.id if before.team is not None else None
+        team_set = (
+            team is not None and not person and current_team != team
+            and (before.status == "pending" or current_team is None)
+        )  # fmt: skip
         if team_set and team is not None:
             with steps.step(f"assign team {team}", subject=subject, account_id=account):
                 await writer.conversations.assign_team(conversation_id, team)
