@@ -13,7 +13,9 @@ from mcp.client.stdio import stdio_client
 from mcp_types import CallToolResult
 from pydantic import SecretStr
 
+from chatwoot_mcp.client.models import Message
 from chatwoot_mcp.server import build_server, texts
+from chatwoot_mcp.server.tools.claims import parse_claim
 from tests.conftest import REPO, Sandbox
 from tests.server.conftest import conversation, error_text_unchecked, messages, sandbox_settings
 
@@ -111,3 +113,17 @@ async def test_two_returns_to_the_bot_at_once_send_one_notice(sandbox: Sandbox) 
         state = conversation(sandbox, target)
         assert state["status"] == "pending" and state["meta"].get("assignee") is None
         assert notices(sandbox, target, returned) == 1
+
+
+def test_only_a_private_note_with_a_well_formed_source_counts_as_a_claim() -> None:
+    def message(source: str | None, *, private: bool = True) -> Message:
+        return Message(id=7, message_type="outgoing", private=private, source_id=source, content="x")
+
+    claim = parse_claim(message("handoff-claim:take:3:abc"))
+    assert claim is not None and (claim.kind, claim.person_id, claim.message_id) == ("take", 3, 7)
+    returned = parse_claim(message("handoff-claim:return:-:abc"))
+    assert returned is not None and returned.kind == "return" and returned.person_id is None
+    assert parse_claim(message("handoff-claim:take:3:abc", private=False)) is None  # a customer-visible message
+    assert parse_claim(message("handoff-claim:steal:3:abc")) is None
+    assert parse_claim(message("handoff-claim:take:3")) is None
+    assert parse_claim(message("bot:12")) is None and parse_claim(message(None)) is None
