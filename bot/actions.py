@@ -244,21 +244,12 @@ class JobActions:
         return result
 
     async def _hand_off(self, tools: Tools, conversation_id: int, key: str, note: str, reason: str) -> None:
-        """A private note for the agents, then status open (with the bot token this is Chatwoot's bot handoff),
-        in the human team when one is configured."""
-        await tools.call(
-            "chatwoot_send_message",
-            conversation_id=conversation_id,
-            content=note,
-            private=True,
-            idempotency_key=f"{key}:handoff",
-        )
-        conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
-        if conversation.get("status") == "pending":
-            changes: dict[str, Any] = {"status": "open"}
-            if self.settings.chatwoot.human_team_id is not None:
-                changes["team_id"] = self.settings.chatwoot.human_team_id
-            await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, **changes)
+        """The handoff tool: private note, the human team, status open (as the AgentBot when its token is set)."""
+        arguments: dict[str, Any] = {"conversation_id": conversation_id, "reason": note}
+        arguments["idempotency_key"] = f"{key}:handoff"
+        if self.settings.chatwoot.human_team_id is not None:
+            arguments["team_id"] = self.settings.chatwoot.human_team_id
+        await tools.call("chatwoot_hand_off", **arguments)
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
