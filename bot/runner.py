@@ -117,7 +117,7 @@ class Worker:
                     log_event(logger, "jobs_resumed", jobs=len(resumed))
                 serve_tools = getattr(self.tools_factory, "serve", None)
                 if serve_tools is not None:
-                    await tg.start(serve_tools)
+                    tg.start_soon(serve_tools, name="tool-session")
                 tg.start_soon(self._prune_forever, name="prune")
                 tg.start_soon(self._start_due_loops, name="scheduler")
                 task_status.started()

@@ -66,8 +66,9 @@ class BotSettings(BaseModel):
     # Accepted events, dedup keys and finished jobs are kept this long (Chatwoot redelivers within minutes).
     retention_days: float = Field(default=7.0, gt=0)
     # Conversations whose Chatwoot and store work runs at the same time (each one is still strictly sequential);
-    # a batch gives its slot back while its model call runs.
-    concurrency: int = Field(default=8, ge=1)
+    # a batch gives its slot back while its model call runs. Each batch waits on several Chatwoot requests, so a
+    # few slots would leave the bot idle while a burst of customers waits.
+    concurrency: int = Field(default=32, ge=1)
     # Model calls in flight at once, apart from the above: a model answers in seconds and costs the bot no CPU
     # meanwhile, so a burst of customers should not queue behind a few; lower it to fit the provider's rate limit.
     model_concurrency: int = Field(default=256, ge=1)

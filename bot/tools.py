@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-import anyio.abc
 
 from bot.actions import Tools
 from bot.events import log_event
@@ -17,6 +16,7 @@ from chatwoot_mcp.server.session import ToolSession, ToolSessions
 logger = logging.getLogger("bot.runner")
 
 REOPEN_SECONDS = 1.0
+OPEN_TIMEOUT_SECONDS = 30.0
 
 
 def describe_error(exc: BaseException) -> str:
@@ -34,26 +34,29 @@ class SharedToolSession:
     def __init__(self, sessions: ToolSessions) -> None:
         self._sessions = sessions
         self._session: ToolSession | None = None
+        self._opened = anyio.Event()
 
-    async def serve(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        """Hold the session open until cancelled; open a new one if it breaks."""
-        started = False
+    async def serve(self) -> None:
+        """Hold the session open until cancelled; open a new one if it breaks. Run in the background: the bot
+        starts without waiting for it, and the first batch waits until it is open."""
         while True:
             try:
                 async with self._sessions() as session:
                     self._session = session
-                    if not started:
-                        started = True
-                        task_status.started()
+                    self._opened.set()
                     await anyio.sleep_forever()
             except Exception as exc:  # the session broke: the batches meanwhile fail and are retried
                 log_event(logger, "tool_session_failed", logging.ERROR, error=describe_error(exc))
             finally:
                 self._session = None
+                if self._opened.is_set():
+                    self._opened = anyio.Event()
             await anyio.sleep(REOPEN_SECONDS)
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[Tools]:
+        with anyio.move_on_after(OPEN_TIMEOUT_SECONDS):
+            await self._opened.wait()
         if self._session is None:
             raise RuntimeError("the MCP tool session is not open")
         yield self._session
