@@ -122,13 +122,14 @@ def next_state(
     returned = current.status not in (None, "pending") and status == "pending"
     limit_sent = current.limit_handoff_sent and not returned
     # The state remembers the newest conversation it was built from (the payload's time, not the bot's clock),
-    # also when a delivery only confirms it: an older one arriving later must not win over it.
+    # also when a delivery it acts on only confirms it: an older one arriving later must not win over it. An
+    # ignored one (the bot's own reply, a note) that changes nothing is not written at all.
     changed = current.updated_at if changed_at is None else max(changed_at, current.updated_at)
-    if state is not None and (state.status, state.human_active, state.limit_handoff_sent, state.updated_at) == (
+    if state is not None and (state.status, state.human_active, state.limit_handoff_sent) == (
         status,
         human_active,
         limit_sent,
-        changed,
     ):
-        return None
+        if decision.action == "ignore" or changed == state.updated_at:
+            return None
     return ConversationState(current.conversation_id, status, human_active, limit_sent, changed)
