@@ -14,14 +14,12 @@ import pytest
 
 from bot.brain.base import BotContext, Outcome
 from bot.runner import EchoResponder
-from tests.bot.conftest import pg_schema
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
 from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio
 
 CONVERSATION = r"/api/v1/accounts/\d+/conversations/{cid}"
-MESSAGES = r"/api/v1/accounts/\d+/conversations/{cid}/messages"
 
 
 @pytest.fixture
