@@ -74,6 +74,7 @@ class SandboxApp:
         self.requests: list[dict[str, Any]] = []
         self.info: dict[str, Any] = {}
         self.control = Control(self.engine, self.faults, self.requests, self.info)
+        self._group: anyio.abc.TaskGroup | None = None
 
     async def _on_bot_failure(self, job: Any) -> None:
         await self.engine.on_bot_failure(job)
@@ -82,6 +83,7 @@ class SandboxApp:
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         async with httpx2.AsyncClient(trust_env=False) as client, anyio.create_task_group() as group:
             self.dispatcher.start(group, client)
+            self._group = group
             yield
             with anyio.move_on_after(2):
                 while not self.dispatcher.idle:
@@ -122,10 +124,16 @@ class SandboxApp:
                 await anyio.sleep(fault.delay)
             if fault.status is not None:
                 entry["status"] = fault.status
+                if fault.late and self._group is not None:
+                    self._group.start_soon(self._carry_out_late, fault.late, request, token, body)
                 return _fault_response(fault)
         response = await self._dispatch(request, token, body)
         entry["status"] = response.status_code
         return response
+
+    async def _carry_out_late(self, late: float, request: Request, token: str | None, body: Any) -> None:
+        await anyio.sleep(late)
+        await self._dispatch(request, token, body)
 
     async def _dispatch(self, request: Request, token: str | None, body: Any) -> Response:
         matched = self.router.match(request.method, request.url.path)
