@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from . import render
+from . import finder_index, render
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
@@ -99,10 +99,14 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
 
 
 async def index(ctx: Ctx) -> Reply:
-    convs, counts = _finder(ctx)
-    if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
-        start = (_page(ctx) - 1) * PAGE_SIZE
-        convs = convs[start : start + PAGE_SIZE]
+    indexed = finder_index.page(ctx, PAGE_SIZE)
+    if indexed is not None:
+        convs, counts = indexed
+    else:
+        convs, counts = _finder(ctx)
+        if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
+            start = (_page(ctx) - 1) * PAGE_SIZE
+            convs = convs[start : start + PAGE_SIZE]
     payload = [render.conversation(ctx.store, c, ctx.user) for c in convs]
     return 200, {"data": {"meta": counts, "payload": payload}}
 
@@ -130,7 +134,9 @@ async def search(ctx: Ctx) -> Reply:
 
 
 async def meta(ctx: Ctx) -> Reply:
-    _, counts = _finder(ctx)
+    counts = finder_index.counts(ctx)
+    if counts is None:
+        _, counts = _finder(ctx)
     return 200, {"meta": counts}
 
 
@@ -243,11 +249,7 @@ async def create(ctx: Ctx) -> Reply:
         contact = ctx.store.contacts.get(contact_id) if contact_id is not None else None
         if contact is None or contact.account_id != ctx.account_id:
             raise not_found()
-        contact_inbox = next(
-            (ci for ci in ctx.store.contact_inboxes.values()
-             if ci.contact_id == contact.id and ci.inbox_id == inbox.id),
-            None,
-        ) or ctx.engine.create_contact_inbox(contact, inbox.id, str(source_id) if present(source_id) else None)
+        contact_inbox = ctx.store.contact_inbox_for(contact.id, inbox.id) or ctx.engine.create_contact_inbox(contact, inbox.id, str(source_id) if present(source_id) else None)
     contact = ctx.store.contacts[contact_inbox.contact_id]
     status = params.get("status")
     if present(status) and status not in STATUSES:

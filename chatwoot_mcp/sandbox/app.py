@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import api_account, api_conversations, api_messages, api_public
+from . import api_account, api_contacts, api_conversations, api_messages, api_public
 from .auth import authenticate, check_account, token_kind
 from .control import Control
 from .domain import Engine
@@ -34,6 +34,7 @@ def build_router() -> Router:
     router = Router()
     api_conversations.register(router)
     api_messages.register(router)
+    api_contacts.register(router)
     api_account.register(router)
     api_public.register(router)
     return router

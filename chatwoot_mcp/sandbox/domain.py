@@ -392,6 +392,15 @@ class Engine:
         self.emit_account_only("contact_created", account_id, payload)
         return contact
 
+    def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
+        """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
+        payload = render.contact_webhook(self.store, contact)
+        payload["event"] = "contact_updated"
+        payload["changed_attributes"] = [
+            {key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()
+        ]
+        self.emit_account_only("contact_updated", contact.account_id, payload)
+
     def create_contact_inbox(self, contact: Contact, inbox_id: int, source_id: str | None = None) -> ContactInbox:
         ci_id = self.store.next_id("contact_inbox", 31)
         record = ContactInbox(ci_id, contact.id, inbox_id, source_id or str(uuid.uuid4()),

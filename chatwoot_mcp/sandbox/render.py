@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from .render_common import account_ref, iso, to_i
+from .render_contacts import contact, contact_push, contact_webhook
+from .render_inboxes import inbox
 from .state import (
     ACTIVITY,
     INCOMING,
     MESSAGE_TYPE_NAMES,
     AgentBot,
-    Contact,
     Conversation,
-    Inbox,
     Message,
     Store,
     Team,
@@ -20,21 +20,7 @@ from .state import (
     Webhook,
 )
 
-
-def iso(ts: float | None) -> str | None:
-    """A time as Rails serialises it in JSON: UTC, milliseconds, `Z`."""
-    if ts is None:
-        return None
-    moment = datetime.fromtimestamp(ts, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def to_i(ts: float | None) -> int:
-    return int(ts) if ts is not None else 0
-
-
-def account_ref(store: Store, account_id: int) -> dict[str, Any]:
-    return {"id": account_id, "name": store.accounts[account_id].name}
+__all__ = ["account_ref", "contact", "contact_push", "contact_webhook", "inbox", "iso", "to_i"]
 
 
 # ---- users, bots, teams -------------------------------------------------------------------------
@@ -125,101 +111,6 @@ def team_record(record: Team) -> dict[str, Any]:
         "created_at": iso(record.created_at),
         "updated_at": iso(record.updated_at),
     }
-
-
-# ---- contacts -----------------------------------------------------------------------------------
-
-
-def contact_push(contact: Contact) -> dict[str, Any]:
-    return {
-        "additional_attributes": contact.additional_attributes,
-        "custom_attributes": contact.custom_attributes,
-        "email": contact.email,
-        "id": contact.id,
-        "identifier": contact.identifier,
-        "name": contact.name,
-        "phone_number": contact.phone_number,
-        "thumbnail": "",
-        "blocked": contact.blocked,
-        "type": "contact",
-    }
-
-
-def contact_webhook(store: Store, contact: Contact) -> dict[str, Any]:
-    return {
-        "account": account_ref(store, contact.account_id),
-        "additional_attributes": contact.additional_attributes,
-        "avatar": "",
-        "custom_attributes": contact.custom_attributes,
-        "email": contact.email,
-        "id": contact.id,
-        "identifier": contact.identifier,
-        "name": contact.name,
-        "phone_number": contact.phone_number,
-        "thumbnail": "",
-        "blocked": contact.blocked,
-    }
-
-
-def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer: User | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "additional_attributes": record.additional_attributes,
-        "availability_status": "offline",
-        "email": record.email,
-        "id": record.id,
-        "name": record.name,
-        "phone_number": record.phone_number,
-        "blocked": record.blocked,
-        "identifier": record.identifier,
-        "thumbnail": "",
-        "custom_attributes": record.custom_attributes,
-    }
-    if record.last_activity_at is not None:  # jbuilder writes it only when present
-        body["last_activity_at"] = to_i(record.last_activity_at)
-    body["created_at"] = to_i(record.created_at)
-    if with_inboxes:
-        body["contact_inboxes"] = [
-            {"source_id": ci.source_id, "inbox": inbox(store, store.inboxes[ci.inbox_id], admin=False)}
-            for ci in store.contact_inboxes.values()
-            if ci.contact_id == record.id
-        ]
-    return body
-
-
-# ---- inboxes ------------------------------------------------------------------------------------
-
-
-def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": record.id,
-        "avatar_url": "",
-        "channel_id": record.channel_id,
-        "name": record.name,
-        "channel_type": "Channel::Api",
-        "greeting_enabled": False,
-        "greeting_message": None,
-        "working_hours_enabled": False,
-        "enable_email_collect": True,
-        "csat_survey_enabled": False,
-        "csat_config": {},
-        "enable_auto_assignment": True,
-        "auto_assignment_config": {},
-        "out_of_office_message": None,
-        "working_hours": [],
-        "timezone": "America/Sao_Paulo",
-        "callback_webhook_url": None,
-        "allow_messages_after_resolved": True,
-        "lock_to_single_conversation": False,
-        "sender_name_type": "friendly",
-        "business_name": None,
-        "webhook_url": record.webhook_url,
-        "inbox_identifier": record.inbox_identifier,
-        "additional_attributes": {},
-    }
-    if admin:
-        body["hmac_token"] = record.hmac_token
-        body["secret"] = record.secret
-    return body
 
 
 # ---- messages -----------------------------------------------------------------------------------
@@ -526,11 +417,11 @@ def profile(store: Store, user: User) -> dict[str, Any]:
         "name": user.name,
         "provider": "email",
         "pubsub_token": user.pubsub_token,
-        "custom_attributes": {},
+        # `custom_attributes` is written only when present, and `type` is the STI column, null for every non-super-admin
         "role": user.role,
         "ui_settings": {},
         "uid": user.email,
-        "type": "User",
+        "type": None,
         "accounts": accounts,
     }
 

@@ -7,7 +7,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from .indexes import ContactIndex, ContactInboxIndex, ConversationIndex, IndexedDict, watched_setattr
+from .indexes import (
+    ContactInboxIndex,
+    ContactIndex,
+    ConversationIndex,
+    IndexedDict,
+    watched_setattr,
+)
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
 PRIORITIES = ("low", "medium", "high", "urgent")

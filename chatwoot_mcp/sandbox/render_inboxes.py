@@ -1,0 +1,40 @@
+"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (every sandbox inbox is an API channel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import Inbox, Store
+
+
+def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "avatar_url": "",
+        "channel_id": record.channel_id,
+        "name": record.name,
+        "channel_type": "Channel::Api",
+        "greeting_enabled": False,
+        "greeting_message": None,
+        "working_hours_enabled": False,
+        "enable_email_collect": True,
+        "csat_survey_enabled": False,
+        "csat_config": {},
+        "enable_auto_assignment": True,
+        "auto_assignment_config": {},
+        "out_of_office_message": None,
+        "working_hours": [],
+        "timezone": "America/Sao_Paulo",
+        "callback_webhook_url": None,
+        "allow_messages_after_resolved": True,
+        "lock_to_single_conversation": False,
+        "sender_name_type": "friendly",
+        "business_name": None,
+        "webhook_url": record.webhook_url,
+        "inbox_identifier": record.inbox_identifier,
+        "additional_attributes": {},
+    }
+    if admin:
+        body["hmac_token"] = record.hmac_token
+        body["secret"] = record.secret
+    return body
