@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import render
+from . import render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
@@ -186,7 +186,7 @@ async def create(ctx: Ctx) -> Reply:
         "payload": {
             "contact": render.contact(ctx.store, contact, with_inboxes=True),
             "contact_inbox": {
-                "inbox": render.inbox(ctx.store, inbox, admin=ctx.is_admin) if inbox and contact_inbox else None,
+                "inbox": render_inboxes.inbox_record(inbox, contact_inbox.created_at) if inbox and contact_inbox else None,
                 "source_id": contact_inbox.source_id if contact_inbox else None,
             },
         }

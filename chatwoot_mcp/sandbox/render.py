@@ -20,6 +20,7 @@ from .state import (
     Webhook,
 )
 
+UNREAD_LIMIT = 10
 __all__ = ["account_ref", "contact", "contact_push", "contact_webhook", "inbox", "iso", "to_i"]
 
 
@@ -250,14 +251,17 @@ def public_message(store: Store, record: Message) -> dict[str, Any]:
 
 
 def unread_count(conv: Conversation) -> int:
-    seen = conv.agent_last_seen_at or 0.0
+    """`unread_incoming_messages.count`: incoming messages after agent_last_seen_at, `.last(10)`, so at most 10."""
+    seen = conv.agent_last_seen_at
     count = 0
     # messages are kept in creation order, so only the unseen tail needs a look
     for m in reversed(conv.messages):
-        if m.created_at <= seen:
+        if seen is not None and m.created_at <= seen:
             break
         if m.message_type == INCOMING:
             count += 1
+            if count == UNREAD_LIMIT:
+                break
     return count
 
 

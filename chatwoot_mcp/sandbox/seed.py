@@ -6,6 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
+from . import seed_extras
 from .state import (
     ACTIVITY,
     INCOMING,
@@ -53,6 +54,8 @@ class Secrets:
 class SeedOptions:
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    bulk_conversations: int = 0  # --seed-conversations: a large account for benchmarks
+    bulk_contacts: int = 0  # --seed-contacts
 
 
 CONTACTS: list[tuple[str, str, str | None]] = [
@@ -191,6 +194,11 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
 
     for conv in (c3, c5, c6):
         conv.agent_last_seen_at = conv.last_activity_at
+    seed_extras.add_library(store, ACCOUNT_ID, start)
+    seed_extras.add_story_events(store, ACCOUNT_ID)
+    seed_extras.add_bulk(
+        store, ACCOUNT_ID, conversations=options.bulk_conversations, contacts=options.bulk_contacts, now=now
+    )
     return store
 
 
