@@ -12,7 +12,7 @@ from . import render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
-from .state import Contact, Conversation
+from .state import Contact, ContactInbox, Conversation
 
 PER_PAGE = 15  # ContactsController::RESULTS_PER_PAGE
 CONVERSATIONS_LIMIT = 20  # Contacts::ConversationsController: `.order(id: :desc).limit(20)`
@@ -178,7 +178,7 @@ async def create(ctx: Ctx) -> Reply:
     )
     contact.additional_attributes = _hashes(params, "additional_attributes") or {}
     contact.blocked = to_bool(params.get("blocked", False))
-    contact_inbox = None
+    contact_inbox: ContactInbox | None = None
     if inbox is not None:
         source_id = _text(params, "source_id")
         contact_inbox = ctx.engine.create_contact_inbox(contact, inbox.id, source_id)
@@ -186,7 +186,7 @@ async def create(ctx: Ctx) -> Reply:
         "payload": {
             "contact": render.contact(ctx.store, contact, with_inboxes=True),
             "contact_inbox": {
-                "inbox": render_inboxes.inbox_record(inbox, contact_inbox.created_at) if inbox and contact_inbox else None,
+                "inbox": render_inboxes.inbox_record(inbox, contact_inbox.created_at) if contact_inbox else None,
                 "source_id": contact_inbox.source_id if contact_inbox else None,
             },
         }

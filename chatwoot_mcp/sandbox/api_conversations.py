@@ -249,7 +249,9 @@ async def create(ctx: Ctx) -> Reply:
         contact = ctx.store.contacts.get(contact_id) if contact_id is not None else None
         if contact is None or contact.account_id != ctx.account_id:
             raise not_found()
-        contact_inbox = ctx.store.contact_inbox_for(contact.id, inbox.id) or ctx.engine.create_contact_inbox(contact, inbox.id, str(source_id) if present(source_id) else None)
+        contact_inbox = ctx.store.contact_inbox_for(contact.id, inbox.id) or ctx.engine.create_contact_inbox(
+            contact, inbox.id, str(source_id) if present(source_id) else None
+        )
     contact = ctx.store.contacts[contact_inbox.contact_id]
     status = params.get("status")
     if present(status) and status not in STATUSES:

@@ -69,7 +69,8 @@ def add_story_events(store: Store, account_id: int) -> None:
         start = conv.created_at + 20 if display_id == 3 else conv.created_at
         event(store, conv, "first_response", start, reply, conv.assignee_id)
     resolved = convs[5]
-    event(store, resolved, "conversation_resolved", resolved.created_at, resolved.last_activity_at, resolved.assignee_id)
+    closed = resolved.last_activity_at
+    event(store, resolved, "conversation_resolved", resolved.created_at, closed, resolved.assignee_id)
 
 
 def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int, now: float) -> None:
