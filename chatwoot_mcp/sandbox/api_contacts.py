@@ -12,7 +12,7 @@ from . import render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
-from .state import Contact, ContactInbox, Conversation
+from .state import Contact, ContactInbox, Conversation, Store
 
 PER_PAGE = 15  # ContactsController::RESULTS_PER_PAGE
 CONVERSATIONS_LIMIT = 20  # Contacts::ConversationsController: `.order(id: :desc).limit(20)`
@@ -91,18 +91,22 @@ def matches(contact: Contact, needle: str, original: str) -> bool:
                                                                            contact.id == int(original))
 
 
+def search_ids(store: Store, account_id: int, original: str) -> set[int]:
+    """The account's contacts the search matches: trigram candidates checked one by one, and the id itself."""
+    needle = original.lower()
+    contacts = store.contacts
+    found = {i for i in store.contact_index.candidates(account_id, needle)
+             if contacts[i].account_id == account_id and matches(contacts[i], needle, original)}
+    if original.isdigit() and int(original) in contacts and contacts[int(original)].account_id == account_id:
+        found.add(int(original))
+    return found
+
+
 async def search(ctx: Ctx) -> Reply:
     query = ctx.params.get("q")
     if not present(query):
         raise unprocessable("Specify search string with parameter q")
-    original = str(query).strip()
-    needle = original.lower()
-    found = [c for c in _account_contacts(ctx, ctx.store.contact_index.candidates(ctx.account_id, needle))
-             if matches(c, needle, original)]
-    if original.isdigit() and int(original) in ctx.store.contacts and all(c.id != int(original) for c in found):
-        by_id = ctx.store.contacts[int(original)]
-        if by_id.account_id == ctx.account_id:
-            found.append(by_id)
+    found = [ctx.store.contacts[i] for i in search_ids(ctx.store, ctx.account_id, str(query).strip())]
     page = _page(ctx)
     activity = _sort_key("last_activity_at")
     ordered = _ordered(found, ctx.params.get("sort"), page * PER_PAGE + 1, lambda c: activity(c), True)
