@@ -5,6 +5,7 @@ bot_handoff!, which runs when an AgentBot token opens a pending conversation).""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import httpx2
@@ -57,7 +58,7 @@ def test_conversations_count_per_day_fills_every_day_of_the_range_with_zeros(san
     assert len(series) in (4, 5)  # the days from since's to until's, both included
     stamps = [point["timestamp"] for point in series]
     assert all(stamp % DAY == 0 for stamp in stamps) and stamps == sorted(stamps)
-    assert all(b - a == DAY for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a == DAY for a, b in pairwise(stamps))
     assert series[-1]["value"] >= 2 and _total(series) == 8  # six seeded, all within the last four hours, and two
     assert all(set(point) == {"value", "timestamp"} for point in series)
 
