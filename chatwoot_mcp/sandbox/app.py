@@ -23,6 +23,7 @@ from . import (
     api_members,
     api_messages,
     api_public,
+    api_reporting_events,
     api_reports,
 )
 from .auth import authenticate, check_account, token_kind
@@ -49,6 +50,7 @@ def build_router() -> Router:
     api_members.register(router)
     api_labels.register(router)
     api_reports.register(router)
+    api_reporting_events.register(router)
     api_account.register(router)
     api_public.register(router)
     return router

@@ -135,3 +135,20 @@ def test_span_excludes_its_end(sandbox: Sandbox) -> None:
     assert before["conversations_count"] == 0  # since...until: `until` itself is outside
     after = _v2(sandbox, "reports/summary", type="account", since=moment, until=moment + 30).json()
     assert after["conversations_count"] == 1
+
+
+def test_reporting_events_list_the_rows_the_reports_are_counted_from(sandbox: Sandbox) -> None:
+    bot = sandbox.bot_token
+    sandbox.api("POST", "conversations/1/toggle_status", token=bot, json={"status": "open"})
+    sandbox.api("POST", "conversations/1/toggle_status", json={"status": "pending"})
+    sandbox.api("POST", "conversations/1/toggle_status", token=bot, json={"status": "open"})
+    rows = sandbox.api("GET", "conversations/1/reporting_events").json()
+    assert [r["name"] for r in rows] == ["conversation_bot_handoff"]  # once, however often the bot hands off
+    db_id = next(c["db_id"] for c in sandbox.control("GET", "state")["conversations"] if c["id"] == 1)
+    assert rows[0]["conversation_id"] == db_id and rows[0]["event_end_time"].endswith("Z")
+    listed = sandbox.api("GET", "reporting_events?name=conversation_bot_handoff").json()
+    assert listed["meta"] == {"count": 3, "current_page": 1, "total_pages": 1}  # the seeded two and this one
+    assert listed["payload"][0]["id"] == rows[0]["id"]  # newest first
+    refused = sandbox.api("GET", "reporting_events", token=sandbox.agent_token)
+    assert refused.status_code == 401 and refused.json() == {"error": "You are not authorized to do this action"}
+    assert sandbox.api("GET", "conversations/1/reporting_events", token=bot).status_code == 401

@@ -202,6 +202,10 @@ def _console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
              f"{acc2}/reports?metric=bot_handoffs_count&type=account&{span}", token="agent"),
         Case("list-all-conversation-statistics-summary", "get", f"{v2}/reports/summary",
              f"{acc2}/reports/summary?type=account&{span}"),
+        Case("get-account-reporting-events", "get", f"{a}/reporting_events",
+             f"{acc}/reporting_events?name=conversation_bot_handoff"),
+        Case("get-conversation-reporting-events", "get", f"{a}/conversations/{{conversation_id}}/reporting_events",
+             f"{acc}/conversations/3/reporting_events"),
     ]
 
 
