@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sortedcontainers import SortedList
 
 if TYPE_CHECKING:
-    from .state import Contact, ContactInbox, Conversation
+    from .state import Contact, ContactInbox, Conversation, Message
 
 R = TypeVar("R")
 GroupKey = tuple[int, int, str]  # account, inbox, status
@@ -176,6 +176,41 @@ class ContactIndex(Index["Contact"]):
         grams = trigrams(needle)
         if not grams:
             return self.by_account.get(account_id, set())
+        sets = sorted((self.grams.get((account_id, gram), set()) for gram in grams), key=len)
+        found = set(sets[0])
+        for other in sets[1:]:
+            if not found:
+                break
+            found &= other
+        return found
+
+
+# ---- messages -----------------------------------------------------------------------------------
+
+
+class MessageIndex(Index["Message"]):
+    """Per account: message ids by trigram of their lower-cased content, for the conversation list's `q`."""
+
+    def __init__(self) -> None:
+        self.grams: dict[tuple[int, str], set[int]] = defaultdict(set)
+
+    def add(self, message: Message) -> None:
+        for gram in trigrams((message.content or "").lower()):
+            self.grams[(message.account_id, gram)].add(message.id)
+
+    def discard(self, message: Message) -> None:
+        for gram in trigrams((message.content or "").lower()):
+            found = self.grams.get((message.account_id, gram))
+            if found is not None:
+                found.discard(message.id)
+                if not found:
+                    del self.grams[(message.account_id, gram)]
+
+    def candidates(self, account_id: int, needle: str) -> set[int] | None:
+        """Ids of messages that may contain `needle` (lower case); None when it is too short for trigrams."""
+        grams = trigrams(needle)
+        if not grams:
+            return None
         sets = sorted((self.grams.get((account_id, gram), set()) for gram in grams), key=len)
         found = set(sets[0])
         for other in sets[1:]:

@@ -105,7 +105,7 @@ def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int
             uuid=str(uuid.uuid4()), status=status, created_at=created, updated_at=created, last_activity_at=created,
         )
         store.add_conversation(conv)
-        _say(store, conv, rng.choice(TEXTS), INCOMING, ("Contact", contact.id), created + 1)
+        _say(store, conv, f"{rng.choice(TEXTS)} (pedido #{20_000 + n})", INCOMING, ("Contact", contact.id), created + 1)
         contact.last_activity_at = max(contact.last_activity_at or 0.0, created + 1)
         if status == "pending":
             conv.waiting_since = created + 1

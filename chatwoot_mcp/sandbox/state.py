@@ -12,6 +12,7 @@ from .indexes import (
     ContactIndex,
     ConversationIndex,
     IndexedDict,
+    MessageIndex,
     watched_setattr,
 )
 
@@ -136,6 +137,11 @@ class Message:
     status: str = "sent"
     additional_attributes: dict[str, Any] = field(default_factory=dict)
 
+    WATCHED: ClassVar[frozenset[str]] = frozenset({"account_id", "content"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        watched_setattr(self, name, value, self.WATCHED, object.__setattr__)
+
 
 @dataclass
 class Conversation:
@@ -244,7 +250,7 @@ class Store:
     contacts: IndexedDict[Contact] = field(default_factory=lambda: IndexedDict(ContactIndex()))
     contact_inboxes: IndexedDict[ContactInbox] = field(default_factory=lambda: IndexedDict(ContactInboxIndex()))
     conversations: IndexedDict[Conversation] = field(default_factory=lambda: IndexedDict(ConversationIndex()))
-    messages: dict[int, Message] = field(default_factory=dict)
+    messages: IndexedDict[Message] = field(default_factory=lambda: IndexedDict(MessageIndex()))
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     labels: dict[int, Label] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
@@ -295,6 +301,10 @@ class Store:
     @property
     def conversation_index(self) -> ConversationIndex:
         return self.conversations.index  # type: ignore[return-value]
+
+    @property
+    def message_index(self) -> MessageIndex:
+        return self.messages.index  # type: ignore[return-value]
 
     def contact_inboxes_of(self, contact_id: int) -> list[ContactInbox]:
         return [self.contact_inboxes[i] for i in self.contact_inbox_index.by_contact.get(contact_id, [])]
