@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from . import (
     api_account,
+    api_auth,
     api_contacts,
     api_conversations,
     api_labels,
@@ -51,6 +52,7 @@ def build_router() -> Router:
     api_labels.register(router)
     api_reports.register(router)
     api_reporting_events.register(router)
+    api_auth.register(router)
     api_account.register(router)
     api_public.register(router)
     return router

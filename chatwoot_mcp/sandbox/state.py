@@ -42,6 +42,7 @@ class User:
     pubsub_token: str
     availability_status: str = "online"
     created_at: float = 0.0
+    password: str = ""  # for POST /auth/sign_in
 
     @property
     def is_admin(self) -> bool:

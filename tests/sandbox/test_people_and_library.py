@@ -5,6 +5,8 @@ canned_responses_controller.rb)."""
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 
 AGENT_KEYS = {"id", "account_id", "availability_status", "auto_offline", "confirmed", "email", "provider",
@@ -70,3 +72,23 @@ def test_canned_responses_list_and_search_with_short_code_prefixes_first(sandbox
     either = sandbox.api("GET", "canned_responses?search=en").json()  # "encerramento" starts with it
     assert [c["short_code"] for c in either] == ["encerramento", "prazo"]
     assert sandbox.api("GET", "canned_responses", token=sandbox.bot_token).status_code == 401
+
+
+def test_sign_in_with_email_and_password_gives_the_user_and_its_access_token(sandbox: Sandbox) -> None:
+    """devise_token_auth's POST /auth/sign_in as DeviseOverrides::SessionsController renders it (devise/_auth)."""
+    bruno = sandbox.agent("agent")
+    url = f"{sandbox.base_url}/auth/sign_in"
+    signed = httpx2.post(url, json={"email": bruno["email"].upper(), "password": bruno["password"]}, timeout=10)
+    assert signed.status_code == 200
+    data = signed.json()["data"]
+    assert (data["id"], data["role"], data["access_token"]) == (bruno["id"], "agent", bruno["access_token"])
+    assert signed.headers["token-type"] == "Bearer" and signed.headers["uid"] == bruno["email"]
+    assert signed.headers["access-token"] and signed.headers["client"] and int(signed.headers["expiry"]) > 0
+    profile = sandbox.api("GET", "../../profile", token=data["access_token"]).json()
+    assert profile["id"] == bruno["id"]  # the body's access token is the one the API takes
+    for body in ({"email": bruno["email"], "password": "errada"}, {"email": "ninguem@acme.com.br", "password": "x"},
+                 {}):
+        refused = httpx2.post(url, json=body, timeout=10)
+        assert refused.status_code == 401
+        assert refused.json() == {"success": False, "errors": ["Invalid login credentials. Please try again."]}
+        assert "access_token" not in refused.text
