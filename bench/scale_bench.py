@@ -1,5 +1,6 @@
-"""Sandbox at scale: a conversation list page, a conversation search, a contact search and a contact creation in an
-account of about 100 conversations and contacts against one of about 10,000, in alternating rounds; ratios near 1."""
+"""Sandbox at scale: a conversation list page, a conversation search, a contact list page, a contact search and a
+contact creation in an account of about 100 conversations and contacts against one of about 10,000, in alternating
+rounds; the ratios should stay near 1."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bench.common import Stopwatch, median_ms, percentile_ms, row, sandbox
 ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "150"))
 SEEDED = 6  # the sandbox's own conversations and contacts
 SIZES = {"small": 100, "large": 10_000}
-MEASURES = ("list", "conversation search", "contact search", "create")
+MEASURES = ("list", "conversation search", "contact list", "contact search", "create")
 
 
 def _seed_args(total: int) -> tuple[str, ...]:
@@ -39,6 +40,8 @@ class Account:
             searched = self.http.get("/conversations", params={"q": "#20042"})
         searched.raise_for_status()
         assert searched.json()["data"]["meta"]["all_count"] == 1
+        with self.watches["contact list"].lap():
+            self.http.get("/contacts", params={"sort": "-last_activity_at", "page": 2}).raise_for_status()
         with self.watches["contact search"].lap():
             # one contact in either account: `.42@exemplo` is the bulk contact number 42's e-mail
             found = self.http.get("/contacts/search", params={"q": ".42@exemplo"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
+from .indexes import LAST, SORT_FIELDS, sort_key
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
 from .state import Contact, ContactInbox, Conversation, Store
@@ -19,7 +19,6 @@ CONVERSATIONS_LIMIT = 20  # Contacts::ConversationsController: `.order(id: :desc
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # Devise.email_regexp
 CONTACT = ACCOUNT + r"/contacts/(?P<contact_id>[^/]+)"
-LAST = (1, "")  # sorts after every present value
 
 
 def _page(ctx: Ctx) -> int:
@@ -32,53 +31,35 @@ def _with_inboxes(ctx: Ctx) -> bool:
     return value == "true" or value is True if present(value) else True
 
 
-def _sort_key(field: str) -> Callable[[Contact], Any]:
-    """Sift's `sort_on` scopes; NULLS LAST for the times, LOWER(name) for names, blank names last."""
-    if field in ("last_activity_at", "created_at"):
-        return lambda c: (0, getattr(c, field)) if getattr(c, field) is not None else LAST
-    if field == "name":
-        return lambda c: (0, c.name.lower()) if c.name else LAST
-    return lambda c: (0, getattr(c, field)) if getattr(c, field) else LAST
-
-
-def _ordered(contacts: Iterable[Contact], sort: Any, wanted: int, default: Callable[[Contact], Any] | None,
-             default_desc: bool) -> list[Contact]:
-    """The first `wanted` contacts in the order `sort` asks for (`name`, `-last_activity_at`, ...)."""
+def _order(sort: Any) -> tuple[str, bool] | None:
+    """`sort` as Sift reads it: a field, `-` in front for descending; None for none or an unknown one."""
     text = str(sort) if present(sort) else ""
     field = text.removeprefix("-")
-    if field in ("name", "email", "phone_number", "last_activity_at", "created_at"):
-        key, descending = _sort_key(field), text.startswith("-")
-    elif default is not None:
-        key, descending = default, default_desc
-    else:
-        key, descending = (lambda c: c.id), False
-    if descending:
-        # NULLS LAST holds in both directions: present values descending, then the absent ones by id
-        present_rows = [c for c in contacts if key(c) != LAST]
-        absent = sorted((c for c in contacts if key(c) == LAST), key=lambda c: c.id)
-        top = heapq.nlargest(wanted, present_rows, key=lambda c: (key(c), c.id))
-        return (top + absent)[:wanted]
-    return heapq.nsmallest(wanted, contacts, key=lambda c: (key(c), c.id))
+    return (field, text.startswith("-")) if field in SORT_FIELDS and field != "id" else None
 
 
-def _account_contacts(ctx: Ctx, ids: Iterable[int]) -> list[Contact]:
-    contacts = ctx.store.contacts
-    return [contacts[i] for i in ids if i in contacts and contacts[i].account_id == ctx.account_id]
+def _ordered(contacts: list[Contact], sort: Any, wanted: int) -> list[Contact]:
+    """The first `wanted` of a few contacts (a search's) in the order `sort` asks for, else by last activity,
+    newest first; the list endpoint reads the same orders from the index."""
+    field, descending = _order(sort) or ("last_activity_at", True)
+    if not descending:
+        return heapq.nsmallest(wanted, contacts, key=lambda c: (sort_key(c, field), c.id))
+    present_rows = [c for c in contacts if sort_key(c, field) != LAST]
+    absent = sorted((c for c in contacts if sort_key(c, field) == LAST), key=lambda c: c.id)
+    return (heapq.nlargest(wanted, present_rows, key=lambda c: (sort_key(c, field), c.id)) + absent)[:wanted]
 
 
 async def index(ctx: Ctx) -> Reply:
-    """`resolved_contacts`: those with an e-mail, a phone number or an identifier."""
-    ids = ctx.store.contact_index.by_account.get(ctx.account_id, set())
-    rows = [c for c in _account_contacts(ctx, ids) if c.email or c.phone_number or c.identifier]
+    """`resolved_contacts` (an e-mail, a phone number or an identifier), 15 a page, read from the contact index."""
+    field, descending = _order(ctx.params.get("sort")) or ("id", False)
     page = _page(ctx)
-    ordered = _ordered(rows, ctx.params.get("sort"), page * PER_PAGE, None, False)
-    shown = ordered[(page - 1) * PER_PAGE :]
+    ids, total = ctx.store.contact_index.listing(ctx.account_id, field, descending, (page - 1) * PER_PAGE, PER_PAGE)
     with_inboxes = _with_inboxes(ctx)
     raw_page = ctx.params.get("page")
     return 200, {
         # `@current_page = params[:page] || 1`: the page as it was sent, a string, or the integer 1
-        "meta": {"count": len(rows), "current_page": raw_page if present(raw_page) else 1},
-        "payload": [render.contact(ctx.store, c, with_inboxes=with_inboxes) for c in shown],
+        "meta": {"count": total, "current_page": raw_page if present(raw_page) else 1},
+        "payload": [render.contact(ctx.store, ctx.store.contacts[i], with_inboxes=with_inboxes) for i in ids],
     }
 
 
@@ -108,8 +89,7 @@ async def search(ctx: Ctx) -> Reply:
         raise unprocessable("Specify search string with parameter q")
     found = [ctx.store.contacts[i] for i in search_ids(ctx.store, ctx.account_id, str(query).strip())]
     page = _page(ctx)
-    activity = _sort_key("last_activity_at")
-    ordered = _ordered(found, ctx.params.get("sort"), page * PER_PAGE + 1, lambda c: activity(c), True)
+    ordered = _ordered(found, ctx.params.get("sort"), page * PER_PAGE + 1)
     rows = ordered[(page - 1) * PER_PAGE :]
     has_more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]

@@ -122,6 +122,25 @@ def trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
+SORT_FIELDS = ("id", "name", "email", "phone_number", "last_activity_at", "created_at")
+LAST: tuple[int, str] = (1, "")  # sorts after every present value
+
+
+def sort_key(contact: Contact, field: str) -> tuple[Any, ...]:
+    """Sift's `sort_on` scopes: blank values last (NULLS LAST for times), LOWER(name) for names."""
+    if field == "id":
+        return (0, contact.id)
+    value = getattr(contact, field)
+    if value is None or value == "":
+        return LAST
+    return (0, value.lower()) if field == "name" else (0, value)
+
+
+def resolved(contact: Contact) -> bool:
+    """Contact.resolved_contacts: an e-mail, a phone number or an identifier."""
+    return bool(contact.email or contact.phone_number or contact.identifier)
+
+
 def _searchable(contact: Contact) -> list[str]:
     return [field.lower() for field in (contact.name, contact.email, contact.phone_number, contact.identifier) if field]
 
@@ -134,6 +153,7 @@ class ContactIndex(Index["Contact"]):
         self.grams: dict[tuple[int, str], set[int]] = defaultdict(set)
         self.by_account: dict[int, set[int]] = defaultdict(set)
         self.unique: dict[tuple[int, str, str], int] = {}
+        self.listed: dict[tuple[int, str], SortedList] = defaultdict(SortedList)  # resolved contacts, per sort
 
     @staticmethod
     def _unique_keys(contact: Contact) -> list[tuple[int, str, str]]:
@@ -153,6 +173,9 @@ class ContactIndex(Index["Contact"]):
                 self.grams[(contact.account_id, gram)].add(contact.id)
         for key in self._unique_keys(contact):
             self.unique.setdefault(key, contact.id)
+        if resolved(contact):
+            for field in SORT_FIELDS:
+                self.listed[(contact.account_id, field)].add((sort_key(contact, field), contact.id))
 
     def discard(self, contact: Contact) -> None:
         self.by_account[contact.account_id].discard(contact.id)
@@ -166,6 +189,25 @@ class ContactIndex(Index["Contact"]):
         for key in self._unique_keys(contact):
             if self.unique.get(key) == contact.id:
                 del self.unique[key]
+        if resolved(contact):
+            for field in SORT_FIELDS:
+                self.listed[(contact.account_id, field)].discard((sort_key(contact, field), contact.id))
+
+    def listing(self, account_id: int, field: str, descending: bool, start: int, size: int) -> tuple[list[int], int]:
+        """One page of the account's resolved contacts in a sort order, and how many there are. Descending reverses
+        the present values only: blank ones stay last, by id (NULLS LAST)."""
+        rows = self.listed.get((account_id, field))
+        if not rows:
+            return [], 0
+        total = len(rows)
+        if not descending:
+            return [contact_id for _, contact_id in rows[start : start + size]], total
+        boundary = rows.bisect_left((LAST, -1))  # the first row with a blank value
+        page: list[int] = []
+        for position in range(start, min(start + size, total)):
+            row = rows[boundary - 1 - position] if position < boundary else rows[position]
+            page.append(row[1])
+        return page, total
 
     def find(self, account_id: int, field: str, value: str) -> int | None:
         """The contact holding a unique key: `email` is compared without case, as Chatwoot's validation does."""

@@ -103,7 +103,9 @@ class Contact:
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     blocked: bool = False
 
-    WATCHED: ClassVar[frozenset[str]] = frozenset({"account_id", "name", "email", "phone_number", "identifier"})
+    WATCHED: ClassVar[frozenset[str]] = frozenset(
+        {"account_id", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at"}
+    )
 
     def __setattr__(self, name: str, value: Any) -> None:
         watched_setattr(self, name, value, self.WATCHED, object.__setattr__)

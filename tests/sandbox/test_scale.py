@@ -13,6 +13,7 @@ import pytest
 from chatwoot_mcp.sandbox import api_conversations, finder_index
 from chatwoot_mcp.sandbox.api_contacts import matches, search_ids
 from chatwoot_mcp.sandbox.domain import Engine
+from chatwoot_mcp.sandbox.indexes import LAST, SORT_FIELDS, resolved, sort_key
 from chatwoot_mcp.sandbox.routing import Ctx
 from chatwoot_mcp.sandbox.seed import Secrets, SeedOptions
 from chatwoot_mcp.sandbox.state import INCOMING, OUTGOING, STATUSES, Store
@@ -175,3 +176,35 @@ def test_seeded_account_has_every_status_contacts_and_reports(big_box: Sandbox) 
     first = silvas()
     big_box.reset()
     assert silvas() == first and len(first) == 15  # the same account after a reset (times move with the clock)
+
+
+def _listed(store: Store, field: str, descending: bool) -> list[int]:
+    """The contact list's order by a scan: resolved contacts, blank values last in both directions."""
+    rows = [c for c in store.contacts.values() if c.account_id == 1 and resolved(c)]
+    present = [c for c in rows if sort_key(c, field) != LAST]
+    absent = sorted((c for c in rows if sort_key(c, field) == LAST), key=lambda c: c.id)
+    present.sort(key=lambda c: (sort_key(c, field), c.id), reverse=descending)
+    return [c.id for c in present + absent]
+
+
+def test_the_indexed_contact_list_is_the_scanned_one_after_changes() -> None:
+    engine = _engine(conversations=80, contacts=120)
+    store = engine.store
+    rng = random.Random(11)
+    for contact in rng.sample(list(store.contacts.values()), 60):
+        change = rng.randrange(4)
+        if change == 0:
+            contact.email, contact.phone_number = None, None  # no longer a resolved contact
+        elif change == 1:
+            contact.name = rng.choice(["", "ana", "Zélia", contact.name.upper()])
+        elif change == 2:
+            contact.last_activity_at = None
+        else:
+            contact.identifier = f"crm-{contact.id}"
+    _shake(engine, rng, 200)  # incoming messages move contacts' last activity
+    for field in SORT_FIELDS:
+        for descending in (False, True):
+            expected = _listed(store, field, descending)
+            for start in (0, 15, 105, len(expected) - 3):
+                page, total = store.contact_index.listing(1, field, descending, start, 15)
+                assert total == len(expected) and page == expected[start : start + 15], (field, descending, start)
