@@ -79,18 +79,16 @@ def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int
     rng = random.Random(20_26)
     inboxes = [i for i in store.inboxes.values() if i.account_id == account_id]
     agents = [u.id for u in store.account_users(account_id)]
-    made: list[int] = []
+    made: list[Contact] = []
     for n in range(contacts):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        contact_id = store.next_id("contact", 11)
         created = now - rng.uniform(30, 60) * DAY
         email = f"{first.lower()}.{last.lower()}.{n}@exemplo.com.br".replace("ã", "a").replace("í", "i")
         phone = f"+55{rng.randint(11, 99)}9{n:08d}"
-        store.contacts[contact_id] = Contact(contact_id, account_id, f"{first} {last}", email, phone, None, created)
-        made.append(contact_id)
-    pool = made or [c.id for c in store.contacts.values() if c.account_id == account_id]
+        made.append(Contact(store.next_id("contact", 11), account_id, f"{first} {last}", email, phone, None, created))
+    pool = made or [c for c in store.contacts.values() if c.account_id == account_id]
     for n in range(conversations):
-        contact = store.contacts[pool[n % len(pool)]]
+        contact = pool[n % len(pool)]
         inbox = inboxes[n % len(inboxes)]
         ci = store.contact_inbox_for(contact.id, inbox.id)
         created = now - rng.uniform(0.05, 30) * DAY  # every reply below is already in the past
@@ -104,28 +102,37 @@ def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int
             account_id=account_id, inbox_id=inbox.id, contact_id=contact.id, contact_inbox_id=ci.id,
             uuid=str(uuid.uuid4()), status=status, created_at=created, updated_at=created, last_activity_at=created,
         )
-        store.add_conversation(conv)
-        _say(store, conv, f"{rng.choice(TEXTS)} (pedido #{20_000 + n})", INCOMING, ("Contact", contact.id), created + 1)
+        _bulk_story(store, conv, rng, n, agents, now)
         contact.last_activity_at = max(contact.last_activity_at or 0.0, created + 1)
-        if status == "pending":
-            conv.waiting_since = created + 1
-            continue
-        handoff = created + rng.uniform(30, 600)
-        event(store, conv, "conversation_bot_handoff", created, handoff, None)
-        if status == "open" and n % 2:
-            conv.waiting_since = handoff
-            continue  # waiting for a person
-        agent = rng.choice(agents)
-        conv.assignee_id = agent
-        reply = handoff + rng.uniform(30, 1800)
-        _say(store, conv, "Olá! Vou verificar para você.", OUTGOING, ("User", agent), reply)
-        conv.first_reply_created_at = reply
-        conv.agent_last_seen_at = reply
-        event(store, conv, "first_response", handoff, reply, agent)
-        if status == "resolved":
-            event(store, conv, "conversation_resolved", created, reply + 60, agent)
-        elif status == "snoozed":
-            conv.snoozed_until = float(int(now + DAY))
+        store.add_conversation(conv)  # indexed once, complete
+    for contact in made:
+        store.contacts[contact.id] = contact  # likewise, with its last activity known
+
+
+def _bulk_story(store: Store, conv: Conversation, rng: random.Random, n: int, agents: list[int], now: float) -> None:
+    """The customer's message; then, unless the bot still has it, the handoff and maybe a person's reply."""
+    created = conv.created_at
+    _say(store, conv, f"{rng.choice(TEXTS)} (pedido #{20_000 + n})", INCOMING, ("Contact", conv.contact_id),
+         created + 1)
+    if conv.status == "pending":
+        conv.waiting_since = created + 1
+        return
+    handoff = created + rng.uniform(30, 600)
+    event(store, conv, "conversation_bot_handoff", created, handoff, None)
+    if conv.status == "open" and n % 2:
+        conv.waiting_since = handoff
+        return  # waiting for a person
+    agent = rng.choice(agents)
+    conv.assignee_id = agent
+    reply = handoff + rng.uniform(30, 1800)
+    _say(store, conv, "Olá! Vou verificar para você.", OUTGOING, ("User", agent), reply)
+    conv.first_reply_created_at = reply
+    conv.agent_last_seen_at = reply
+    event(store, conv, "first_response", handoff, reply, agent)
+    if conv.status == "resolved":
+        event(store, conv, "conversation_resolved", created, reply + 60, agent)
+    elif conv.status == "snoozed":
+        conv.snoozed_until = float(int(now + DAY))
 
 
 def _say(store: Store, conv: Conversation, content: str, kind: int, sender: tuple[str, int], at: float) -> None:
