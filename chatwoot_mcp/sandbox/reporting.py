@@ -13,13 +13,12 @@ def _event(store: Store, conv: Conversation, name: str, value: float, start: flo
         inbox_id=conv.inbox_id, user_id=user_id, conversation_id=conv.id, created_at=store.now(),
         event_start_time=start, event_end_time=end,
     )
-    store.reporting_events.append(event)
+    store.add_reporting_event(event)
     return event
 
 
 def _handoff(store: Store, conv: Conversation) -> ReportingEvent | None:
-    return next((e for e in reversed(store.reporting_events)
-                 if e.conversation_id == conv.id and e.name == "conversation_bot_handoff"), None)
+    return store.bot_handoffs.get(conv.id)
 
 
 def bot_handoff(store: Store, conv: Conversation) -> None:

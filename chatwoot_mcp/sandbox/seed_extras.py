@@ -50,7 +50,7 @@ def add_library(store: Store, account_id: int, created: float) -> None:
 
 
 def event(store: Store, conv: Conversation, name: str, start: float, end: float, user_id: int | None) -> None:
-    store.reporting_events.append(ReportingEvent(
+    store.add_reporting_event(ReportingEvent(
         store.next_id("reporting_event"), conv.account_id, name, int(end) - int(start), conv.inbox_id, user_id,
         conv.id, end, start, end,
     ))

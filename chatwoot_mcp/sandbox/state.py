@@ -258,6 +258,7 @@ class Store:
     labels: dict[int, Label] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
     reporting_events: list[ReportingEvent] = field(default_factory=list)
+    bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each
     display_index: dict[tuple[int, int], int] = field(default_factory=dict)
     _ids: dict[str, int] = field(default_factory=dict)
 
@@ -308,6 +309,11 @@ class Store:
     @property
     def message_index(self) -> MessageIndex:
         return self.messages.index  # type: ignore[return-value]
+
+    def add_reporting_event(self, event: ReportingEvent) -> None:
+        self.reporting_events.append(event)
+        if event.name == "conversation_bot_handoff":
+            self.bot_handoffs.setdefault(event.conversation_id, event)
 
     def contact_inboxes_of(self, contact_id: int) -> list[ContactInbox]:
         return [self.contact_inboxes[i] for i in self.contact_inbox_index.by_contact.get(contact_id, [])]
