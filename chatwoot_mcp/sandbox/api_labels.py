@@ -16,6 +16,7 @@ async def labels_index(ctx: Ctx) -> Reply:
 
 
 async def labels_show(ctx: Ctx) -> Reply:
+    ctx.require_admin()  # LabelPolicy#show?: administrators; #index? lets agents list them
     label_id = to_int(ctx.path.get("label_id"))
     found = ctx.store.labels.get(label_id) if label_id is not None else None
     if found is None or found.account_id != ctx.account_id:

@@ -1,7 +1,7 @@
 """Who a console signs in as and what it offers: the profile, assignable agents, team members, account labels and
 canned responses (profiles_controller.rb and models/_user.json.jbuilder, inboxes_controller.rb#assignable_agents
-and Inbox#assignable_agents, teams/team_members_controller.rb, labels_controller.rb and models/_label.json.jbuilder,
-canned_responses_controller.rb)."""
+and Inbox#assignable_agents, teams/team_members_controller.rb and TeamMemberPolicy, labels_controller.rb,
+LabelPolicy and models/_label.json.jbuilder, canned_responses_controller.rb and CannedResponsePolicy)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ def test_account_labels_list_and_show(sandbox: Sandbox) -> None:
     assert [x["title"] for x in labels] == ["reclamacao", "entrega", "vip", "pagamento"]
     assert set(labels[0]) == {"id", "title", "description", "color", "show_on_sidebar"}
     assert sandbox.api("GET", f"labels/{labels[2]['id']}").json()["title"] == "vip"
+    agent_show = sandbox.api("GET", f"labels/{labels[2]['id']}", token=sandbox.agent_token)  # LabelPolicy#show?
+    assert agent_show.status_code == 401 and agent_show.json() == {"error": "You are not authorized to do this action"}
     assert sandbox.api("GET", "labels/99").status_code == 404
     assert sandbox.api("GET", "labels", token=sandbox.bot_token).status_code == 401
 
