@@ -16,6 +16,7 @@ from .state import Contact, ContactInbox, Conversation, Store
 
 PER_PAGE = 15  # ContactsController::RESULTS_PER_PAGE
 CONVERSATIONS_LIMIT = 20  # Contacts::ConversationsController: `.order(id: :desc).limit(20)`
+NAME_MAX = 255
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # Devise.email_regexp
 CONTACT = ACCOUNT + r"/contacts/(?P<contact_id>[^/]+)"
@@ -132,6 +133,8 @@ def _validate(ctx: Ctx, contact_id: int | None, values: dict[str, Any]) -> None:
         errors.append(("phone_number", "Phone number has already been taken"))
     if phone and not E164.fullmatch(phone):
         errors.append(("phone_number", "Phone number should be in e164 format"))
+    if len(values.get("name") or "") > NAME_MAX:
+        errors.append(("name", f"Name is too long (maximum is {NAME_MAX} characters)"))
     if errors:
         attributes = list(dict.fromkeys(attr for attr, _ in errors))
         raise record_invalid([message for _, message in errors], attributes)

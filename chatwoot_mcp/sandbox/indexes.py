@@ -122,7 +122,9 @@ def trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
-SORT_FIELDS = ("id", "name", "email", "phone_number", "last_activity_at", "created_at")
+SORT_FIELDS = ("id", "name", "email", "phone_number", "last_activity_at", "created_at", "company_name", "city",
+               "country")
+ADDITIONAL = {"company_name": "company_name", "city": "city", "country": "country"}  # additional_attributes keys
 LAST: tuple[int, str] = (1, "")  # sorts after every present value
 
 
@@ -130,6 +132,10 @@ def sort_key(contact: Contact, field: str) -> tuple[Any, ...]:
     """Sift's `sort_on` scopes: blank values last (NULLS LAST for times), LOWER(name) for names."""
     if field == "id":
         return (0, contact.id)
+    if field in ADDITIONAL:
+        value = (contact.additional_attributes or {}).get(ADDITIONAL[field])
+        value = value.lower() if isinstance(value, str) else None  # ORDER BY LOWER(...) NULLS LAST
+        return (0, value) if value else LAST
     value = getattr(contact, field)
     if value is None or value == "":
         return LAST

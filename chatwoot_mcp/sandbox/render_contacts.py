@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .render_common import account_ref, to_i
-from .render_inboxes import inbox
+from .render_inboxes import inbox_slim
 from .state import Contact, Store, User
 
 
@@ -58,7 +58,7 @@ def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer
     body["created_at"] = to_i(record.created_at)
     if with_inboxes:
         body["contact_inboxes"] = [
-            {"source_id": ci.source_id, "inbox": inbox(store, store.inboxes[ci.inbox_id], admin=False)}
+            {"source_id": ci.source_id, "inbox": inbox_slim(store.inboxes[ci.inbox_id])}
             for ci in store.contact_inboxes_of(record.id)
         ]
     return body

@@ -68,3 +68,16 @@ def inbox_record(record: Inbox, created_at: float) -> dict[str, Any]:
         "sender_name_type": "friendly",
         "business_name": None,
     }
+
+
+def inbox_slim(record: Inbox) -> dict[str, Any]:
+    """The inbox inside a contact's `contact_inboxes`: no secrets, no channel settings (`provider` is the
+    channel's, none for an API inbox)."""
+    return {
+        "id": record.id,
+        "avatar_url": "",
+        "channel_id": record.channel_id,
+        "name": record.name,
+        "channel_type": "Channel::Api",
+        "provider": None,
+    }

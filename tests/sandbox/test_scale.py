@@ -192,15 +192,17 @@ def test_the_indexed_contact_list_is_the_scanned_one_after_changes() -> None:
     store = engine.store
     rng = random.Random(11)
     for contact in rng.sample(list(store.contacts.values()), 60):
-        change = rng.randrange(4)
+        change = rng.randrange(5)
         if change == 0:
             contact.email, contact.phone_number = None, None  # no longer a resolved contact
         elif change == 1:
             contact.name = rng.choice(["", "ana", "Zélia", contact.name.upper()])
         elif change == 2:
             contact.last_activity_at = None
-        else:
+        elif change == 3:
             contact.identifier = f"crm-{contact.id}"
+        else:
+            contact.additional_attributes = {"company_name": rng.choice(["Acme", "beta", None]), "city": "Recife"}
     _shake(engine, rng, 200)  # incoming messages move contacts' last activity
     for field in SORT_FIELDS:
         for descending in (False, True):
