@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from . import render
+from . import finder_index, render
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
@@ -110,10 +110,14 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
 
 
 async def index(ctx: Ctx) -> Reply:
-    convs, counts = _finder(ctx)
-    if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
-        start = (_page(ctx) - 1) * PAGE_SIZE
-        convs = convs[start : start + PAGE_SIZE]
+    indexed = finder_index.page(ctx, PAGE_SIZE)
+    if indexed is not None:
+        convs, counts = indexed
+    else:
+        convs, counts = _finder(ctx)
+        if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
+            start = (_page(ctx) - 1) * PAGE_SIZE
+            convs = convs[start : start + PAGE_SIZE]
     payload = [render.conversation(ctx.store, c, ctx.user) for c in convs]
     return 200, {"data": {"meta": counts, "payload": payload}}
 
@@ -148,7 +152,9 @@ async def search(ctx: Ctx) -> Reply:
 
 
 async def meta(ctx: Ctx) -> Reply:
-    _, counts = _finder(ctx)
+    counts = finder_index.counts(ctx)
+    if counts is None:
+        _, counts = _finder(ctx)
     return 200, {"meta": counts}
 
 
@@ -271,9 +277,8 @@ def _contact_inbox(ctx: Ctx) -> tuple[Inbox, ContactInbox]:
             raise not_found()
     source_id = str(params["source_id"]) if present(params.get("source_id")) else None
     if inbox is not None and contact is not None:
-        found = store.contact_inbox_by_source(inbox.id, source_id) if source_id else next(
-            (ci for ci in store.contact_inboxes.values() if ci.contact_id == contact.id and ci.inbox_id == inbox.id),
-            None,
+        found = (
+            store.contact_inbox_by_source(inbox.id, source_id) if source_id else store.contact_inbox_for(contact.id, inbox.id)
         )
         if found is not None and found.contact_id != contact.id:
             raise unprocessable("source_id should be unique")  # contact_inboxes (inbox_id, source_id) is unique

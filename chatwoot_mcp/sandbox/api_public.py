@@ -65,17 +65,11 @@ async def inbox_show(ctx: Ctx) -> Reply:
 def _find_contact(
     ctx: Ctx, account_id: int, identifier: str | None, email: str | None, phone: str | None
 ) -> Contact | None:
-    contacts = [c for c in ctx.store.contacts.values() if c.account_id == account_id]
-    if identifier:
-        found = next((c for c in contacts if c.identifier == identifier), None)
-        if found:
-            return found
-    if email:
-        found = next((c for c in contacts if c.email and c.email.lower() == email.lower()), None)
-        if found:
-            return found
-    if phone:
-        return next((c for c in contacts if c.phone_number == phone), None)
+    index = ctx.store.contact_index
+    for field, value in (("identifier", identifier), ("email", email), ("phone_number", phone)):
+        found = index.find(account_id, field, value) if value else None
+        if found is not None:
+            return ctx.store.contacts[found]
     return None
 
 
@@ -121,7 +115,8 @@ async def conversation_create(ctx: Ctx) -> Reply:
 
 async def conversation_index(ctx: Ctx) -> Reply:
     ci = _contact_inbox(ctx)
-    convs = [c for c in ctx.store.conversations.values() if c.contact_inbox_id == ci.id]
+    ids = sorted(ctx.store.conversation_index.by_contact.get(ci.contact_id, ()))
+    convs = [c for c in (ctx.store.conversations[i] for i in ids) if c.contact_inbox_id == ci.id]
     return 200, [render.public_conversation(ctx.store, c) for c in convs]
 
 

@@ -14,7 +14,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import api_account, api_conversations, api_messages, api_public
+from . import (
+    api_account,
+    api_auth,
+    api_contacts,
+    api_conversations,
+    api_labels,
+    api_last_seen,
+    api_members,
+    api_messages,
+    api_public,
+    api_reporting_events,
+    api_reports,
+)
 from .auth import authenticate, check_account, token_kind
 from .control import Control
 from .domain import Engine
@@ -34,6 +46,13 @@ def build_router() -> Router:
     router = Router()
     api_conversations.register(router)
     api_messages.register(router)
+    api_contacts.register(router)
+    api_last_seen.register(router)
+    api_members.register(router)
+    api_labels.register(router)
+    api_reports.register(router)
+    api_reporting_events.register(router)
+    api_auth.register(router)
     api_account.register(router)
     api_public.register(router)
     return router
