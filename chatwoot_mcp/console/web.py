@@ -22,7 +22,7 @@ PRE_COOKIE = "cwc_pre"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
-templates = Jinja2Templates(directory=str(HERE / "templates"), autoescape=True)
+templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 @dataclass
