@@ -118,7 +118,7 @@ def create_app(settings: ConsoleSettings, *, base_url: str | None = None) -> Sta
         Route("/c/{conversation_id:int}/partial", conversation.conversation_partial),
         Route("/c/{conversation_id:int}/{action:str}", conversation.act, methods=["POST"]),
         Route("/embed", conversation.embed_page),
-        Route(WEBHOOK_PATH, intake, methods=["POST"]),
+        Route(WEBHOOK_PATH, intake.handle, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders, settings.frame_origin)])

@@ -28,17 +28,30 @@ def message_kind(message: dict[str, Any]) -> str:
     return "person"
 
 
-async def read_visible(request: Request, session: Session, conversation_id: int) -> dict[str, Any] | Response:
-    """The conversation as this person may see it, or the response saying why not (403 / 404)."""
+async def read(request: Request, session: Session, conversation_id: int) -> dict[str, Any] | Response:
+    """The conversation as the person's token reads it, or the response saying it cannot be read (404 / 502)."""
     try:
-        conversation = await session.call("chatwoot_get_conversation", conversation_id=conversation_id)
+        return await session.call("chatwoot_get_conversation", conversation_id=conversation_id)
     except ToolCallFailed as exc:
         status = 404 if "not found" in exc.message else 502
-        return render(request, "error.html", {"session": session, "message": texts.NOT_FOUND if status == 404
-                                              else texts.ACTION_FAILED.format(detail=exc.message)}, status)
-    if not roles.may_see(session.person, conversation, console_of(request).settings.agents_see_queue):
-        return render(request, "error.html", {"session": session, "message": texts.FORBIDDEN}, 403)
-    return conversation
+        message = texts.NOT_FOUND if status == 404 else texts.ACTION_FAILED.format(detail=exc.message)
+        return render(request, "error.html", {"session": session, "message": message}, status)
+
+
+def visible(request: Request, session: Session, conversation: dict[str, Any]) -> bool:
+    return roles.may_see(session.person, conversation, console_of(request).settings.agents_see_queue)
+
+
+def forbidden(request: Request, session: Session) -> Response:
+    return render(request, "error.html", {"session": session, "message": texts.FORBIDDEN}, 403)
+
+
+def gone(request: Request, session: Session, conversation: dict[str, Any], flash: str | None = None) -> Response:
+    """What an open page shows when the conversation left this person's sight (someone else took it): who has
+    it now, and nothing of its content."""
+    if request.headers.get("hx-request") != "true":
+        return render(request, "error.html", {"session": session, "message": flash or texts.GONE}, 409)
+    return render(request, "_gone.html", {"session": session, "c": conversation, "flash": flash, "flash_error": True})
 
 
 def _context(session: Session, conversation: dict[str, Any], flash: str | None, error: bool) -> dict[str, Any]:
@@ -65,9 +78,11 @@ async def conversation_page(request: Request) -> Response:
     session = current_session(request)
     if session is None:
         return login_redirect(request)
-    found = await read_visible(request, session, _id(request))
+    found = await read(request, session, _id(request))
     if isinstance(found, Response):
         return found
+    if not visible(request, session, found):
+        return forbidden(request, session)
     return render(request, "conversation.html", _context(session, found, None, False))
 
 
@@ -75,9 +90,11 @@ async def conversation_partial(request: Request) -> Response:
     session = current_session(request)
     if session is None:
         return login_redirect(request)
-    found = await read_visible(request, session, _id(request))
+    found = await read(request, session, _id(request))
     if isinstance(found, Response):
         return found
+    if not visible(request, session, found):
+        return gone(request, session, found)
     view = "_embed_body.html" if request.query_params.get("view") == "embed" else "_conversation_body.html"
     return render(request, view, _context(session, found, None, False))
 
@@ -92,9 +109,15 @@ async def act(request: Request) -> Response:
     conversation_id = _id(request)
     action = request.path_params["action"]
     form = await request.form()
-    before = await read_visible(request, session, conversation_id)
+    before = await read(request, session, conversation_id)
     if isinstance(before, Response):
         return before
+    if not visible(request, session, before):
+        if action == "take-over" and before["owner"] == "human":
+            # It left their sight because someone else took it meanwhile: say who, change nothing.
+            name = (before.get("assignee") or {}).get("name") or "?"
+            return gone(request, session, before, texts.SOMEONE_ELSE.format(name=name))
+        return forbidden(request, session)
     bot_name = console_of(request).settings.chatwoot.bot_name
     flash, error = "", False
     try:
@@ -109,9 +132,11 @@ async def act(request: Request) -> Response:
             return HTMLResponse("", status_code=404)
     except ToolCallFailed as exc:
         flash, error = texts.ACTION_FAILED.format(detail=exc.message), True
-    after = await read_visible(request, session, conversation_id)
+    after = await read(request, session, conversation_id)
     if isinstance(after, Response):
-        return after  # the action moved it out of this person's sight (an agent returning it, say)
+        return after
+    if not visible(request, session, after):
+        return gone(request, session, after, flash)  # the action moved it out of sight (an agent returned it)
     view = "_embed_body.html" if form.get("view") == "embed" else "_conversation_body.html"
     if request.headers.get("hx-request") != "true":
         view = "conversation.html"

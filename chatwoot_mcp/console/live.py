@@ -156,7 +156,7 @@ class WebhookIntake:
         self.tolerance = tolerance
         self.failures = SlidingWindow(failures_per_minute)
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         client = request.client.host if request.client else "?"
         if self.failures.exceeded(client):
             return JSONResponse({"error": "too many failed verifications"}, status_code=429)

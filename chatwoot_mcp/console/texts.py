@@ -119,3 +119,4 @@ WEBHOOK_UNSIGNED = (
     "relerem o Chatwoot). Defina CONSOLE_WEBHOOK_SECRET para exigi-la."
 )
 RANDOM_SECRET = "console: CONSOLE_SESSION_SECRET não definido; usando um segredo aleatório (as sessões acabam ao reiniciar)."
+GONE = "Esta conversa não está mais entre as que você vê."
