@@ -67,12 +67,12 @@ def console_environment(sandbox: Sandbox, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_console(sandbox: Sandbox, **extra: str) -> Iterator[Console]:
-    """`chatwoot-console --port 0` as a subprocess; yields once it printed its ready line."""
+def running_console(sandbox: Sandbox, port: int = 0, **extra: str) -> Iterator[Console]:
+    """`chatwoot-console --port 0` (or `port`) as a subprocess; yields once it printed its ready line."""
     log = Path(tempfile.NamedTemporaryFile(prefix="console-", suffix=".log", delete=False).name)  # noqa: SIM115
     with log.open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"],
+            [sys.executable, "-m", "chatwoot_mcp.console", "--port", str(port)],
             stdout=subprocess.PIPE,
             stderr=err,
             stdin=subprocess.DEVNULL,
