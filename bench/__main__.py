@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import mcp_bench, webhook_bench
+from bench import console_bench, mcp_bench, webhook_bench
 from bench.common import sandbox
 
 
-BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench}
+BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "console": console_bench}
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bench [mcp] [webhooks]`: the named benchmarks, or all of them."""
+    """`python -m bench [mcp] [webhooks] [console]`: the named benchmarks, or all of them."""
     unknown = [name for name in argv if name not in BENCHES]
     if unknown:
         print(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}", file=sys.stderr)

@@ -113,6 +113,7 @@ def create_app(settings: ConsoleSettings, *, base_url: str | None = None) -> Sta
         Route("/", pages.list_page),
         Route("/partials/rows", pages.rows_partial),
         Route("/partials/tabs", pages.counts_partial),
+        Route("/partials/row/{id:int}", pages.row_partial),
         Route("/events", events),
         Route("/c/{conversation_id:int}", conversation.conversation_page),
         Route("/c/{conversation_id:int}/partial", conversation.conversation_partial),

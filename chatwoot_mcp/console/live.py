@@ -118,8 +118,9 @@ def handoff_notice(facts: dict[str, Any]) -> str:
 
 
 async def stream(hub: Hub, person: Person, reconnect: bool) -> AsyncIterator[ServerSentEvent]:
-    """One page's events: `resync` first after a reconnect (it may have missed some), then `changed` and
-    `conv-<id>` per event, and `handoff` with a notice when the bot handed a conversation to people."""
+    """One page's events: `resync` first after a reconnect (it may have missed some); per event `changed` and
+    `conv-<id>` (that conversation's row and page re-read it), plus `moved` when it may have changed hands or
+    lists (the list and its counts re-read), and `handoff` with a notice when the bot handed one to people."""
     subscriber, receive = hub.subscribe(person)
     counter = 1
     try:
@@ -134,6 +135,8 @@ async def stream(hub: Hub, person: Person, reconnect: bool) -> AsyncIterator[Ser
                 conversation_id = str(facts["conversation_id"])
                 yield ServerSentEvent(data=conversation_id, event="changed", id=str(counter))
                 yield ServerSentEvent(data=conversation_id, event=f"conv-{conversation_id}")
+                if not facts["event"].startswith("message_"):
+                    yield ServerSentEvent(data=conversation_id, event="moved")
                 if facts["handed_to_people"]:
                     yield ServerSentEvent(data=handoff_notice(facts), event="handoff")
     finally:

@@ -93,6 +93,20 @@ async def rows_partial(request: Request) -> Response:
     return render(request, "_rows.html", _list_context(session, filters, result))
 
 
+async def row_partial(request: Request) -> Response:
+    """One row, re-read when its conversation changed; empty (the row goes) when the person may no longer see it."""
+    session = current_session(request)
+    if session is None:
+        return login_redirect(request)
+    try:
+        found = await session.call("chatwoot_get_conversation", conversation_id=int(request.path_params["id"]))
+    except ToolCallFailed:
+        return Response("")
+    if not roles.may_see(session.person, found, console_of(request).settings.agents_see_queue):
+        return Response("")
+    return render(request, "_row.html", {"session": session, "c": found, "inboxes": session.inboxes})
+
+
 def _list_context(session: Session, filters: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     page = filters["page"]
     return {

@@ -22,6 +22,13 @@
   }
   document.addEventListener("htmx:afterSwap", syncReplyMode);
 
+  // A change to a conversation the list does not show yet (a new one, or one further down): re-read the list.
+  document.addEventListener("htmx:sseMessage", function (event) {
+    var rows = document.getElementById("rows");
+    if (event.detail.type !== "changed" || !rows) { return; }
+    if (!rows.querySelector('li.row[data-id="' + event.detail.data + '"]')) { window.htmx.trigger(rows, "reread"); }
+  });
+
   // The live indicator, and an optional sound when the bot hands a conversation to people.
   document.addEventListener("htmx:sseOpen", function () {
     var live = document.getElementById("live");
