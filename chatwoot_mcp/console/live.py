@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,16 +118,32 @@ def handoff_notice(facts: dict[str, Any]) -> str:
     return f'<a class="notice" role="alert" href="{link}">{html.escape(text)}</a>'
 
 
+# A take-over also passes through "open, nobody assigned" (the status changes before the assignee): a handoff
+# notice waits this long for an assignee to follow before it is shown.
+NOTICE_WAIT = 1.5
+
+
 async def stream(hub: Hub, person: Person, reconnect: bool) -> AsyncIterator[ServerSentEvent]:
     """One page's events: `resync` first after a reconnect (it may have missed some); per event `changed` and
     `conv-<id>` (that conversation's row and page re-read it), plus `moved` when it may have changed hands or
     lists (the list and its counts re-read), and `handoff` with a notice when the bot handed one to people."""
     subscriber, receive = hub.subscribe(person)
     counter = 1
+    waiting: dict[int, tuple[float, dict[str, Any]]] = {}  # conversation id -> (show at, facts)
     try:
         yield ServerSentEvent(data="", event="resync" if reconnect else "ready", id=str(counter))
         async with receive:
-            async for facts in receive:
+            while True:
+                facts = None
+                wait = min((at for at, _ in waiting.values()), default=None)
+                with anyio.move_on_after(max(0.0, wait - anyio.current_time()) if wait is not None else math.inf):
+                    facts = await receive.receive()
+                for conversation_id, (at, held) in list(waiting.items()):
+                    if at <= anyio.current_time():
+                        del waiting[conversation_id]
+                        yield ServerSentEvent(data=handoff_notice(held), event="handoff")
+                if facts is None:
+                    continue
                 counter += 1
                 if subscriber.overflowed:
                     subscriber.overflowed = False
@@ -137,8 +154,12 @@ async def stream(hub: Hub, person: Person, reconnect: bool) -> AsyncIterator[Ser
                 yield ServerSentEvent(data=conversation_id, event=f"conv-{conversation_id}")
                 if not facts["event"].startswith("message_"):
                     yield ServerSentEvent(data=conversation_id, event="moved")
-                if facts["handed_to_people"]:
-                    yield ServerSentEvent(data=handoff_notice(facts), event="handoff")
+                if facts["assignee_id"] is not None or facts["owner"] not in PEOPLE_OWNERS:
+                    waiting.pop(facts["conversation_id"], None)
+                elif facts["handed_to_people"]:
+                    waiting[facts["conversation_id"]] = (anyio.current_time() + NOTICE_WAIT, facts)
+    except anyio.EndOfStream:
+        return
     finally:
         hub.subscribers.discard(subscriber)
         await subscriber.send.aclose()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 
 from chatwoot_mcp.console.auth import safe_next
-from chatwoot_mcp.console.live import event_facts
+from chatwoot_mcp.console.live import NOTICE_WAIT, Hub, event_facts, stream
 from chatwoot_mcp.console.roles import may_see, may_see_event
 from chatwoot_mcp.console.sessions import Person, SessionStore
 
@@ -99,3 +100,37 @@ def test_agents_see_their_own_conversations_and_the_queue_of_their_inboxes_only_
     assert may_see(ADMIN, bot_owned, False) and may_see(AGENT, theirs, False)
     assert not may_see(AGENT, bot_owned, False) and may_see(AGENT, bot_owned, True)
     assert not may_see(AGENT, other_inbox, True)
+
+
+async def next_events(stream: Any, count: int) -> list[str]:
+    names = []
+    with anyio.fail_after(5):
+        while len(names) < count:
+            names.append((await anext(stream)).event)
+    return names
+
+
+@pytest.mark.anyio
+async def test_a_handoff_notice_waits_for_an_assignee_so_a_take_over_shows_none() -> None:
+    hub = Hub(agents_see_queue=False)
+    opened = event_facts(conversation_update("open", None, [{"status": {"previous_value": "pending",
+                                                                         "current_value": "open"}}]))
+    assigned = event_facts(conversation_update("open", {"id": 1, "name": "Ana"},
+                                               [{"assignee_id": {"previous_value": None, "current_value": 1}}]))
+    assert opened is not None and assigned is not None
+    events = stream(hub, ADMIN, reconnect=False)
+    assert await next_events(events, 1) == ["ready"]
+    # A take-over: open first, then the assignee; no notice even after the wait.
+    hub.publish(opened)
+    hub.publish(assigned)
+    assert await next_events(events, 6) == ["changed", "conv-9", "moved"] * 2
+    await anyio.sleep(NOTICE_WAIT * 1.2)  # past the moment a notice would have been shown
+    hub.publish(event_facts({"event": "message_created", "conversation": {"id": 3, "status": "open"}}) or {})
+    started = anyio.current_time()
+    assert await next_events(events, 2) == ["changed", "conv-3"]
+    # The bot's handoff: open, nobody assigned; the notice follows after the wait.
+    hub.publish(opened)
+    assert await next_events(events, 4) == ["changed", "conv-9", "moved", "handoff"]
+    assert anyio.current_time() - started >= NOTICE_WAIT * 0.9
+    await events.aclose()
+    assert not hub.subscribers
