@@ -137,7 +137,7 @@ async def _register(console: Console) -> None:
     settings = console.settings
     url = (settings.public_url or console.base_url).rstrip("/") + WEBHOOK_PATH
     events_text = ", ".join(EVENTS)
-    if not settings.register_webhook or settings.chatwoot.api_token is None:
+    if not settings.register_webhook:
         if console.intake.secret is None:
             print(texts.WEBHOOK_UNSIGNED, file=sys.stderr)
         return

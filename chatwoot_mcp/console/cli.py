@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 
-from chatwoot_mcp.config import ConfigError
+from chatwoot_mcp.config import ConfigError, describe_source
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -35,7 +35,11 @@ async def serve(args: argparse.Namespace) -> int:
 
     try:
         settings = load_console_settings(os.environ, host=args.host, port=args.port)
-        settings.chatwoot.require_chatwoot()
+        missing = [f"- {name}: set {describe_source(name, settings.chatwoot.credentials_file)}"
+                   for name in ("chatwoot_url", "account_id") if getattr(settings.chatwoot, name) is None]
+        if missing:
+            # CHATWOOT_API_KEY is optional here: people sign in with their own; it only registers the webhook.
+            raise ConfigError("Chatwoot is not configured. Missing:\n" + "\n".join(missing))
     except ConfigError as exc:
         print(f"chatwoot-console: {exc}", file=sys.stderr)
         return 2

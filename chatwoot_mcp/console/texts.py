@@ -109,7 +109,8 @@ EMBED_OPEN_FULL = "Abrir na central"
 # Start-up lines (stderr) for the operator.
 WEBHOOK_REGISTERED = "console: webhook da conta {action} em {url} (eventos: {events})"
 WEBHOOK_NOT_ADMIN = (
-    "console: o token configurado (CHATWOOT_API_KEY) não é de um administrador, então a central não registrou "
+    "console: o token configurado (CHATWOOT_API_KEY) não é de um administrador (ou não foi definido), então a "
+    "central não registrou "
     "o próprio webhook. Em Chatwoot → Configurações → Integrações → Webhooks, adicione {url} com os eventos "
     "{events} e copie o segredo para CONSOLE_WEBHOOK_SECRET; até lá as páginas se atualizam a cada {seconds} s."
 )
