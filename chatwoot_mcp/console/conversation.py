@@ -46,12 +46,14 @@ def forbidden(request: Request, session: Session) -> Response:
     return render(request, "error.html", {"session": session, "message": texts.FORBIDDEN}, 403)
 
 
-def gone(request: Request, session: Session, conversation: dict[str, Any], flash: str | None = None) -> Response:
+def gone(
+    request: Request, session: Session, conversation: dict[str, Any], flash: str | None = None, error: bool = True
+) -> Response:
     """What an open page shows when the conversation left this person's sight (someone else took it): who has
     it now, and nothing of its content."""
     if request.headers.get("hx-request") != "true":
         return render(request, "error.html", {"session": session, "message": flash or texts.GONE}, 409)
-    return render(request, "_gone.html", {"session": session, "c": conversation, "flash": flash, "flash_error": True})
+    return render(request, "_gone.html", {"session": session, "c": conversation, "flash": flash, "flash_error": error})
 
 
 def _context(session: Session, conversation: dict[str, Any], flash: str | None, error: bool) -> dict[str, Any]:
@@ -136,7 +138,7 @@ async def act(request: Request) -> Response:
     if isinstance(after, Response):
         return after
     if not visible(request, session, after):
-        return gone(request, session, after, flash)  # the action moved it out of sight (an agent returned it)
+        return gone(request, session, after, flash, error)  # the action moved it out of sight (an agent returned it)
     view = "_embed_body.html" if form.get("view") == "embed" else "_conversation_body.html"
     if request.headers.get("hx-request") != "true":
         view = "conversation.html"
