@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,9 +80,15 @@ async def list_page(request: Request) -> Response:
         return login_redirect(request)
     console = console_of(request)
     filters = list_filters(request, session)
+    began = time.perf_counter()
     result = await read_list(session, filters, console.settings.agents_see_queue)
-    context = _list_context(session, filters, result)
-    return render(request, "list.html", context)
+    read = time.perf_counter()
+    response = render(request, "list.html", _list_context(session, filters, result))
+    # Where a page's time goes, for the browser's developer tools and the benchmark.
+    response.headers["Server-Timing"] = (
+        f"tool;dur={(read - began) * 1000:.1f}, render;dur={(time.perf_counter() - read) * 1000:.1f}"
+    )
+    return response
 
 
 async def rows_partial(request: Request) -> Response:
