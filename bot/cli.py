@@ -19,6 +19,7 @@ from bot.app import create_app
 from bot.brain.base import BotContext, Outcome, Responder, build_responder
 from bot.events import JsonLinesHandler
 from bot.runner import EchoResponder, describe_error
+from bot.server import uvicorn_config
 from bot.settings import BotSettings, load_bot_settings
 from bot.store import STORE_ERRORS, StoreLockedError
 from chatwoot_mcp.config import ConfigError
@@ -111,9 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     app = create_app(settings, responder=responder, close_responder=True, freeze_heap=True)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
-    )
+    config = uvicorn_config(app, settings)
     server = uvicorn.Server(config)
     with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
         return runner.run(serve(server, app))
