@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS outcomes (
 );
 """
 
+SQLITE_ADVICE = (
+    "a SQLite database serves one bot process: stop the other one, or run several bots on PostgreSQL"
+    " (BOT_DATABASE_URL=postgresql://...?schema=<one per bot>)"
+)
+# (device, inode) of the database files this process's stores hold.
+_HELD_FILES: set[tuple[int, int]] = set()
+
 # A retry of a pending job may still need its conversation's outcome, however old.
 PRUNE_OUTCOMES = (
     "DELETE FROM outcomes WHERE created_at < ?"
@@ -98,6 +105,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock_fd: int | None = None
+        self._lock_identity = (0, 0)
         # One thread owns the connection; accepts waiting at the same time share a transaction, and a second
         # thread makes each committed pass durable before anyone is answered (see sqlite_thread).
         self._thread = ConnectionThread("bot-sqlite", flush_log=self.path != ":memory:")
@@ -140,23 +148,35 @@ class SQLiteStore:
             raise
 
     def _take_file_lock(self) -> None:
-        """An exclusive flock on `<path>.lock`, held while the store is open; the kernel drops it when the
-        process dies, so a crashed bot never blocks the next one."""
+        """An exclusive flock on the database file itself, held while the store is open: the lock belongs to the
+        file (device and inode), so a symlink or a hard link to it finds it taken. The kernel drops it when the
+        process dies, so a crashed bot never blocks the next one. flock and SQLite's own fcntl locks do not meet."""
         if self._lock_fd is not None:
             return
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            known = os.stat(self.path)
+        except FileNotFoundError:
+            known = None
+        # Closing any descriptor of a file drops the fcntl locks this process's SQLite connections hold on it, so
+        # a second store of the same file in this process is refused before a descriptor is opened.
+        if known is not None and (known.st_dev, known.st_ino) in _HELD_FILES:
+            raise StoreLockedError(self.path, SQLITE_ADVICE)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise StoreLockedError(self.path) from None
-        self._lock_fd = fd
+            raise StoreLockedError(self.path, SQLITE_ADVICE) from None
+        status = os.fstat(fd)
+        self._lock_fd, self._lock_identity = fd, (status.st_dev, status.st_ino)
+        _HELD_FILES.add(self._lock_identity)
 
     async def close(self) -> None:
         def release_lock() -> None:
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+                _HELD_FILES.discard(self._lock_identity)
 
         await self._thread.close(release_lock)
 
