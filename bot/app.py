@@ -55,7 +55,7 @@ def create_app(
     `freeze_heap` is for the process that only serves this app: once started, what was built so far (the
     imported libraries, the in-memory MCP server) is moved out of the garbage collector's sight, which otherwise
     walks all of it on every full collection under load."""
-    store = store or build_store(settings.database_url)
+    store = store or build_store(settings.database_url, concurrency=settings.concurrency)
     # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is
     # the caller's, unless it hands it over with close_responder=True.
     owned_responder = responder is None if close_responder is None else close_responder

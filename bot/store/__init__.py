@@ -19,12 +19,13 @@ STORE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def build_store(database_url: str) -> Store:
-    """The backend for a `BOT_DATABASE_URL`: `sqlite:///path` or `postgresql://...` (`?schema=name` optional)."""
+def build_store(database_url: str, *, concurrency: int = 8) -> Store:
+    """The backend for a `BOT_DATABASE_URL`: `sqlite:///path` or `postgresql://...` (`?schema=name` optional);
+    PostgreSQL's connections for intake grow with the conversations worked on at once (BOT_CONCURRENCY)."""
     if database_url.startswith(("postgresql://", "postgres://")):
         from bot.store.postgres import PostgresStore
 
-        return PostgresStore(database_url)
+        return PostgresStore(database_url, concurrency=concurrency)
     if database_url.startswith("sqlite://"):
         from bot.store.sqlite import SQLiteStore
 

@@ -144,7 +144,7 @@ class ConnectionThread:
 
     async def _submit(self, call: _Call) -> Any:
         if self._thread is None or (call.needs_db and self._db is None):
-            raise RuntimeError("the SQLite store is not started")
+            raise sqlite3.ProgrammingError("the SQLite store is not started")
         if not self._outbox:
             call.loop.call_soon(self._send_outbox)
         self._outbox.append(call)
@@ -199,7 +199,7 @@ class ConnectionThread:
             if not call.needs_db:  # opening or closing
                 call.result = call.fn(db)
             elif db is None:
-                raise RuntimeError("the SQLite store is not started")
+                raise sqlite3.ProgrammingError("the SQLite store is not started")
             else:
                 with db:  # commit on success, rollback on error
                     call.result = call.fn(db)
@@ -221,7 +221,7 @@ class ConnectionThread:
         db = self._db
         try:
             if db is None:
-                raise RuntimeError("the SQLite store is not started")
+                raise sqlite3.ProgrammingError("the SQLite store is not started")
             with db:  # commit on success, rollback on error
                 results = batch.run(db, [call.item for call in calls])
                 if len(results) != len(calls):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.store import StoreLockedError, build_store
@@ -47,7 +49,7 @@ async def test_a_second_store_on_the_same_database_refuses_to_start_until_the_fi
             assert "s3cr3t-pw" not in message
             assert ("bot.sqlite3" in message) if backend == "sqlite" else ("127.0.0.1:5432/test" in message)
             # The refused store holds nothing and the first keeps working.
-            with pytest.raises(RuntimeError, match="not started"):
+            with pytest.raises((sqlite3.ProgrammingError, asyncpg.InterfaceError), match="not started"):
                 await second.pending_jobs()
             event = AcceptedEvent("message_created", 7, 1, None, 1.0, b"{}")
             assert await first.accept(event, dedup_keys=("m:1",), job=NewJob("reply", 7, 1, 1.0))
