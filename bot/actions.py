@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from bot import texts
 from bot.brain.base import BotContext, Outcome, Responder, outcome_from_json, outcome_to_json
-from bot.events import OWN_SOURCE_PREFIX, log_event
+from bot.events import OWN_SOURCE_PREFIX
+from bot.logs import log_event
 from bot.history import build_history
 from bot.ratelimit import SlidingWindow
 from bot.settings import BotSettings
@@ -20,7 +21,7 @@ from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, Store
 from chatwoot_mcp.server.session import ToolCallFailed
 
-logger = logging.getLogger("bot.runner")
+logger = logging.getLogger(__name__)
 
 
 class Tools(Protocol):

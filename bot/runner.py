@@ -15,8 +15,8 @@ import anyio
 from anyio.abc import TaskGroup
 
 from bot.actions import JobActions, Progress, Tools, ToolsFactory
-from bot.brain.base import BotContext, Outcome, Responder
-from bot.events import log_event
+from bot.brain.base import Responder
+from bot.logs import log_event
 from bot.history import build_history
 from bot.settings import BotSettings
 from bot.states import ConversationStates
@@ -30,16 +30,6 @@ MAX_BACKOFF = 60.0
 STORE_RETRY_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 PRUNE_INTERVAL_SECONDS = 3600.0
-
-
-class EchoResponder:
-    """The simplest responder behind the brain's interface: repeats the customer's last words."""
-
-    name = "echo"
-
-    async def respond(self, ctx: BotContext) -> Outcome:
-        last = next((turn.content for turn in reversed(ctx.history) if turn.role == "customer"), "")
-        return Outcome(reply=f"Você disse: {last}" if last else "Olá! Como posso ajudar?")
 
 
 def default_tools_factory(settings: BotSettings) -> ToolSessions:
@@ -312,4 +302,4 @@ async def running_worker(worker: Worker) -> AsyncIterator[Worker]:
             tg.cancel_scope.cancel()
 
 
-__all__ = ["EchoResponder", "Tools", "ToolsFactory", "Worker", "build_history", "running_worker"]
+__all__ = ["Tools", "ToolsFactory", "Worker", "build_history", "running_worker"]
