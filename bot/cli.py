@@ -66,7 +66,7 @@ async def serve(server: uvicorn.Server, app: Starlette) -> int:
         await store.start()
     except StoreLockedError as exc:
         problem, status = str(exc), 2
-    except STORE_ERRORS as exc:
+    except (*STORE_ERRORS, OSError) as exc:  # opening also meets the file system and the network (DNS)
         problem, status = f"cannot open the {store.name} store: {describe_error(exc)}", 1
     else:
         try:

@@ -8,14 +8,14 @@ import asyncpg
 
 from bot.store.base import AcceptedEvent, ConversationState, Job, NewJob, Store, StoreLockedError
 
-# What a backend raises when it cannot do its job (connection lost, disk full, not started).
+# What a backend raises when it cannot do its job: the drivers' own errors (a lost or refused connection, a full
+# or locked database, a store not started), and the timeouts and connection failures of asyncpg's sockets.
 STORE_ERRORS: tuple[type[BaseException], ...] = (
     sqlite3.Error,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
-    OSError,
-    RuntimeError,
     TimeoutError,
+    ConnectionError,
 )
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
-import os
 import sqlite3
 from collections import deque
 from collections.abc import Callable
@@ -13,89 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
+from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
+from bot.store.sqlite_lock import FileLock
+from bot.store.sqlite_schema import JOB_COLUMNS, PRUNE_OUTCOMES, SCHEMA, STATE_SELECT, STATE_UPSERT, job_from_row
 
 T = TypeVar("T")
-
-SQLITE_ADVICE = (
-    "a SQLite database serves one bot process: stop the other one, or run several bots on PostgreSQL"
-    " (BOT_DATABASE_URL=postgresql://...?schema=<one per bot>)"
-)
-# (device, inode) of the database files this process's stores hold.
-_HELD_FILES: set[tuple[int, int]] = set()
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event TEXT NOT NULL,
-    conversation_id INTEGER,
-    message_id INTEGER,
-    delivery_id TEXT,
-    received_at REAL NOT NULL,
-    body BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dedup (
-    key TEXT PRIMARY KEY,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    conversation_id INTEGER NOT NULL,
-    message_id INTEGER,
-    created_at REAL NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    mode TEXT NOT NULL DEFAULT 'answer',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before REAL NOT NULL DEFAULT 0,
-    last_error TEXT,
-    note TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (status, conversation_id, id);
-CREATE TABLE IF NOT EXISTS conversation_state (
-    conversation_id INTEGER PRIMARY KEY,
-    status TEXT,
-    human_active INTEGER NOT NULL DEFAULT 0,
-    limit_handoff_sent INTEGER NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outcomes (
-    key TEXT PRIMARY KEY,
-    conversation_id INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
-
-# A retry of a pending job may still need its conversation's outcome, however old.
-PRUNE_OUTCOMES = (
-    "DELETE FROM outcomes WHERE created_at < ?"
-    " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
-)
-STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
-STATE_UPSERT = (
-    "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
-    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status,"
-    " human_active = excluded.human_active, limit_handoff_sent = excluded.limit_handoff_sent,"
-    " updated_at = excluded.updated_at"
-)
-JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
-
-
-def job_from_row(row: Any) -> Job:
-    return Job(
-        id=row[0],
-        kind=row[1],
-        conversation_id=row[2],
-        message_id=row[3],
-        created_at=row[4],
-        status=row[5],
-        mode=row[6],
-        attempts=row[7],
-        not_before=row[8],
-        last_error=row[9],
-    )
-
 
 class SQLiteStore:
     """The default store: a file under ./.data/ (or `:memory:`).
@@ -110,8 +30,7 @@ class SQLiteStore:
         self.path = str(path)
         self._db: sqlite3.Connection | None = None
         self._thread: ThreadPoolExecutor | None = None
-        self._lock_fd: int | None = None
-        self._lock_identity = (0, 0)
+        self._file_lock: FileLock | None = None
         # Accepts waiting for the thread, with the loop and the future of each caller.
         self._accepts: deque[tuple[Accept, asyncio.AbstractEventLoop, asyncio.Future[bool]]] = deque()
 
@@ -148,7 +67,7 @@ class SQLiteStore:
     def _connect(self) -> sqlite3.Connection:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._take_file_lock()
+            self._file_lock = FileLock.take(self.path)
         # isolation_level=None: transactions are begun and ended explicitly (_in_transaction).
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
@@ -162,30 +81,6 @@ class SQLiteStore:
             raise
         return db
 
-    def _take_file_lock(self) -> None:
-        """An exclusive flock on the database file itself, held while the store is open: the lock belongs to the
-        file (device and inode), so a symlink or a hard link to it finds it taken. The kernel drops it when the
-        process dies, so a crashed bot never blocks the next one. flock and SQLite's own fcntl locks do not meet."""
-        if self._lock_fd is not None:
-            return
-        try:
-            known = os.stat(self.path)
-        except FileNotFoundError:
-            known = None
-        # Closing any descriptor of a file drops the fcntl locks this process's SQLite connections hold on it, so
-        # a second store of the same file in this process is refused before a descriptor is opened.
-        if known is not None and (known.st_dev, known.st_ino) in _HELD_FILES:
-            raise StoreLockedError(self.path, SQLITE_ADVICE)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise StoreLockedError(self.path, SQLITE_ADVICE) from None
-        status = os.fstat(fd)
-        self._lock_fd, self._lock_identity = fd, (status.st_dev, status.st_ino)
-        _HELD_FILES.add(self._lock_identity)
-
     async def close(self) -> None:
         thread, self._thread = self._thread, None
         if thread is None:
@@ -197,10 +92,9 @@ class SQLiteStore:
                     self._db.close()
                     self._db = None
             finally:
-                if self._lock_fd is not None:
-                    os.close(self._lock_fd)
-                    self._lock_fd = None
-                    _HELD_FILES.discard(self._lock_identity)
+                if self._file_lock is not None:
+                    self._file_lock.release()
+                    self._file_lock = None
 
         try:
             await asyncio.get_running_loop().run_in_executor(thread, release)
