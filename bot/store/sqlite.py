@@ -157,9 +157,9 @@ class SQLiteStore:
         return await future
 
     def _write_accepts(self) -> None:
-        """On the thread: every accept queued by now, in one transaction (group commit). A commit waits for the
-        disk (about 8 ms here), and one per webhook capped intake at 0.13x the bare endpoint with a p99 of 310 ms
-        under the intake benchmark; sharing it meets the targets (docs/architecture.md)."""
+        """On the thread: every accept queued by now, in one transaction (group commit), because a commit waits
+        for the disk and one per webhook missed the intake targets (0.13x the bare endpoint, p99 310 ms; see
+        docs/architecture.md)."""
         batch = []
         while self._accepts:
             batch.append(self._accepts.popleft())
