@@ -137,3 +137,22 @@ async def test_connections_that_never_finish_a_request_are_closed_while_deliveri
         for _, writer in [*streams, (trickler_reader, trickler)]:
             writer.close()
         assert closed_after >= timeout  # the half requests were given their time, then closed
+
+
+async def test_a_kept_alive_connection_that_starts_a_second_request_and_stalls_is_closed(tmp_path: Path) -> None:
+    timeout = 1.0
+    settings = settings_for(tmp_path, read_timeout_seconds=timeout)
+    async with served(settings):
+        reader, writer = await asyncio.open_connection("127.0.0.1", settings.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: bot\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+        await reader.readexactly(int(lengths[0]))
+        # The next request's head starts and never ends: the deadline applies again, from its first byte.
+        writer.write(b"POST /webhooks/chatwoot HTTP/1.1\r\nHost: bot\r\n")
+        started = time.monotonic()
+        with anyio.fail_after(timeout + 15):
+            assert await reader.read() == b""
+        assert time.monotonic() - started >= timeout * 0.9
+        writer.close()
