@@ -33,6 +33,7 @@ BOT_ENV: dict[str, str] = {
     "settle_seconds": "BOT_SETTLE_SECONDS",
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
+    "read_timeout_seconds": "BOT_READ_TIMEOUT_SECONDS",
 }
 
 
@@ -75,6 +76,8 @@ class BotSettings(BaseModel):
     # How long a reply whose post failed without an answer (a timeout, a 5xx) may still be created by Chatwoot:
     # nothing newer is posted in its conversation before it is found there or this long has passed.
     settle_seconds: float = Field(default=60.0, ge=0)
+    # A client must send a whole request (headers and body) within this many seconds, or it is disconnected.
+    read_timeout_seconds: float = Field(default=5.0, gt=0)
 
 
 def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:

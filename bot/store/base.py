@@ -15,8 +15,8 @@ JobMode = Literal["answer", "apology", "failsafe"]
 class StoreLockedError(Exception):
     """Another process holds the database: two bots on one database would answer the same jobs twice."""
 
-    def __init__(self, database: str) -> None:
-        super().__init__(f"another chatwoot-bot process is using {database}; run one bot per database")
+    def __init__(self, database: str, advice: str = "run one bot per database") -> None:
+        super().__init__(f"another chatwoot-bot process is using {database}; {advice}")
         self.database = database
 
 

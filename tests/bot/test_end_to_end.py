@@ -14,7 +14,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from bot.brain.base import BotContext, Outcome
-from bot.runner import EchoResponder
+from tests.bot.responders import EchoResponder
 from bot.signature import sign
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from bot.app import create_app
-from bot.runner import EchoResponder
+from tests.bot.responders import EchoResponder
 from bot.settings import BotSettings
 from bot.signature import sign
 from bot.store.sqlite import SQLiteStore

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
@@ -137,8 +137,8 @@ async def _list_by_assignee(
     async with conn.reader() as cw:
         with chatwoot_errors("filter conversations", subject=f"agent {assignee_id}", account_id=conn.account_id):
             result = await cw.conversations.filter(rows, page=page)
-    counts = _counts(attr(result, "counts"))
-    items = [conversation_summary(c) for c in (attr(result, "items") or [])]
+    counts = _counts(result.counts)
+    items = [conversation_summary(c) for c in result.items]
     has_more = page * PAGE_SIZE < counts.all
     return ConversationList(items=items, counts=counts, page=page, next_page=page + 1 if has_more else None)
 
