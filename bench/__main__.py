@@ -8,7 +8,6 @@ import sys
 from bench import burst, console_bench, mcp_bench, scale_bench, webhook_bench
 from bench.common import sandbox
 
-
 BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench, "console": console_bench}
 
 

@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.brain.base import Responder, build_responder
-from bot.logs import log_event
 from bot.intake import Intake
+from bot.logs import log_event
 from bot.runner import ToolsFactory, Worker, running_worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS, Store, build_store

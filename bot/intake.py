@@ -13,12 +13,12 @@ from starlette.responses import JSONResponse
 from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, parse_event
 from bot.logs import log_event
 from bot.policy import Decision, conversation_updated_at, decide, next_state
-from bot.ratelimit import SlidingWindow
 from bot.runner import Worker
 from bot.settings import BotSettings
-from bot.signature import Verdict, verify
 from bot.store import STORE_ERRORS
 from bot.store.base import AcceptedEvent, ConversationState, NewJob, Store
+from chatwoot_mcp.ratelimit import SlidingWindow
+from chatwoot_mcp.signature import Verdict, verify
 
 logger = logging.getLogger(__name__)
 

@@ -17,14 +17,14 @@ from anyio.abc import TaskGroup
 from bot.actions import JobActions, Tools, ToolsFactory
 from bot.batches import JobEnded, NotSettled, Progress, UncertainPost
 from bot.brain.base import Responder
-from bot.logs import log_event
 from bot.history import build_history
+from bot.logs import log_event
 from bot.settings import BotSettings
 from bot.slots import Hold, Slots
 from bot.states import ConversationStates
-from bot.tools import default_tools_factory, describe_error
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, JobMode, Store
+from bot.tools import default_tools_factory, describe_error
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,14 @@ import sqlite3
 
 import asyncpg
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, NewJob, Store, StoreLockedError
+from bot.store.base import (
+    AcceptedEvent,
+    ConversationState,
+    Job,
+    NewJob,
+    Store,
+    StoreLockedError,
+)
 
 # What a backend raises when it cannot do its job: the drivers' own errors (a lost or refused connection, a full
 # or locked database, a store not started), and the timeouts and connection failures of asyncpg's sockets.

@@ -10,7 +10,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
+from bot.store.base import (
+    AcceptedEvent,
+    ConversationState,
+    Job,
+    JobMode,
+    JobStatus,
+    NewJob,
+    StoreLockedError,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

@@ -11,9 +11,23 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
+from bot.store.base import (
+    AcceptedEvent,
+    ConversationState,
+    Job,
+    JobMode,
+    JobStatus,
+    NewJob,
+)
 from bot.store.sqlite_lock import FileLock
-from bot.store.sqlite_schema import JOB_COLUMNS, PRUNE_OUTCOMES, SCHEMA, STATE_SELECT, STATE_UPSERT, job_from_row
+from bot.store.sqlite_schema import (
+    JOB_COLUMNS,
+    PRUNE_OUTCOMES,
+    SCHEMA,
+    STATE_SELECT,
+    STATE_UPSERT,
+    job_from_row,
+)
 
 T = TypeVar("T")
 

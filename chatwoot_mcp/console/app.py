@@ -19,13 +19,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.ratelimit import SlidingWindow
 from chatwoot_mcp.console import auth, conversation, pages, texts
 from chatwoot_mcp.console.live import Hub, WebhookIntake, event_stream
 from chatwoot_mcp.console.register import EVENTS, register_webhook
 from chatwoot_mcp.console.sessions import SessionStore
 from chatwoot_mcp.console.settings import ConsoleSettings
-from chatwoot_mcp.console.web import HERE, Console, console_of, current_session, login_redirect
+from chatwoot_mcp.console.web import (
+    HERE,
+    Console,
+    console_of,
+    current_session,
+    login_redirect,
+)
+from chatwoot_mcp.ratelimit import SlidingWindow
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.ratelimit import SlidingWindow
 from chatwoot_mcp.console import texts
 from chatwoot_mcp.console.sessions import Person, PersonTools, Session
 from chatwoot_mcp.console.web import (
@@ -21,6 +20,7 @@ from chatwoot_mcp.console.web import (
     current_session,
     render,
 )
+from chatwoot_mcp.ratelimit import SlidingWindow
 from chatwoot_mcp.server.session import ToolCallFailed
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,15 @@ from starlette.responses import HTMLResponse, Response
 
 from chatwoot_mcp.console import roles, texts
 from chatwoot_mcp.console.sessions import Session
-from chatwoot_mcp.console.web import badge, console_of, csrf_ok, csrf_refused, current_session, login_redirect, render
+from chatwoot_mcp.console.web import (
+    badge,
+    console_of,
+    csrf_ok,
+    csrf_refused,
+    current_session,
+    login_redirect,
+    render,
+)
 from chatwoot_mcp.server.session import ToolCallFailed
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
 

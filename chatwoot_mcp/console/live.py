@@ -13,16 +13,18 @@ from typing import Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.ratelimit import SlidingWindow
-from bot.signature import Verdict, verify
+from chatwoot_mcp.client.models import Assignee
 from chatwoot_mcp.console import texts
 from chatwoot_mcp.console.roles import may_see_event
 from chatwoot_mcp.console.sessions import Person
+from chatwoot_mcp.ratelimit import SlidingWindow
 from chatwoot_mcp.server.views import derive_owner, person_view
+from chatwoot_mcp.signature import Verdict, verify
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,14 @@ def _previous(changes: Any, key: str) -> tuple[bool, Any]:
     return False, None
 
 
+def _assignee(raw: object) -> Assignee | None:
+    """A webhook's `meta.assignee` read through the client's model; None when absent or not one."""
+    try:
+        return Assignee.model_validate(raw) if isinstance(raw, dict) else None
+    except ValidationError:
+        return None
+
+
 def event_facts(payload: dict[str, Any]) -> dict[str, Any] | None:
     """What a webhook says about a conversation's hands, now and before; None when it concerns none."""
     event = str(payload.get("event") or "")
@@ -49,7 +59,7 @@ def event_facts(payload: dict[str, Any]) -> dict[str, Any] | None:
     except (KeyError, TypeError, ValueError):
         return None
     meta = conversation.get("meta") if isinstance(conversation.get("meta"), dict) else {}
-    assignee = person_view(meta.get("assignee"), meta.get("assignee_type"))
+    assignee = person_view(_assignee(meta.get("assignee")), meta.get("assignee_type"))
     status = str(conversation.get("status") or "open")
     if status not in ("open", "pending", "resolved", "snoozed"):
         status = "open"
@@ -61,7 +71,7 @@ def event_facts(payload: dict[str, Any]) -> dict[str, Any] | None:
     previous_assignee = old_assignee_id if had_assignee else assignee_id
     previous_owner = owner
     if had_status or had_assignee:
-        was = person_view({"id": previous_assignee}) if previous_assignee else None
+        was = person_view(_assignee({"id": previous_assignee})) if previous_assignee else None
         previous_owner = derive_owner(str(old_status if had_status else status), was)
     contact = meta.get("sender") if isinstance(meta.get("sender"), dict) else {}
     return {

@@ -19,8 +19,8 @@ import uvicorn
 from bot.app import create_app
 from bot.server import uvicorn_config
 from bot.settings import BotSettings
-from bot.signature import sign
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.signature import sign
 from tests.bot import payloads as p
 from tests.bot.harness import free_port
 from tests.bot.responders import EchoResponder

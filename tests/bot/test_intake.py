@@ -15,12 +15,12 @@ from starlette.applications import Starlette
 from bot.app import create_app
 from bot.events import parse_event
 from bot.intake import dedup_keys
-from tests.bot.responders import EchoResponder
 from bot.settings import BotSettings
-from bot.signature import sign
 from bot.store.sqlite import SQLiteStore
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.signature import sign
 from tests.bot import payloads as p
+from tests.bot.responders import EchoResponder
 
 pytestmark = pytest.mark.anyio
 

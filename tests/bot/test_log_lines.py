@@ -17,8 +17,8 @@ import pytest
 from bot.app import create_app
 from bot.logs import JsonFormatter, log_event, setup_logging
 from bot.settings import BotSettings
-from bot.signature import sign
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.signature import sign
 from tests.bot import payloads as p
 from tests.bot.responders import EchoResponder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from bot.signature import Verdict, sign, verify
+from chatwoot_mcp.signature import Verdict, sign, verify
 
 SECRET = "s3cret"
 BODY = b'{"event":"message_created","content":"a \\u003c b"}'

@@ -10,7 +10,7 @@ import anyio
 import httpx2
 import pytest
 
-from bot.signature import sign
+from chatwoot_mcp.signature import sign
 from tests.conftest import Sandbox
 from tests.console.harness import Console, running_console
 

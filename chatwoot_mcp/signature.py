@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
-
 MAX_TIMESTAMP_DIGITS = 12
 
 
