@@ -14,6 +14,7 @@ from bot.brain.base import BotContext, Outcome, Responder, outcome_from_json, ou
 from bot.events import OWN_SOURCE_PREFIX, log_event
 from bot.history import build_history
 from bot.ratelimit import SlidingWindow
+from bot.records.recorder import NO_RECORDS
 from bot.settings import BotSettings
 from bot.states import ConversationStates
 from bot.store import STORE_ERRORS
@@ -57,6 +58,7 @@ class JobActions:
         self.clock = clock
         self.bot_id = settings.agent_bot_id
         self.replies = SlidingWindow(settings.max_replies_per_minute, 60.0)
+        self.records = NO_RECORDS  # bot.app puts the app's recorder here
 
     async def process(self, conversation_id: int, jobs: list[Job], progress: Progress) -> None:
         takeovers = [job for job in jobs if job.kind == "takeover"]
@@ -160,6 +162,7 @@ class JobActions:
                 return
             if not sent.get("duplicate"):
                 self.replies.hit(conversation_id)
+                self.records.replied(jobs)
         for index, note in enumerate(outcome.notes):
             await tools.call(
                 "chatwoot_send_message",
@@ -175,6 +178,7 @@ class JobActions:
             # The model writes the reason and may quote the customer: a message body, logged only on request.
             reason = outcome.handoff_reason if self.settings.log_content else "asked by the responder"
             await self._hand_off(tools, conversation_id, key, note, reason)
+            self.records.handed_off(conversation_id, outcome.handoff_reason, responder=True)
         await self.store.finish_jobs(ids, "done")
 
     async def _decided_handoff(self, jobs: list[Job], key: str) -> tuple[str, Outcome] | None:
@@ -227,6 +231,7 @@ class JobActions:
                 idempotency_key=key,
             )
         except ToolCallFailed:
+            self.records.send_failed()
             conversation = await tools.call("chatwoot_get_conversation", conversation_id=conversation_id)
             if conversation.get("owner") != "bot":
                 return None
@@ -260,6 +265,7 @@ class JobActions:
                 changes["team_id"] = self.settings.chatwoot.human_team_id
             await tools.call("chatwoot_update_conversation", conversation_id=conversation_id, **changes)
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
+        self.records.handed_off(conversation_id, reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
         state = await self.states.read(conversation_id)

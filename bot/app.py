@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from bot.brain.base import Responder, build_responder
 from bot.events import log_event
 from bot.intake import Intake
+from bot.records.wiring import BotRecords
 from bot.runner import ToolsFactory, Worker, running_worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS, Store, build_store
@@ -62,6 +63,7 @@ def create_app(
     responder = responder or build_responder(settings)
     worker = Worker(settings, store, responder, tools_factory=tools_factory)
     intake = Intake(settings, store, worker)
+    records = BotRecords(settings, worker)  # handoff records and /metrics, written off the reply path
 
     async def health(request: Request) -> JSONResponse:
         worker_ok, worker_state = worker.health()
@@ -88,7 +90,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.start()
         try:
-            async with running_worker(worker):
+            async with records.running(), running_worker(worker):
                 log_event(
                     logger,
                     "bot_started",
@@ -118,15 +120,17 @@ def create_app(
             log_event(logger, "bot_stopped")
 
     app = BotApp(
-        intake,
+        records.tap(intake),
         routes=[
             # BotApp hands these POSTs to the intake before routing; the routes answer other methods with 405.
             *(Route(path, intake, methods=["POST"]) for path in WEBHOOK_PATHS),
             Route("/health", health, methods=["GET"]),
+            *records.routes,
         ],
         lifespan=lifespan,
     )
     app.state.worker = worker
     app.state.store = store
     app.state.intake = intake
+    app.state.records = records
     return app

@@ -31,6 +31,7 @@ BOT_ENV: dict[str, str] = {
     "concurrency": "BOT_CONCURRENCY",
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
+    "mirror_webhook_secret": "MIRROR_WEBHOOK_SECRET",
 }
 
 
@@ -65,6 +66,8 @@ class BotSettings(BaseModel):
     retention_days: float = Field(default=7.0, gt=0)
     # Conversations worked on at the same time (each one is still strictly sequential).
     concurrency: int = Field(default=8, ge=1)
+    # Secret of the account webhook that feeds the handoff records (POST /webhooks/records).
+    mirror_webhook_secret: SecretStr | None = None
 
 
 def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:

@@ -133,51 +133,60 @@ class PostgresMirror:
         return self._pool
 
     async def apply(self, obs: Observation) -> Decision:
+        return (await self.apply_all([obs]))[0]
+
+    async def apply_all(self, observations: list[Observation]) -> list[Decision]:
+        """Each report in turn, all in one transaction."""
+        if not observations:
+            return []
         pool = await self._pool_ready()
-        cid = obs.conversation_id
         async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", self._lock_class, cid)
-            row = await conn.fetchrow(
-                f"SELECT {STATE_COLUMNS} FROM conversations WHERE chatwoot_conversation_id = $1 ORDER BY id LIMIT 1",
-                cid,
+            return [await self._apply(conn, obs) for obs in observations]
+
+    async def _apply(self, conn: Any, obs: Observation) -> Decision:
+        cid = obs.conversation_id
+        await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", self._lock_class, cid)
+        row = await conn.fetchrow(
+            f"SELECT {STATE_COLUMNS} FROM conversations WHERE chatwoot_conversation_id = $1 ORDER BY id LIMIT 1",
+            cid,
+        )
+        latest = await conn.fetchrow(
+            f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = $1 "
+            "ORDER BY id DESC LIMIT 1",
+            cid,
+        )
+        decision = decide(state_from(row), record_from(latest), obs)
+        if decision.state is not None:
+            s = decision.state
+            values = (cid, s.status, s.assigned_to, handoff_status(s.hands, row["handoff_status"] if row else None),
+                      dt(s.handoff_at), s.reason, s.hands, s.chatwoot_updated_at)  # fmt: skip
+            done = await conn.execute(
+                "UPDATE conversations SET status = $2, assigned_to = $3, handoff_status = $4, handoff_at = $5, "
+                "handoff_reason = $6, hands = $7, chatwoot_updated_at = $8 WHERE chatwoot_conversation_id = $1",
+                *values,
             )
-            latest = await conn.fetchrow(
-                f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = $1 "
-                "ORDER BY id DESC LIMIT 1",
-                cid,
-            )
-            decision = decide(state_from(row), record_from(latest), obs)
-            if decision.state is not None:
-                s = decision.state
-                values = (cid, s.status, s.assigned_to, handoff_status(s.hands, row["handoff_status"] if row else None),
-                          dt(s.handoff_at), s.reason, s.hands, s.chatwoot_updated_at)  # fmt: skip
-                done = await conn.execute(
-                    "UPDATE conversations SET status = $2, assigned_to = $3, handoff_status = $4, handoff_at = $5, "
-                    "handoff_reason = $6, hands = $7, chatwoot_updated_at = $8 WHERE chatwoot_conversation_id = $1",
+            if done == "UPDATE 0":
+                await conn.execute(
+                    "INSERT INTO conversations (chatwoot_conversation_id, status, assigned_to, handoff_status, "
+                    "handoff_at, handoff_reason, hands, chatwoot_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     *values,
                 )
-                if done == "UPDATE 0":
-                    await conn.execute(
-                        "INSERT INTO conversations (chatwoot_conversation_id, status, assigned_to, handoff_status, "
-                        "handoff_at, handoff_reason, hands, chatwoot_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        *values,
-                    )
-            record = decision.record
-            if record is not None and record.id is None:
-                new_id = await conn.fetchval(
-                    "INSERT INTO handoff_events (chatwoot_conversation_id, from_state, to_state, at, trigger, reason, "
-                    "who_type, who_id, source, held_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                    "RETURNING id",
-                    cid, record.from_hands, record.to_hands, dt(record.at), record.trigger, record.reason,
-                    record.who_type, record.who_id, record.source, record.held_seconds,
-                )  # fmt: skip
-                decision = replace(decision, record=replace(record, id=new_id))
-            elif record is not None:
-                await conn.execute(
-                    "UPDATE handoff_events SET to_state = $2, trigger = $3, reason = $4, who_type = $5, who_id = $6 "
-                    "WHERE id = $1",
-                    record.id, record.to_hands, record.trigger, record.reason, record.who_type, record.who_id,
-                )  # fmt: skip
+        record = decision.record
+        if record is not None and record.id is None:
+            new_id = await conn.fetchval(
+                "INSERT INTO handoff_events (chatwoot_conversation_id, from_state, to_state, at, trigger, reason, "
+                "who_type, who_id, source, held_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                "RETURNING id",
+                cid, record.from_hands, record.to_hands, dt(record.at), record.trigger, record.reason,
+                record.who_type, record.who_id, record.source, record.held_seconds,
+            )  # fmt: skip
+            decision = replace(decision, record=replace(record, id=new_id))
+        elif record is not None:
+            await conn.execute(
+                "UPDATE handoff_events SET to_state = $2, trigger = $3, reason = $4, who_type = $5, who_id = $6 "
+                "WHERE id = $1",
+                record.id, record.to_hands, record.trigger, record.reason, record.who_type, record.who_id,
+            )  # fmt: skip
         return decision
 
     async def upsert_messages(self, rows: list[MessageRow]) -> None:

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     handoff_reason TEXT,
     hands TEXT CHECK (hands IN ('ai', 'human', 'pending', 'closed')),
     chatwoot_updated_at REAL,
-    created_at REAL DEFAULT (unixepoch('subsec')),
+    created_at REAL DEFAULT ((julianday('now') - 2440587.5) * 86400.0),
     deleted_at REAL
 );
 CREATE INDEX IF NOT EXISTS idx_conversations_handoff_status ON conversations(handoff_status) WHERE deleted_at IS NULL;
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS handoff_events (
     who_id INTEGER,
     source TEXT NOT NULL,
     held_seconds REAL,
-    recorded_at REAL DEFAULT (unixepoch('subsec'))
+    recorded_at REAL DEFAULT ((julianday('now') - 2440587.5) * 86400.0)
 );
 CREATE INDEX IF NOT EXISTS idx_handoff_events_conversation ON handoff_events(chatwoot_conversation_id, id);
 CREATE INDEX IF NOT EXISTS idx_handoff_events_at ON handoff_events(at);
@@ -113,53 +113,63 @@ class SQLiteMirror:
         return await anyio.to_thread.run_sync(call)
 
     async def apply(self, obs: Observation) -> Decision:
-        return await self._run(lambda conn: self._apply(conn, obs))
+        return (await self.apply_all([obs]))[0]
 
-    def _apply(self, conn: sqlite3.Connection, obs: Observation) -> Decision:
-        # BEGIN IMMEDIATE takes the write lock first: another process applying to the same file waits, so the
-        # read-decide-write below is never interleaved.
+    async def apply_all(self, observations: list[Observation]) -> list[Decision]:
+        """Each report in turn, all in one transaction."""
+        if not observations:
+            return []
+        return await self._run(lambda conn: self._apply_all(conn, observations))
+
+    def _apply_all(self, conn: sqlite3.Connection, observations: list[Observation]) -> list[Decision]:
+        # BEGIN IMMEDIATE takes the write lock first: another process applying to the same file waits, so each
+        # read-decide-write below is never interleaved with another.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            cid = obs.conversation_id
-            row = conn.execute(
-                f"SELECT {STATE_COLUMNS} FROM conversations WHERE chatwoot_conversation_id = ?", (cid,)
-            ).fetchone()
-            latest = conn.execute(
-                f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = ? ORDER BY id DESC LIMIT 1",
-                (cid,),
-            ).fetchone()
-            decision = decide(state_from(row), record_from(latest), obs)
-            if decision.state is not None:
-                state = decision.state
-                conn.execute(
-                    "INSERT INTO conversations (chatwoot_conversation_id, status, assigned_to, handoff_status, "
-                    "handoff_at, handoff_reason, hands, chatwoot_updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (chatwoot_conversation_id) DO UPDATE SET status = excluded.status, "
-                    "assigned_to = excluded.assigned_to, handoff_status = excluded.handoff_status, "
-                    "handoff_at = excluded.handoff_at, handoff_reason = excluded.handoff_reason, "
-                    "hands = excluded.hands, chatwoot_updated_at = excluded.chatwoot_updated_at",
-                    (cid, state.status, state.assigned_to, handoff_status(state.hands, row["handoff_status"] if row else None),
-                     state.handoff_at, state.reason, state.hands, state.chatwoot_updated_at),
-                )  # fmt: skip
-            record = decision.record
-            if record is not None and record.id is None:
-                cursor = conn.execute(
-                    "INSERT INTO handoff_events (chatwoot_conversation_id, from_state, to_state, at, trigger, reason, "
-                    "who_type, who_id, source, held_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (cid, record.from_hands, record.to_hands, record.at, record.trigger, record.reason,
-                     record.who_type, record.who_id, record.source, record.held_seconds),
-                )  # fmt: skip
-                decision = replace(decision, record=replace(record, id=cursor.lastrowid))
-            elif record is not None:
-                conn.execute(
-                    "UPDATE handoff_events SET to_state = ?, trigger = ?, reason = ?, who_type = ?, who_id = ? "
-                    "WHERE id = ?",
-                    (record.to_hands, record.trigger, record.reason, record.who_type, record.who_id, record.id),
-                )
+            decisions = [self._apply(conn, obs) for obs in observations]
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return decisions
+
+    def _apply(self, conn: sqlite3.Connection, obs: Observation) -> Decision:
+        cid = obs.conversation_id
+        row = conn.execute(
+            f"SELECT {STATE_COLUMNS} FROM conversations WHERE chatwoot_conversation_id = ?", (cid,)
+        ).fetchone()
+        latest = conn.execute(
+            f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = ? ORDER BY id DESC LIMIT 1",
+            (cid,),
+        ).fetchone()
+        decision = decide(state_from(row), record_from(latest), obs)
+        if decision.state is not None:
+            state = decision.state
+            conn.execute(
+                "INSERT INTO conversations (chatwoot_conversation_id, status, assigned_to, handoff_status, "
+                "handoff_at, handoff_reason, hands, chatwoot_updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chatwoot_conversation_id) DO UPDATE SET status = excluded.status, "
+                "assigned_to = excluded.assigned_to, handoff_status = excluded.handoff_status, "
+                "handoff_at = excluded.handoff_at, handoff_reason = excluded.handoff_reason, "
+                "hands = excluded.hands, chatwoot_updated_at = excluded.chatwoot_updated_at",
+                (cid, state.status, state.assigned_to, handoff_status(state.hands, row["handoff_status"] if row else None),
+                 state.handoff_at, state.reason, state.hands, state.chatwoot_updated_at),
+            )  # fmt: skip
+        record = decision.record
+        if record is not None and record.id is None:
+            cursor = conn.execute(
+                "INSERT INTO handoff_events (chatwoot_conversation_id, from_state, to_state, at, trigger, reason, "
+                "who_type, who_id, source, held_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (cid, record.from_hands, record.to_hands, record.at, record.trigger, record.reason,
+                 record.who_type, record.who_id, record.source, record.held_seconds),
+            )  # fmt: skip
+            decision = replace(decision, record=replace(record, id=cursor.lastrowid))
+        elif record is not None:
+            conn.execute(
+                "UPDATE handoff_events SET to_state = ?, trigger = ?, reason = ?, who_type = ?, who_id = ? "
+                "WHERE id = ?",
+                (record.to_hands, record.trigger, record.reason, record.who_type, record.who_id, record.id),
+            )
         return decision
 
     async def upsert_messages(self, rows: list[MessageRow]) -> None:
@@ -177,7 +187,7 @@ class SQLiteMirror:
         def write(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT INTO customers (chatwoot_contact_id, name, email, phone, updated_at) "
-                "VALUES (?, ?, ?, ?, unixepoch('subsec')) ON CONFLICT (chatwoot_contact_id) DO UPDATE SET "
+                "VALUES (?, ?, ?, ?, ((julianday('now') - 2440587.5) * 86400.0)) ON CONFLICT (chatwoot_contact_id) DO UPDATE SET "
                 "name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = excluded.updated_at",
                 [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in rows],
             )

@@ -1,0 +1,115 @@
+"""The records in the bot app: the mirror chosen from the settings, the recorder and its writer task, `/metrics`
+and the account-webhook endpoint `POST /webhooks/records` (changes in every inbox and in Chatwoot's own screen)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from bot.events import log_event
+from bot.metrics import BotMetrics, metrics_endpoint
+from bot.records.recorder import REFUSED, UNREACHABLE, Recorder
+from bot.settings import BotSettings
+from bot.signature import Verdict, verify
+from bot.store import STORE_ERRORS
+from chatwoot_mcp.records.mirror import Mirror, build_mirror
+
+logger = logging.getLogger("bot.records")
+
+RECORDS_WEBHOOK_PATH = "/webhooks/records"
+OFF = {"off", "none", "false", "0"}
+
+
+def mirror_url(settings: BotSettings) -> str | None:
+    """MIRROR_DATABASE_URL, or beside the bot's own database: `mirror.sqlite3` next to its SQLite file, the same
+    PostgreSQL database and schema otherwise (no table names are shared). `off` turns the mirror off."""
+    configured = settings.chatwoot.mirror_database_url
+    if configured is not None:
+        url = configured.get_secret_value().strip()
+        return None if url.lower() in OFF else url
+    database = settings.database_url
+    if database.startswith("sqlite:///"):
+        return "sqlite:///" + str(Path(database.removeprefix("sqlite:///")).with_name("mirror.sqlite3"))
+    return database
+
+
+class BotRecords:
+    def __init__(self, settings: BotSettings, worker: Any, mirror: Mirror | None = None) -> None:
+        url = mirror_url(settings) if mirror is None else None
+        self.mirror = mirror if mirror is not None else (build_mirror(url) if url else None)
+        self.metrics = BotMetrics()
+        self.recorder = Recorder(self.mirror, self.metrics)
+        self.settings = settings
+        self.worker = worker
+        worker.actions.records = self.recorder
+        secret = settings.mirror_webhook_secret
+        self._secret = secret.get_secret_value() if secret is not None else None
+        self.routes = [
+            Route("/metrics", metrics_endpoint(self.metrics, self._refresh), methods=["GET"]),
+            Route(RECORDS_WEBHOOK_PATH, self.recorder.tap(self._account_webhook, "records"), methods=["POST"]),
+        ]
+
+    def tap(self, endpoint: ASGIApp) -> ASGIApp:
+        return self.recorder.tap(endpoint) if self.mirror is not None else endpoint
+
+    async def _refresh(self) -> None:
+        try:
+            self.metrics.jobs_waiting.set(await self.worker.store.count_jobs("pending"))
+        except STORE_ERRORS:
+            pass  # /health reports the store; the gauge keeps its last value
+        self.metrics.records_waiting.set(self.recorder.waiting)
+
+    async def _account_webhook(self, scope: Any, receive: Any, send: Any) -> None:
+        response = await self._account_answer(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def _account_answer(self, request: Request) -> JSONResponse:
+        """An account webhook: verified with MIRROR_WEBHOOK_SECRET, then only recorded (the bot answers nobody)."""
+        body = await request.body()
+        if len(body) > self.settings.max_body_bytes:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        if self._secret is not None:
+            verdict = verify(
+                self._secret, body, request.headers.get("x-chatwoot-timestamp"),
+                request.headers.get("x-chatwoot-signature"), tolerance=self.settings.signature_tolerance_seconds,
+            )  # fmt: skip
+            if verdict is not Verdict.OK:
+                log_event(logger, "records_webhook_unverified", logging.WARNING, reason=verdict.value)
+                return JSONResponse({"error": f"webhook verification failed: {verdict.value}"}, status_code=401)
+        if self.mirror is None:
+            return JSONResponse({"status": "ignored", "reason": "the mirror is off"})
+        return JSONResponse({"status": "accepted"})
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The writer task for the app's lifetime; on the way out, one last try to write what waits."""
+        if self.mirror is None:
+            yield
+            return
+        if self._secret is None:
+            log_event(logger, "records_webhook_not_verified", logging.WARNING,
+                      hint=f"set MIRROR_WEBHOOK_SECRET to verify {RECORDS_WEBHOOK_PATH}")  # fmt: skip
+        async with anyio.create_task_group() as tg:
+            await tg.start(self.recorder.run)
+            try:
+                yield
+            finally:
+                tg.cancel_scope.cancel()
+        with anyio.move_on_after(5, shield=True):
+            try:
+                while self.recorder.waiting:
+                    await self.recorder.flush_once()
+            except (*UNREACHABLE, *REFUSED) as exc:  # what is lost is logged; the backfill heals the state
+                log_event(logger, "records_not_written", logging.WARNING, waiting=self.recorder.waiting,
+                          error=type(exc).__name__)  # fmt: skip
+        with anyio.CancelScope(shield=True):
+            await self.mirror.close()
