@@ -231,7 +231,7 @@ class PostgresMirror:
         self, conversation_id: int | None = None, since: float = 0.0, until: float = 2**62
     ) -> list[Record]:
         pool = await self._pool_ready()
-        args: list[Any] = [dt(since), dt(min(until, 253_402_000_000.0))]
+        args: list[Any] = [dt(since), dt(until)]
         where = "at >= $1 AND at < $2"
         if conversation_id is not None:
             where += " AND chatwoot_conversation_id = $3"

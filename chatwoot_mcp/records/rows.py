@@ -18,8 +18,11 @@ def ts(value: Any) -> float | None:
     return float(value)
 
 
+MAX_TIME = 253_402_300_799.0  # the last second of year 9999, the latest a datetime holds
+
+
 def dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
+    return None if value is None else datetime.fromtimestamp(min(value, MAX_TIME), UTC)
 
 
 def state_from(row: Mapping[str, Any] | None) -> State | None:
