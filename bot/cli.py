@@ -18,6 +18,7 @@ from bot import texts
 from bot.app import create_app
 from bot.brain.base import BotContext, Outcome, Responder, build_responder
 from bot.events import JsonLinesHandler
+from bot.records.commands import COMMANDS as RECORDS_COMMANDS, records_main
 from bot.runner import EchoResponder, describe_error
 from bot.settings import BotSettings, load_bot_settings
 from bot.store import STORE_ERRORS, StoreLockedError
@@ -87,6 +88,8 @@ def describe_responder(responder: Responder, settings: BotSettings) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if (given := list(sys.argv[1:] if argv is None else argv))[:1] and given[0] in RECORDS_COMMANDS:
+        return records_main(given, os.environ)  # `chatwoot-bot mirror --backfill`, `chatwoot-bot stats`
     parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Chatwoot webhook bot sidecar")
     parser.add_argument("--host", help="listen address (default BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default BOT_PORT or 8000)")
