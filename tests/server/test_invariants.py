@@ -21,11 +21,11 @@ pytestmark = pytest.mark.anyio
 WRITE_TOOLS = {"chatwoot_send_message", "chatwoot_update_conversation", "chatwoot_take_over", "chatwoot_return_to_bot"}
 
 
-async def test_the_server_lists_exactly_the_twelve_tools(settings: Settings) -> None:
+async def test_the_server_lists_exactly_the_thirteen_tools(settings: Settings) -> None:
     async with Client(build_server(settings)) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
     assert names == list(TOOL_ORDER)
-    assert len(names) == 12
+    assert len(names) == 13
 
 
 async def test_every_tool_sets_all_four_annotations_a_title_and_an_output_schema(settings: Settings) -> None:
@@ -57,7 +57,7 @@ async def test_toolsets_select_groups_of_tools(sandbox: Sandbox) -> None:
     settings = sandbox_settings(sandbox, mcp_toolsets=frozenset({"handoff", "contacts"}))
     async with Client(build_server(settings)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-    assert names == {"chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_search_contacts"}
+    assert names == {"chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_handoff_stats", "chatwoot_search_contacts"}
 
 
 def test_an_unknown_toolset_is_a_configuration_error(sandbox: Sandbox) -> None:

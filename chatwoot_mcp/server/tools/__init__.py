@@ -11,4 +11,5 @@ def load() -> None:
         handoff,
         messages,
         setup,
+        stats,
     )
