@@ -24,7 +24,7 @@ from bot.events import log_event
 from bot.metrics import BotMetrics
 from bot.records.sync import Extracted, extract
 from chatwoot_mcp.records.mirror import CustomerRow, MessageRow, Mirror, Sample
-from chatwoot_mcp.records.model import Observation, direction
+from chatwoot_mcp.records.model import Observation
 
 logger = logging.getLogger("bot.records")
 
@@ -249,10 +249,8 @@ class Recorder(NoRecords):
         await self.mirror.add_samples(samples)
         for decision in decisions:
             record = decision.record
-            if decision.kind == "new" and record is not None:
-                self.metrics.handoffs.labels(direction(record.from_hands, record.to_hands), record.trigger).inc()
-                if record.held_seconds is not None:
-                    self.metrics.held.observe(record.held_seconds)
+            if decision.kind in ("new", "extend") and record is not None and record.held_seconds is not None:
+                self.metrics.held.observe(record.held_seconds)
 
     def _note_failure(self, body: bytes, at: float) -> None:
         got = extract(_decode(body), now=at)

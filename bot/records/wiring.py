@@ -22,11 +22,13 @@ from bot.settings import BotSettings
 from bot.signature import Verdict, verify
 from bot.store import STORE_ERRORS
 from chatwoot_mcp.records.mirror import Mirror, build_mirror
+from chatwoot_mcp.records.model import direction
 
 logger = logging.getLogger("bot.records")
 
 RECORDS_WEBHOOK_PATH = "/webhooks/records"
 OFF = {"off", "none", "false", "0"}
+REFRESH_TIMEOUT = 2.0
 
 
 def mirror_url(settings: BotSettings) -> str | None:
@@ -62,11 +64,24 @@ class BotRecords:
         return self.recorder.tap(endpoint) if self.mirror is not None else endpoint
 
     async def _refresh(self) -> None:
+        """The values /metrics reads from the stores; a store that does not answer keeps its last values."""
         try:
             self.metrics.jobs_waiting.set(await self.worker.store.count_jobs("pending"))
         except STORE_ERRORS:
-            pass  # /health reports the store; the gauge keeps its last value
+            pass  # /health reports the store
         self.metrics.records_waiting.set(self.recorder.waiting)
+        if self.mirror is None:
+            return
+        with anyio.move_on_after(REFRESH_TIMEOUT):
+            try:
+                counts = await self.mirror.change_counts()
+            except (*UNREACHABLE, *REFUSED):
+                return
+            values: dict[tuple[str, str], int] = {}
+            for from_hands, to_hands, trigger, count in counts:
+                key = (direction(from_hands, to_hands), trigger)  # type: ignore[arg-type]
+                values[key] = values.get(key, 0) + count
+            self.metrics.handoffs.values = values
 
     async def _account_webhook(self, scope: Any, receive: Any, send: Any) -> None:
         response = await self._account_answer(Request(scope, receive))

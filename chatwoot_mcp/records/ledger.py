@@ -13,8 +13,8 @@ from typing import Literal
 
 from chatwoot_mcp.records.model import GENERIC_TRIGGERS, Hands, Observation, Record, State, side
 
-# Chatwoot makes a take-over in two saves (open, then assign) and auto-assignment follows an opening at once:
-# a change to a person this soon after a conversation went to the queue is the same change.
+# Chatwoot makes a take-over in two saves (open, then assign), a return to the bot too (unassign, then pending),
+# and auto-assignment follows an opening at once: a change this soon after one into the queue is the same change.
 SETTLE_SECONDS = 10.0
 # How far apart (seconds) a report of why and the record it explains may be.
 EXPLAIN_WINDOW_SECONDS = 120.0
@@ -80,8 +80,8 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
     reporter = obs.source in ("bot", "tool")
     if current == "human" and hands == "pending" and not obs.unassigned and obs.trigger is None:
         hands = "human"  # a person who replied keeps it until someone unassigns them
-    if reporter and current is not None and side(current) == side(hands):
-        hands = current  # the reporter describes, in its own words, the change already recorded
+    if reporter and current == "human" and hands == "pending":
+        hands = current  # the bot handed it to the queue and someone already took it: the change is recorded
     if current is None or (state is None and current == hands):
         # First sight of a conversation with no reported origin: nothing changed hands that we know of.
         return Decision("first", _state(obs, hands, None, obs.at if side(hands) == "people" else None))
@@ -102,22 +102,27 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
             return Decision("same", None)
         return Decision("same", _state(obs, hands, state, state.handoff_at if state else None))
     handoff_at = state.handoff_at if state is not None else None
-    if (
+    extending = (
         latest is not None
         and current == "pending"
-        and hands == "human"
         and latest.to_hands == "pending"
+        and hands != latest.from_hands
         and 0 <= obs.at - latest.at <= SETTLE_SECONDS
-    ):
-        who_type, who_id = (latest.who_type, latest.who_id) if latest.who_type not in (None, "chatwoot") else _who(obs, hands)
-        extended = replace(latest, to_hands="human", who_type=who_type, who_id=who_id)
-        return Decision("extend", _state(obs, hands, state, handoff_at), extended)
+    )
+    start = latest.from_hands if extending and latest is not None else current
     held = None
-    if side(hands) == "people" and side(current) != "people":
-        handoff_at = obs.at
-    elif side(current) == "people" and side(hands) != "people":
+    if side(hands) == "people" and side(start) != "people":
+        handoff_at = handoff_at if extending else obs.at
+    elif side(start) == "people" and side(hands) != "people":
         held = max(0.0, obs.at - handoff_at) if handoff_at is not None else None
         handoff_at = None if hands == "ai" else handoff_at
+    if extending and latest is not None:
+        # The queue was only a step of one change (opened then assigned; unassigned then given back to the bot).
+        who_type, who_id = (latest.who_type, latest.who_id) if latest.who_type not in (None, "chatwoot") else _who(obs, hands)
+        trigger = latest.trigger if latest.trigger not in GENERIC_TRIGGERS else webhook_trigger(start, hands, obs)
+        extended = replace(latest, to_hands=hands, trigger=trigger, who_type=who_type, who_id=who_id,  # type: ignore[arg-type]
+                           held_seconds=held, reason=latest.reason or obs.reason)  # fmt: skip
+        return Decision("extend", _state(obs, hands, state, handoff_at), extended)
     who_type, who_id = _who(obs, hands)
     record = Record(
         conversation_id=obs.conversation_id,

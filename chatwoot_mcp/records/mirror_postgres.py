@@ -183,9 +183,10 @@ class PostgresMirror:
             decision = replace(decision, record=replace(record, id=new_id))
         elif record is not None:
             await conn.execute(
-                "UPDATE handoff_events SET to_state = $2, trigger = $3, reason = $4, who_type = $5, who_id = $6 "
-                "WHERE id = $1",
+                "UPDATE handoff_events SET to_state = $2, trigger = $3, reason = $4, who_type = $5, who_id = $6, "
+                "held_seconds = $7 WHERE id = $1",
                 record.id, record.to_hands, record.trigger, record.reason, record.who_type, record.who_id,
+                record.held_seconds,
             )  # fmt: skip
         return decision
 
@@ -254,3 +255,9 @@ class PostgresMirror:
             dt(since), dt(until),
         )  # fmt: skip
         return {r["sender_type"]: r["n"] for r in rows}
+
+    async def change_counts(self) -> list[tuple[str | None, str, str, int]]:
+        """(from, to, trigger, records) over every record."""
+        pool = await self._pool_ready()
+        rows = await pool.fetch("SELECT from_state, to_state, trigger, count(*) FROM handoff_events GROUP BY 1, 2, 3")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -166,9 +166,10 @@ class SQLiteMirror:
             decision = replace(decision, record=replace(record, id=cursor.lastrowid))
         elif record is not None:
             conn.execute(
-                "UPDATE handoff_events SET to_state = ?, trigger = ?, reason = ?, who_type = ?, who_id = ? "
-                "WHERE id = ?",
-                (record.to_hands, record.trigger, record.reason, record.who_type, record.who_id, record.id),
+                "UPDATE handoff_events SET to_state = ?, trigger = ?, reason = ?, who_type = ?, who_id = ?, "
+                "held_seconds = ? WHERE id = ?",
+                (record.to_hands, record.trigger, record.reason, record.who_type, record.who_id, record.held_seconds,
+                 record.id),
             )
         return decision
 
@@ -242,3 +243,13 @@ class SQLiteMirror:
             ).fetchall()
 
         return {r["sender_type"]: r["n"] for r in await self._run(read)}
+
+    async def change_counts(self) -> list[tuple[str | None, str, str, int]]:
+        """(from, to, trigger, records) over every record."""
+
+        def read(conn: sqlite3.Connection) -> list[Any]:
+            return conn.execute(
+                "SELECT from_state, to_state, trigger, count(*) FROM handoff_events GROUP BY 1, 2, 3"
+            ).fetchall()
+
+        return [(r[0], r[1], r[2], r[3]) for r in await self._run(read)]

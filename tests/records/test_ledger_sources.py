@@ -118,10 +118,9 @@ async def test_a_return_to_the_bot_is_one_record(mirror: Mirror) -> None:
     rec.report(Observation(CID, "ai", T0 + 30.3, "tool", trigger="return_to_bot", who_type="agent", who_id=2))
     await drain(rec)
     records = await mirror.records(CID)
-    # Unassigning first is people among themselves (human → waiting); the return to the bot is its own record.
-    assert [(r.from_hands, r.to_hands, r.trigger) for r in records] == [
-        ("human", "pending", "chatwoot_unassigned"), ("pending", "ai", "return_to_bot")
-    ]
+    # Chatwoot saw two saves (unassigned, then pending): one change, from the person to the bot.
+    assert [(r.from_hands, r.to_hands, r.trigger, r.who_id) for r in records] == [("human", "ai", "return_to_bot", 2)]
+    assert records[0].held_seconds == pytest.approx(30.2)
 
 
 async def test_chatwoot_opening_after_a_failed_delivery_is_one_record_named_so(mirror: Mirror) -> None:
