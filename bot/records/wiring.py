@@ -44,6 +44,16 @@ def mirror_url(settings: BotSettings) -> str | None:
     return database
 
 
+class ASGIEndpoint:
+    """An ASGI callable as a route endpoint (Starlette takes a plain function for a request handler)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
 class BotRecords:
     def __init__(self, settings: BotSettings, worker: Any, mirror: Mirror | None = None) -> None:
         url = mirror_url(settings) if mirror is None else None
@@ -57,7 +67,7 @@ class BotRecords:
         self._secret = secret.get_secret_value() if secret is not None else None
         self.routes = [
             Route("/metrics", metrics_endpoint(self.metrics, self._refresh), methods=["GET"]),
-            Route(RECORDS_WEBHOOK_PATH, self.recorder.tap(self._account_webhook, "records"), methods=["POST"]),
+            Route(RECORDS_WEBHOOK_PATH, ASGIEndpoint(self.recorder.tap(self._account_webhook, "records")), methods=["POST"]),
         ]
 
     def tap(self, endpoint: ASGIApp) -> ASGIApp:

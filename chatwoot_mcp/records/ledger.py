@@ -13,8 +13,8 @@ from typing import Literal
 
 from chatwoot_mcp.records.model import GENERIC_TRIGGERS, Hands, Observation, Record, State, side
 
-# Chatwoot makes a take-over in two saves (open, then assign), a return to the bot too (unassign, then pending),
-# and auto-assignment follows an opening at once: a change this soon after one into the queue is the same change.
+# Chatwoot makes a take-over in two saves (open, then assign), a return to the bot too (unassign, then pending):
+# a change this soon after an unexplained one into the queue is the same change.
 SETTLE_SECONDS = 10.0
 # How far apart (seconds) a report of why and the record it explains may be.
 EXPLAIN_WINDOW_SECONDS = 120.0
@@ -75,6 +75,16 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
         and obs.chatwoot_updated_at <= state.chatwoot_updated_at
     ):
         return Decision("stale", None)
+    if (
+        obs.chatwoot_updated_at is not None
+        and latest is not None
+        and latest.source in ("bot", "tool")
+        and obs.hands == latest.from_hands
+        and obs.chatwoot_updated_at < latest.at
+    ):
+        # A delivery from before a change the bot or a tool reported (their reports carry no Chatwoot time):
+        # it would undo that change.
+        return Decision("stale", None)
     hands = obs.hands
     current = state.hands if state is not None else obs.from_hands
     reporter = obs.source in ("bot", "tool")
@@ -108,6 +118,7 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
         and latest.to_hands == "pending"
         and hands != latest.from_hands
         and 0 <= obs.at - latest.at <= SETTLE_SECONDS
+        and latest.trigger in GENERIC_TRIGGERS  # a step someone decided (the bot's handoff) stands on its own
     )
     start = latest.from_hands if extending and latest is not None else current
     held = None

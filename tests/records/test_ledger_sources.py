@@ -64,11 +64,14 @@ async def test_the_bots_own_rules_give_one_record_each(mirror: Mirror, why: str,
     await _seed_bot_conversation(rec)
     rec.handed_off(CID, why)
     rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.1, event="conversation_status_changed")), 200, 0.001)
-    # Auto-assignment follows the opening at once: still the same change of hands, now to that person.
+    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.15, event="conversation_updated")), 200, 0.001)
+    # Auto-assignment then gives it to a person at once: who picked it up, and after how long, is a record of its own.
     rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.2, assignee=5, event="conversation_updated")), 200, 0.001)
     await drain(rec)
     records = await mirror.records(CID)
-    assert [(r.from_hands, r.to_hands, r.trigger) for r in records] == [("ai", "human", trigger)]
+    assert [(r.from_hands, r.to_hands, r.trigger) for r in records] == [
+        ("ai", "pending", trigger), ("pending", "human", "chatwoot_assigned")
+    ]
 
 
 async def test_a_person_replying_in_the_bots_conversation_is_one_record_and_keeps_it(mirror: Mirror) -> None:
