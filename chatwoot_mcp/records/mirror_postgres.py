@@ -26,8 +26,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (
     id BIGSERIAL PRIMARY KEY,
     chatwoot_contact_id INTEGER UNIQUE,
-    name TEXT, email TEXT, phone TEXT,
-    updated_at TIMESTAMPTZ DEFAULT now()
+    name TEXT, email TEXT, phone TEXT
 );
 CREATE TABLE IF NOT EXISTS conversations (
     id BIGSERIAL PRIMARY KEY,
@@ -205,9 +204,9 @@ class PostgresMirror:
             return
         pool = await self._pool_ready()
         await pool.executemany(
-            "INSERT INTO customers (chatwoot_contact_id, name, email, phone, updated_at) VALUES ($1, $2, $3, $4, now()) "
+            "INSERT INTO customers (chatwoot_contact_id, name, email, phone) VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (chatwoot_contact_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
-            "phone = excluded.phone, updated_at = excluded.updated_at",
+            "phone = excluded.phone",
             [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in rows],
         )
 

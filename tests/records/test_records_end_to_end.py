@@ -42,9 +42,12 @@ async def test_each_change_of_hands_is_one_record_with_its_why(sandbox: Sandbox,
             records = app.state.records
             mirror = records.mirror
 
+            seen: list[Any] = []
+
             async def hands(expected: list[tuple[Any, ...]]) -> list[tuple[Any, ...]] | None:
                 await eventually(chatwoot.deliveries_settled, timeout=10)
                 found = [(r.from_hands, r.to_hands, r.trigger) for r in await mirror.records(cid)]
+                seen[:] = [found]
                 return found if found == expected and not records.recorder.waiting else None
 
             customer = Customer(chatwoot)
@@ -57,7 +60,10 @@ async def test_each_change_of_hands_is_one_record_with_its_why(sandbox: Sandbox,
                 await tools.call("chatwoot_return_to_bot", conversation_id=cid, notify=False)
             expected = [("ai", "pending", "customer_asked"), ("pending", "human", "take_over"),
                         ("human", "ai", "return_to_bot")]  # fmt: skip
-            await eventually(lambda: hands(expected))
+            try:
+                await eventually(lambda: hands(expected))
+            except AssertionError:
+                raise AssertionError(f"records: {seen}") from None
             resolved = await chatwoot.api("POST", f"conversations/{cid}/toggle_status", json={"status": "resolved"})
             resolved.raise_for_status()
             await eventually(lambda: hands([*expected, ("ai", "closed", "resolved")]))
