@@ -22,6 +22,7 @@ import anyio
 import httpx2
 
 from bot import texts
+from bot.records.commands import print_day_figures
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server.session import open_tool_session
 
@@ -493,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout = 60.0 if uses_openai else 20.0
             anyio.run(lambda: play(info, bot_url, out, reply_timeout=timeout, bot_name=bot_name))
             print(texts.DEMO_ALL_OK.format(seconds=time.monotonic() - began), file=out, flush=True)
+            print_day_figures(env, out=out)  # bot/records: today's handoff figures from the bot's mirror
             if args.keep_running:
                 print(texts.DEMO_KEEP_RUNNING.format(url=info["base_url"]), file=out)
                 print(mcp_snippet(info), file=out, flush=True)

@@ -125,12 +125,14 @@ async def run_stats(settings: BotSettings, mirror: Mirror, days: int, as_json_ou
     return 0
 
 
-async def print_day_figures(settings: BotSettings, *, out: TextIO = sys.stdout) -> None:
-    """Today's figures, for the end of `make demo`."""
+def print_day_figures(environ: Mapping[str, str], *, out: TextIO = sys.stdout) -> None:
+    """Today's figures from the mirror of the bot configured by `environ`, for the end of `make demo`."""
+    settings = load_bot_settings(environ)
     url = mirror_url(settings)
     if url is None:
         return
-    figures, why = await collect(settings, build_mirror(url), 1, time.time())
+    figures, why = asyncio.run(collect(settings, build_mirror(url), 1, time.time()))
     out.write(f"\n{texts.DAY_FIGURES_TITLE}\n" + render_table(figures, show_chatwoot=why is None) + "\n")
     if why:
         out.write(texts.NO_REPORTS.format(why=why) + "\n")
+    out.flush()
