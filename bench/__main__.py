@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from bench import mcp_bench, webhook_bench
+from bench import mcp_bench, records_bench, webhook_bench
 from bench.common import sandbox
 
 
-BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench}
+BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "records": records_bench}
 
 
 def main(argv: list[str]) -> int:

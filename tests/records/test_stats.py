@@ -3,12 +3,12 @@ with a note, when its reports cannot be read."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio.to_thread
 import pytest
 
 from bot.records.commands import records_main
@@ -103,9 +103,7 @@ async def test_the_stats_command_prints_the_days_and_says_why_chatwoots_column_i
         "CHATWOOT_CREDENTIALS_FILE": str(tmp_path / "none.toml"),
     }
     (tmp_path / "none.toml").write_text("")
-    # asyncio.run inside: the command runs in a thread of its own, as from a shell.
-    import anyio.to_thread
-
+    # The command runs its own event loop (asyncio.run), as from a shell: give it a thread.
     assert await anyio.to_thread.run_sync(records_main, ["stats", "--days", "3", "--json"], environ) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["chatwoot_reports"] in (texts.REPORTS_FORBIDDEN, texts.REPORTS_MISSING)
