@@ -30,6 +30,7 @@ logger = logging.getLogger("bot.records")
 
 MAX_WAITING = 200_000  # beyond this the oldest waiting writes are given up (counted in the metrics)
 BATCH = 500
+CUSTOMER_CACHE = 10_000
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
 FAILED_DELIVERY_MEMORY = 120.0  # Chatwoot opens a conversation within seconds of the bot's last failed delivery
 # The database cannot be reached: wait and try the same writes again. Anything else refuses the data itself.
@@ -93,6 +94,7 @@ class Recorder(NoRecords):
         self._failed: dict[int, float] = {}
         self.written = 0  # items written, for tests and the demo to wait on
         self._outage_logged = False
+        self._customers: dict[int, CustomerRow] = {}
 
     # -- hooks on the reply path: memory only ----------------------------------------------------------
 
@@ -243,8 +245,13 @@ class Recorder(NoRecords):
                 found.observations.extend(self._explain_failure(obs) for obs in got.observations)
                 found.messages.extend(got.messages)
                 found.customers.extend(got.customers)
-        decisions = await self.mirror.apply_all(found.observations)
-        await self.mirror.upsert_customers(list({c.chatwoot_contact_id: c for c in found.customers}.values()))
+        decisions = await self.mirror.apply_all(coalesce(found.observations))
+        customers = [c for c in {c.chatwoot_contact_id: c for c in found.customers}.values() if self._customers.get(c.chatwoot_contact_id) != c]
+        await self.mirror.upsert_customers(customers)
+        for customer in customers:  # written: the next delivery for this customer need not write it again
+            self._customers[customer.chatwoot_contact_id] = customer
+            if len(self._customers) > CUSTOMER_CACHE:
+                self._customers.pop(next(iter(self._customers)))
         await self.mirror.upsert_messages(list({m.chatwoot_message_id: _clean(m) for m in found.messages}.values()))
         await self.mirror.add_samples(samples)
         for decision in decisions:
@@ -266,6 +273,32 @@ class Recorder(NoRecords):
             del self._failed[obs.conversation_id]
             return obs
         return replace(obs, trigger="webhook_failed", who_type="chatwoot")
+
+
+def coalesce(observations: list[Observation]) -> list[Observation]:
+    """Consecutive webhook snapshots of a conversation in the same hands, as one: in a burst (a customer writing
+    several messages) each would only move the stored `updated_at` on."""
+    kept: list[Observation] = []
+    last: dict[int, int] = {}  # conversation -> index in kept of its latest observation
+    for obs in observations:
+        index = last.get(obs.conversation_id)
+        previous = kept[index] if index is not None else None
+        plain = obs.source == "webhook" and obs.trigger is None and not obs.unassigned
+        if (
+            previous is not None
+            and plain
+            and previous.source == "webhook"
+            and previous.trigger is None
+            and not previous.unassigned
+            and previous.hands == obs.hands
+        ):
+            newest = obs if (obs.chatwoot_updated_at or 0) >= (previous.chatwoot_updated_at or 0) else previous
+            # The change happened at the earliest of them; the newest guards against older deliveries.
+            kept[index] = replace(newest, at=min(obs.at, previous.at))
+            continue
+        last[obs.conversation_id] = len(kept)
+        kept.append(obs)
+    return kept
 
 
 def _clean(message: MessageRow) -> MessageRow:
