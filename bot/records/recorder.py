@@ -31,6 +31,7 @@ logger = logging.getLogger("bot.records")
 MAX_WAITING = 200_000  # beyond this the oldest waiting writes are given up (counted in the metrics)
 BATCH = 500
 CUSTOMER_CACHE = 10_000
+GATHER_SECONDS = 0.2
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
 FAILED_DELIVERY_MEMORY = 120.0  # Chatwoot opens a conversation within seconds of the bot's last failed delivery
 # The database cannot be reached: wait and try the same writes again. Anything else refuses the data itself.
@@ -202,6 +203,9 @@ class Recorder(NoRecords):
                     log_event(logger, "mirror_available", waiting=len(self._waiting))
                     self._outage_logged = False
                 delay = RETRY_FIRST
+                if len(self._waiting) < BATCH:
+                    # Let a burst gather: one transaction for many deliveries costs the intake less CPU.
+                    await anyio.sleep(GATHER_SECONDS)
             self.metrics.records_waiting.set(len(self._waiting))
 
     async def flush_once(self) -> None:
@@ -245,15 +249,13 @@ class Recorder(NoRecords):
                 found.observations.extend(self._explain_failure(obs) for obs in got.observations)
                 found.messages.extend(got.messages)
                 found.customers.extend(got.customers)
-        decisions = await self.mirror.apply_all(coalesce(found.observations))
         customers = [c for c in {c.chatwoot_contact_id: c for c in found.customers}.values() if self._customers.get(c.chatwoot_contact_id) != c]
-        await self.mirror.upsert_customers(customers)
+        messages = list({m.chatwoot_message_id: _clean(m) for m in found.messages}.values())
+        decisions = await self.mirror.write_batch(coalesce(found.observations), customers, messages, samples)
         for customer in customers:  # written: the next delivery for this customer need not write it again
             self._customers[customer.chatwoot_contact_id] = customer
             if len(self._customers) > CUSTOMER_CACHE:
                 self._customers.pop(next(iter(self._customers)))
-        await self.mirror.upsert_messages(list({m.chatwoot_message_id: _clean(m) for m in found.messages}.values()))
-        await self.mirror.add_samples(samples)
         for decision in decisions:
             record = decision.record
             if decision.kind in ("new", "extend") and record is not None and record.held_seconds is not None:

@@ -79,11 +79,11 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
         obs.chatwoot_updated_at is not None
         and latest is not None
         and latest.source in ("bot", "tool")
-        and obs.hands == latest.from_hands
+        and side(obs.hands) == side(latest.from_hands)
         and obs.chatwoot_updated_at < latest.at
     ):
-        # A delivery from before a change the bot or a tool reported (their reports carry no Chatwoot time):
-        # it would undo that change.
+        # A delivery from before a change the bot or a tool reported (their reports carry no Chatwoot time) that
+        # shows the side it left: it would undo that change. One from its new side may add detail (who got it).
         return Decision("stale", None)
     hands = obs.hands
     current = state.hands if state is not None else obs.from_hands

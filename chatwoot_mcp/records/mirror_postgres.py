@@ -79,6 +79,16 @@ RECORD_COLUMNS = (
     "id, chatwoot_conversation_id, from_state, to_state, at, trigger, source, reason, who_type, who_id, held_seconds"
 )
 STATE_COLUMNS = "hands, chatwoot_updated_at, handoff_at, status, assigned_to, handoff_reason, handoff_status"
+MESSAGES_UPSERT = (
+    "INSERT INTO messages (chatwoot_message_id, chatwoot_conversation_id, sender_type, content, created_at) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chatwoot_message_id) DO UPDATE SET content = excluded.content"
+)
+CUSTOMERS_UPSERT = (
+    "INSERT INTO customers (chatwoot_contact_id, name, email, phone) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (chatwoot_contact_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
+    "phone = excluded.phone"
+)
+SAMPLES_INSERT = "INSERT INTO bot_samples (at, kind, value, ok) VALUES ($1, $2, $3, $4)"
 
 
 def split_schema(url: str) -> tuple[str, str]:
@@ -141,6 +151,23 @@ class PostgresMirror:
         pool = await self._pool_ready()
         async with pool.acquire() as conn, conn.transaction():
             return [await self._apply(conn, obs) for obs in observations]
+
+    async def write_batch(
+        self, observations: list[Observation], customers: list[CustomerRow], messages: list[MessageRow],
+        samples: list[Sample],
+    ) -> list[Decision]:
+        """Everything the recorder has gathered, in one transaction."""
+        pool = await self._pool_ready()
+        async with pool.acquire() as conn, conn.transaction():
+            decisions = [await self._apply(conn, obs) for obs in observations]
+            if customers:
+                await conn.executemany(CUSTOMERS_UPSERT, [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in customers])
+            if messages:
+                await conn.executemany(MESSAGES_UPSERT, [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type,
+                                                          r.content, dt(r.created_at)) for r in messages])  # fmt: skip
+            if samples:
+                await conn.executemany(SAMPLES_INSERT, [(dt(r.at), r.kind, r.value, r.ok) for r in samples])
+        return decisions
 
     async def _apply(self, conn: Any, obs: Observation) -> Decision:
         cid = obs.conversation_id

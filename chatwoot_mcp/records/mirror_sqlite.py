@@ -121,6 +121,27 @@ class SQLiteMirror:
             return []
         return await self._run(lambda conn: self._apply_all(conn, observations))
 
+    async def write_batch(
+        self, observations: list[Observation], customers: list[CustomerRow], messages: list[MessageRow],
+        samples: list[Sample],
+    ) -> list[Decision]:
+        """Everything the recorder has gathered, in one transaction (and one trip to the database's thread)."""
+
+        def write(conn: sqlite3.Connection) -> list[Decision]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                decisions = [self._apply(conn, obs) for obs in observations]
+                self._customers(conn, customers)
+                self._messages(conn, messages)
+                self._samples(conn, samples)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return decisions
+
+        return await self._run(write)
+
     def _apply_all(self, conn: sqlite3.Connection, observations: list[Observation]) -> list[Decision]:
         # BEGIN IMMEDIATE takes the write lock first: another process applying to the same file waits, so each
         # read-decide-write below is never interleaved with another.
@@ -172,6 +193,30 @@ class SQLiteMirror:
                  record.id),
             )
         return decision
+
+    @staticmethod
+    def _messages(conn: sqlite3.Connection, rows: list[MessageRow]) -> None:
+        conn.executemany(
+            "INSERT INTO messages (chatwoot_message_id, chatwoot_conversation_id, sender_type, content, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chatwoot_message_id) DO UPDATE SET content = excluded.content",
+            [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type, r.content, r.created_at) for r in rows],
+        )
+
+    @staticmethod
+    def _customers(conn: sqlite3.Connection, rows: list[CustomerRow]) -> None:
+        conn.executemany(
+            "INSERT INTO customers (chatwoot_contact_id, name, email, phone) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chatwoot_contact_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
+            "phone = excluded.phone",
+            [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in rows],
+        )
+
+    @staticmethod
+    def _samples(conn: sqlite3.Connection, rows: list[Sample]) -> None:
+        conn.executemany(
+            "INSERT INTO bot_samples (at, kind, value, ok) VALUES (?, ?, ?, ?)",
+            [(r.at, r.kind, r.value, int(r.ok)) for r in rows],
+        )
 
     async def upsert_messages(self, rows: list[MessageRow]) -> None:
         def write(conn: sqlite3.Connection) -> None:

@@ -172,3 +172,29 @@ async def test_a_late_older_delivery_changes_nothing(mirror: Mirror) -> None:
     assert (await mirror.state(CID), await mirror.records(CID)) == before
     assert before[0] is not None and before[0].hands == "human"
     assert len(before[1]) == 1
+
+
+async def test_a_return_reported_before_its_webhooks_is_still_one_record(mirror: Mirror) -> None:
+    rec = recorder_for(mirror, Clock(T0 + 80))
+    rec.delivered(body(conversation(CID, "open", updated_at=T0, assignee=2, event="conversation_created")), 200, 0.001)
+    await drain(rec)
+    rec.report(Observation(CID, "ai", T0 + 80.5, "tool", trigger="return_to_bot", who_type="agent", who_id=2))
+    await drain(rec)
+    unassigned = [{"assignee_id": {"previous_value": 2, "current_value": None}}]
+    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 80.1, event="conversation_updated", changed=unassigned)), 200, 0.001)
+    rec.delivered(body(conversation(CID, "pending", updated_at=T0 + 80.2, event="conversation_status_changed")), 200, 0.001)
+    await drain(rec)
+    assert [(r.from_hands, r.to_hands, r.trigger) for r in await mirror.records(CID)] == [("human", "ai", "return_to_bot")]
+
+
+async def test_an_auto_assignment_made_with_the_bots_handoff_is_recorded_though_its_webhook_is_older(mirror: Mirror) -> None:
+    rec = recorder_for(mirror, Clock(T0 + 90.5))
+    await _seed_bot_conversation(rec)
+    await drain(rec)
+    rec.handed_off(CID, "failsafe")  # reported once the bot's call returned, after Chatwoot's save
+    await drain(rec)
+    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 90.2, assignee=6, event="conversation_updated")), 200, 0.001)
+    await drain(rec)
+    assert [(r.from_hands, r.to_hands, r.trigger, r.who_id) for r in await mirror.records(CID)] == [
+        ("ai", "pending", "failsafe", None), ("pending", "human", "chatwoot_assigned", 6)
+    ]
