@@ -59,13 +59,14 @@ def responder_trigger(reason: str | None) -> str:
     return "handoff_tool"
 
 
-def _decode(body: bytes) -> Any:
+def decode(body: bytes) -> Any:
+    """A webhook body as JSON (orjson; json for what it refuses), None when it is not JSON."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         try:
             return json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep
             return None
 
 
@@ -245,7 +246,7 @@ class Recorder(NoRecords):
                 self._note_failure(*item)
             elif kind == "body":
                 body, at = item
-                got = extract(_decode(body), now=at)
+                got = extract(decode(body), now=at)
                 found.observations.extend(self._explain_failure(obs) for obs in got.observations)
                 found.messages.extend(got.messages)
                 found.customers.extend(got.customers)
@@ -262,7 +263,7 @@ class Recorder(NoRecords):
                 self.metrics.held.observe(record.held_seconds)
 
     def _note_failure(self, body: bytes, at: float) -> None:
-        got = extract(_decode(body), now=at)
+        got = extract(decode(body), now=at)
         for obs in got.observations:
             if obs.hands == "ai":  # a delivery for the bot's conversation failed: Chatwoot may open it
                 self._failed[obs.conversation_id] = at
@@ -310,4 +311,4 @@ def _clean(message: MessageRow) -> MessageRow:
     return message
 
 
-__all__ = ["NO_RECORDS", "REFUSED", "UNREACHABLE", "CustomerRow", "Recorder", "responder_trigger"]
+__all__ = ["NO_RECORDS", "REFUSED", "UNREACHABLE", "CustomerRow", "Recorder", "decode", "responder_trigger"]

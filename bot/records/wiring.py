@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from bot.events import log_event
 from bot.metrics import BotMetrics, metrics_endpoint
-from bot.records.recorder import REFUSED, UNREACHABLE, Recorder
+from bot.records.recorder import REFUSED, UNREACHABLE, Recorder, decode
 from bot.settings import BotSettings
 from bot.signature import Verdict, verify
 from bot.store import STORE_ERRORS
@@ -71,7 +71,7 @@ class BotRecords:
         ]
 
     def tap(self, endpoint: ASGIApp) -> ASGIApp:
-        return self.recorder.tap(endpoint) if self.mirror is not None else endpoint
+        return self.recorder.tap(endpoint)
 
     async def _refresh(self) -> None:
         """The values /metrics reads from the stores; a store that does not answer keeps its last values."""
@@ -99,9 +99,12 @@ class BotRecords:
 
     async def _account_answer(self, request: Request) -> JSONResponse:
         """An account webhook: verified with MIRROR_WEBHOOK_SECRET, then only recorded (the bot answers nobody)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
+            return JSONResponse({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status_code=413)
         body = await request.body()
         if len(body) > self.settings.max_body_bytes:
-            return JSONResponse({"error": "body too large"}, status_code=413)
+            return JSONResponse({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status_code=413)
         if self._secret is not None:
             verdict = verify(
                 self._secret, body, request.headers.get("x-chatwoot-timestamp"),
@@ -110,6 +113,8 @@ class BotRecords:
             if verdict is not Verdict.OK:
                 log_event(logger, "records_webhook_unverified", logging.WARNING, reason=verdict.value)
                 return JSONResponse({"error": f"webhook verification failed: {verdict.value}"}, status_code=401)
+        if not isinstance(decode(body), dict):
+            return JSONResponse({"error": "the body is not a JSON object"}, status_code=400)
         if self.mirror is None:
             return JSONResponse({"status": "ignored", "reason": "the mirror is off"})
         return JSONResponse({"status": "accepted"})
