@@ -28,7 +28,7 @@ from chatwoot_mcp.records.model import Observation
 
 logger = logging.getLogger("bot.records")
 
-MAX_WAITING = 200_000  # beyond this the oldest waiting writes are given up (counted in the metrics)
+MAX_WAITING = 200_000  # beyond this new writes are given up (counted in the metrics); the backfill heals the state
 BATCH = 500
 CUSTOMER_CACHE = 10_000
 GATHER_SECONDS = 0.2
@@ -97,6 +97,7 @@ class Recorder(NoRecords):
         self.written = 0  # items written, for tests and the demo to wait on
         self._outage_logged = False
         self._customers: dict[int, CustomerRow] = {}
+        self._flushing = asyncio.Lock()
 
     # -- hooks on the reply path: memory only ----------------------------------------------------------
 
@@ -104,8 +105,9 @@ class Recorder(NoRecords):
         if self.mirror is None:
             return
         if len(self._waiting) >= MAX_WAITING:
-            self._waiting.popleft()
+            # Full (the database has been down for long): this one is given up; the writer owns the oldest.
             self.metrics.records_dropped.inc()
+            return
         self._waiting.append((kind, item))
         self._wake.set()
 
@@ -211,6 +213,10 @@ class Recorder(NoRecords):
 
     async def flush_once(self) -> None:
         """Write the oldest waiting items; they leave the queue only once written (or refused by the database)."""
+        async with self._flushing:  # the writer task, and a last flush at shutdown or a test's, never overlap
+            await self._flush_once()
+
+    async def _flush_once(self) -> None:
         assert self.mirror is not None
         items = [self._waiting[i] for i in range(min(BATCH, len(self._waiting)))]
         try:
