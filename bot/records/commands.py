@@ -32,6 +32,12 @@ def parse_day(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-17") from None
 
 
+def day_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 366:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 366")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Handoff records: mirror and daily figures")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -39,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     mirror.add_argument("--backfill", action="store_true", required=True, help="read the API and fill the gaps")
     mirror.add_argument("--since", type=parse_day, help="only conversations active since this day (YYYY-MM-DD, UTC)")
     stats = sub.add_parser("stats", help="handoffs and replies per day")
-    stats.add_argument("--days", type=int, default=7, choices=range(1, 367), metavar="N", help="days, today included")
+    stats.add_argument("--days", type=day_count, default=7, metavar="N", help="days, today included (1-366)")
     stats.add_argument("--json", action="store_true", help="JSON instead of a table")
     return parser
 

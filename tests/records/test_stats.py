@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
+import httpx2
 import pytest
 
 from bot.records.commands import records_main
@@ -114,3 +115,35 @@ async def test_the_stats_command_prints_the_days_and_says_why_chatwoots_column_i
     assert "IA→humano" in table and "Coluna do Chatwoot omitida" in table
     assert texts.TRIGGER_NAMES["customer_asked"] in table
     assert "Chatwoot: bot_handoffs_count" not in table
+
+
+async def test_with_an_administrators_token_chatwoots_own_count_is_read_when_chatwoot_has_reports(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "none.toml").write_text("")
+    environ = {
+        "CHATWOOT_URL": sandbox.base_url, "CHATWOOT_API_KEY": sandbox.admin_token,
+        "CHATWOOT_ACCOUNT_ID": str(sandbox.account_id), "MIRROR_DATABASE_URL": f"sqlite:///{tmp_path}/m.sqlite3",
+        "CHATWOOT_CREDENTIALS_FILE": str(tmp_path / "none.toml"),
+    }  # fmt: skip
+    assert await anyio.to_thread.run_sync(records_main, ["stats", "--days", "2", "--json"], environ) == 0
+    out = json.loads(capsys.readouterr().out)
+    answer = httpx2.get(
+        f"{sandbox.base_url}/api/v2/accounts/{sandbox.account_id}/reports",
+        params={"metric": "bot_handoffs_count", "type": "account", "since": "0", "until": "86400", "group_by": "day"},
+        headers={"api_access_token": sandbox.admin_token},
+        timeout=10,
+    )
+    if answer.status_code == 404:  # a sandbox without reports v2 answers as an older Chatwoot would
+        assert out["chatwoot_reports"] == texts.REPORTS_MISSING
+        assert all(d["chatwoot_bot_handoffs"] is None for d in out["days"])
+    else:
+        assert out["chatwoot_reports"] == "ok"
+        assert all(isinstance(d["chatwoot_bot_handoffs"], int) for d in out["days"])
+
+
+def test_a_bad_number_of_days_is_refused_with_a_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        records_main(["stats", "--days", "0"], {})
+    assert exited.value.code == 2
+    assert "not a number of days from 1 to 366" in capsys.readouterr().err
