@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
+import httpx2
+from prometheus_client.parser import text_string_to_metric_families
+
 from bot.records.backfill import backfill
 from bot.records.wiring import mirror_url
 from bot.settings import BotSettings, load_bot_settings
@@ -131,12 +134,28 @@ async def run_stats(settings: BotSettings, mirror: Mirror, days: int, as_json_ou
     return 0
 
 
+def wait_for_records(metrics_url: str, timeout: float = 5.0) -> None:
+    """Until the running bot has written what it recorded (its /metrics says none wait), at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = httpx2.get(metrics_url, timeout=2).text
+        except httpx2.HTTPError:
+            return
+        waiting = [s.value for f in text_string_to_metric_families(text) for s in f.samples
+                   if s.name == "chatwoot_bot_records_waiting"]  # fmt: skip
+        if not waiting or waiting[0] == 0:
+            return
+        time.sleep(0.1)
+
+
 def print_day_figures(environ: Mapping[str, str], *, out: TextIO = sys.stdout) -> None:
     """Today's figures from the mirror of the bot configured by `environ`, for the end of `make demo`."""
     settings = load_bot_settings(environ)
     url = mirror_url(settings)
     if url is None:
         return
+    wait_for_records(f"http://{settings.host}:{settings.port}/metrics")
     figures, why = asyncio.run(collect(settings, build_mirror(url), 1, time.time()))
     out.write(f"\n{texts.DAY_FIGURES_TITLE}\n" + render_table(figures, show_chatwoot=why is None) + "\n")
     if why:
