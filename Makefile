@@ -21,8 +21,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+SANDBOX_PORT ?= 3000
 sandbox: $(STAMP)
-	$(BIN)/chatwoot-mcp sandbox --port 3000
+	@$(BIN)/chatwoot-mcp sandbox --port $(SANDBOX_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .data

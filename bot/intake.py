@@ -12,7 +12,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, log_event, parse_event
-from bot.policy import decide, next_state
+from bot.policy import conversation_updated_at, decide, next_state
 from bot.ratelimit import SlidingWindow
 from bot.runner import Worker
 from bot.settings import BotSettings
@@ -204,7 +204,7 @@ class Intake:
         state = await self.worker.load_state(cid) if cid is not None else None
         decision = decide(event, state, bot_id=self.settings.agent_bot_id)
         now = self.clock()
-        new_state = next_state(event, decision, state, now=now)
+        new_state = next_state(event, decision, state, changed_at=conversation_updated_at(body))
         # One line per delivery: what arrived (ids only), the decision and its reason.
         log_event(logger, "webhook_received", **fields, action=decision.action, reason=decision.reason)
         if decision.action == "ignore" and new_state is None:

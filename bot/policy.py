@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
 
 from bot.events import CONVERSATION_EVENTS, WebhookEvent, is_own_source
 from bot.store.base import ConversationState
@@ -66,11 +70,45 @@ def decide(event: WebhookEvent, state: ConversationState | None, *, bot_id: int 
     return Decision("answer", "customer message in a pending conversation the bot owns")
 
 
+def conversation_updated_at(body: bytes) -> float | None:
+    """The conversation's `updated_at` in a webhook body (Unix seconds), or None when it has none: a message
+    event carries it in `conversation`, a conversation event at the top."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return None
+    if not isinstance(payload, dict):
+        return None
+    conversation = payload.get("conversation")
+    value = conversation.get("updated_at") if isinstance(conversation, dict) else payload.get("updated_at")
+    return _timestamp(value)
+
+
+def _timestamp(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
 def next_state(
-    event: WebhookEvent, decision: Decision, state: ConversationState | None, *, now: float
+    event: WebhookEvent, decision: Decision, state: ConversationState | None, *, changed_at: float | None = None
 ) -> ConversationState | None:
-    """The conversation state after this event, or None when it does not change."""
+    """The conversation state after this event, or None when it does not change. `changed_at` is the
+    conversation's `updated_at` in the payload: Chatwoot does not order its deliveries, so one that carries an
+    older conversation than the stored state was built from changes nothing."""
     if event.conversation_id is None or (decision.action == "ignore" and event.status is None):
+        return None
+    if state is not None and changed_at is not None and changed_at < state.updated_at:
         return None
     current = state or ConversationState(conversation_id=event.conversation_id)
     status = event.status or current.status
@@ -83,10 +121,15 @@ def next_state(
     # The reply-rate handoff is once per bot stretch: it is re-armed when the conversation comes back to the bot.
     returned = current.status not in (None, "pending") and status == "pending"
     limit_sent = current.limit_handoff_sent and not returned
+    # The state remembers the newest conversation it was built from (the payload's time, not the bot's clock),
+    # also when a delivery it acts on only confirms it: an older one arriving later must not win over it. An
+    # ignored one (the bot's own reply, a note) that changes nothing is not written at all.
+    changed = current.updated_at if changed_at is None else max(changed_at, current.updated_at)
     if state is not None and (state.status, state.human_active, state.limit_handoff_sent) == (
         status,
         human_active,
         limit_sent,
     ):
-        return None
-    return ConversationState(current.conversation_id, status, human_active, limit_sent, now)
+        if decision.action == "ignore" or changed == state.updated_at:
+            return None
+    return ConversationState(current.conversation_id, status, human_active, limit_sent, changed)

@@ -14,15 +14,17 @@ from contextlib import asynccontextmanager
 import anyio
 from anyio.abc import TaskGroup
 
-from bot.actions import JobActions, Progress, Tools, ToolsFactory
+from bot.actions import JobActions, Tools, ToolsFactory
+from bot.batches import JobEnded, NotSettled, Progress, UncertainPost
 from bot.brain.base import BotContext, Outcome, Responder
 from bot.events import log_event
 from bot.history import build_history
 from bot.settings import BotSettings
+from bot.slots import Hold, Slots
 from bot.states import ConversationStates
+from bot.tools import default_tools_factory, describe_error
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, JobMode, Store
-from chatwoot_mcp.server.session import ToolSessions
 
 logger = logging.getLogger("bot.runner")
 
@@ -42,28 +44,9 @@ class EchoResponder:
         return Outcome(reply=f"Você disse: {last}" if last else "Olá! Como posso ajudar?")
 
 
-def default_tools_factory(settings: BotSettings) -> ToolSessions:
-    """MCP tool sessions, one per batch of work, on one in-memory server (or a remote one), as the AgentBot when a
-    bot token is set."""
-    return ToolSessions(
-        settings.chatwoot,
-        act_as_bot=settings.chatwoot.bot_token is not None,
-        url=settings.mcp_url,
-        token=settings.mcp_token.get_secret_value() if settings.mcp_token is not None else None,
-    )
-
-
 def backoff(attempts: int, base_delay: float = 0.5) -> float:
     base = min(MAX_BACKOFF, base_delay * 2 ** max(0, attempts - 1))
     return base * (0.5 + random.random() / 2)
-
-
-def describe_error(exc: BaseException) -> str:
-    # The MCP client's task group wraps what was raised inside the session; report the cause itself.
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}"[:300]
 
 
 class Worker:
@@ -88,7 +71,10 @@ class Worker:
         self.running = False
         self.failure: str | None = None
         self.batches_done = 0
-        self._limiter = anyio.CapacityLimiter(settings.concurrency)
+        self._slots = Slots(settings.concurrency)
+        # Conversations whose stored reply is not settled yet: no batch before this time (kept in memory only; a
+        # restart finds the answer's own time in the store).
+        self._hold: dict[int, float] = {}
         self._tg: TaskGroup | None = None
         self._active: set[int] = set()
         self._dirty: set[int] = set()
@@ -129,6 +115,9 @@ class Worker:
                     self.notify(conversation_id)
                 if resumed:
                     log_event(logger, "jobs_resumed", jobs=len(resumed))
+                serve_tools = getattr(self.tools_factory, "serve", None)
+                if serve_tools is not None:
+                    tg.start_soon(serve_tools, name="tool-session")
                 tg.start_soon(self._prune_forever, name="prune")
                 tg.start_soon(self._start_due_loops, name="scheduler")
                 task_status.started()
@@ -214,11 +203,12 @@ class Worker:
         jobs = await self.store.pending_jobs(conversation_id)
         if not jobs:
             return False
-        due = self._due(jobs)
+        due = self._due(conversation_id, jobs)
         if due > self.clock():
             await self._wait_until(conversation_id, due)
             return True
-        async with self._limiter:
+        # The customer who has waited longest gets the next free slot.
+        async with self._slots.hold(min(job.created_at for job in jobs)) as slot:
             if self._stopping:
                 return True
             # Messages that arrived while waiting for a slot join this batch rather than getting a second answer.
@@ -227,7 +217,7 @@ class Worker:
                 return True
             self._in_batch += 1
             try:
-                await self._run_batch(conversation_id, jobs)
+                await self._run_batch(conversation_id, jobs, slot)
             finally:
                 self._in_batch -= 1
                 if self._in_batch == 0 and self._stopping:
@@ -241,9 +231,16 @@ class Worker:
         wake = self._wake[conversation_id] = asyncio.Event()
         await wait_event(wake, when - self.clock())
 
-    def _due(self, jobs: list[Job]) -> float:
-        """Debounce from the newest customer message, and respect the retry backoff of failed jobs."""
+    def _due(self, conversation_id: int, jobs: list[Job]) -> float:
+        """Debounce from the newest customer message, and respect the retry backoff of failed jobs and the wait
+        for an unsettled reply."""
         due = max(job.not_before for job in jobs)
+        held = self._hold.get(conversation_id)
+        if held is not None:
+            if held > self.clock():
+                due = max(due, held)
+            else:
+                del self._hold[conversation_id]
         replies = [job for job in jobs if job.kind == "reply" and job.attempts == 0]
         if replies:
             due = max(due, max(job.created_at for job in replies) + self.settings.debounce_seconds)
@@ -251,17 +248,53 @@ class Worker:
 
     # -- the job wrapper ------------------------------------------------------------------------------------
 
-    async def _run_batch(self, conversation_id: int, jobs: list[Job]) -> None:
-        progress = Progress()
+    async def _run_batch(self, conversation_id: int, jobs: list[Job], slot: Hold | None = None) -> None:
+        progress = Progress(slot=slot)
         ids = [job.id for job in jobs]
         try:
             await self.actions.process(conversation_id, jobs, progress)
+        except JobEnded as exc:
+            log_event(
+                logger,
+                "job_ended",
+                logging.WARNING,
+                conversation_id=conversation_id,
+                jobs=ids,
+                status=exc.status,
+                reason=exc.reason,
+            )
+            await self.store.finish_jobs(ids, exc.status, exc.reason)  # type: ignore[arg-type]
+        except NotSettled as exc:
+            self._hold[conversation_id] = exc.until
+            log_event(
+                logger,
+                "reply_unsettled",
+                conversation_id=conversation_id,
+                idempotency_key=exc.key,
+                wait=round(exc.until - self.clock(), 2),
+            )
         except Exception as exc:  # the one catch-all: any failure becomes a retry, an apology or a handoff
             attempts = max(job.attempts for job in jobs) + 1
             mode: JobMode = max((job.mode for job in jobs), key=("answer", "apology", "failsafe").index)
             delay = backoff(attempts, self.settings.retry_base_seconds)
+            if isinstance(exc, UncertainPost):
+                # Nothing newer is posted before the reply shows up in the conversation or is known lost.
+                delay = max(delay, self.settings.settle_seconds)
             if progress.stage == "respond" and mode == "answer":
                 mode, delay = "apology", 0.0
+            elif mode == "failsafe" and attempts >= 2 * self.settings.max_attempts:
+                # Even the handoff keeps failing: stop, rather than retry forever.
+                log_event(
+                    logger,
+                    "job_ended",
+                    logging.ERROR,
+                    conversation_id=conversation_id,
+                    jobs=ids,
+                    status="failed",
+                    reason=describe_error(exc),
+                )
+                await self.store.finish_jobs(ids, "failed", "gave up: the handoff kept failing")
+                return
             elif attempts >= self.settings.max_attempts:
                 mode = "failsafe"
             logger.exception(

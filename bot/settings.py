@@ -29,6 +29,8 @@ BOT_ENV: dict[str, str] = {
     "agent_bot_id": "BOT_AGENT_BOT_ID",
     "max_attempts": "BOT_MAX_ATTEMPTS",
     "concurrency": "BOT_CONCURRENCY",
+    "model_concurrency": "BOT_MODEL_CONCURRENCY",
+    "settle_seconds": "BOT_SETTLE_SECONDS",
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
     "mirror_webhook_secret": "MIRROR_WEBHOOK_SECRET",
@@ -64,8 +66,16 @@ class BotSettings(BaseModel):
     retry_base_seconds: float = Field(default=0.5, gt=0)
     # Accepted events, dedup keys and finished jobs are kept this long (Chatwoot redelivers within minutes).
     retention_days: float = Field(default=7.0, gt=0)
-    # Conversations worked on at the same time (each one is still strictly sequential).
-    concurrency: int = Field(default=8, ge=1)
+    # Conversations whose Chatwoot and store work runs at the same time (each one is still strictly sequential);
+    # a batch gives its slot back while its model call runs. Each batch waits on several Chatwoot requests, so a
+    # few slots would leave the bot idle while a burst of customers waits.
+    concurrency: int = Field(default=32, ge=1)
+    # Model calls in flight at once, apart from the above: a model answers in seconds and costs the bot no CPU
+    # meanwhile, so a burst of customers should not queue behind a few; lower it to fit the provider's rate limit.
+    model_concurrency: int = Field(default=256, ge=1)
+    # How long a reply whose post failed without an answer (a timeout, a 5xx) may still be created by Chatwoot:
+    # nothing newer is posted in its conversation before it is found there or this long has passed.
+    settle_seconds: float = Field(default=60.0, ge=0)
     # Secret of the account webhook that feeds the handoff records (POST /webhooks/records).
     mirror_webhook_secret: SecretStr | None = None
 

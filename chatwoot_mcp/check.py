@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 from dataclasses import dataclass
 from typing import Literal
 
@@ -176,10 +176,27 @@ def render(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
+HELP = """\
+Checks the configuration against Chatwoot, step by step, and prints a fix for each problem: is Chatwoot
+reachable at CHATWOOT_URL; is CHATWOOT_API_KEY a valid user token (not an AgentBot's) with access to
+CHATWOOT_ACCOUNT_ID; which inboxes it sees and which AgentBot answers each (CHATWOOT_INBOX_ID must have one
+for the bot to answer); is CHATWOOT_BOT_TOKEN an AgentBot's token. Settings come from the environment, then
+the credentials file (CHATWOOT_CREDENTIALS_FILE, default .secrets/credentials.toml); tokens are never printed.
+
+exit status: 0 when nothing failed (warnings allowed), 1 when a check failed, 2 on a usage error."""
+
+
+def parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="chatwoot-mcp check",
+        description="Test the Chatwoot configuration and print what to fix.",
+        epilog=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    if argv:
-        print("usage: chatwoot-mcp check", file=sys.stderr)
-        return 2
+    parser().parse_args(argv if argv is not None else [])
     try:
         settings = load_settings(os.environ)
     except ConfigError as exc:

@@ -10,6 +10,8 @@ from .models import Message, MessagePage
 
 # Chatwoot's page of messages without `after` (MessageFinder): the latest 20, or 20 older than `before`.
 MESSAGES_PAGE_SIZE = 20
+# ... and with `after`: up to 100 newer than it, oldest first.
+AFTER_PAGE_SIZE = 100
 
 
 class Messages(Resource):
@@ -20,12 +22,13 @@ class Messages(Resource):
         self, conversation_id: int, *, before: int | None = None, after: int | None = None
     ) -> MessagePage:
         """Ascending. Latest 20 by default; 20 with id < `before`; up to 100 with id > `after`;
-        with both, up to 1000 with `after` <= id < `before` (Chatwoot's MessageFinder)."""
+        with both, up to 1000 with `after` <= id < `before` (Chatwoot's MessageFinder). `after=0` starts at the
+        first message (Chatwoot tests the parameter for presence, and "0" is present)."""
         params: dict[str, int] = {}
         if before is not None:
             params["before"] = ident(before, "before")
         if after is not None:
-            params["after"] = ident(after, "after")
+            params["after"] = 0 if after == 0 and not isinstance(after, bool) else ident(after, "after")
         path = self._path(conversation_id)
         data = await self._call("GET", path, params=params)
         items = self._parse(list[Message], self._field(data, "payload", "GET", path), "GET", path)

@@ -254,6 +254,7 @@ class Conversation(_Model):
     labels: list[str] = Field(default_factory=list)
     meta: ConversationMeta = Field(default_factory=ConversationMeta)
     messages: list[Message] = Field(default_factory=list)
+    last_non_activity_message: Message | None = None
     can_reply: bool | None = None
     muted: bool | None = None
     unread_count: int | None = None

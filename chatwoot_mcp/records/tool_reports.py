@@ -15,6 +15,7 @@ import asyncpg
 
 from chatwoot_mcp.records.mirror import build_mirror
 from chatwoot_mcp.records.model import Hands, Observation
+from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
 
 logger = logging.getLogger("chatwoot_mcp.records")
 
@@ -31,6 +32,9 @@ def tool_observation(name: str, arguments: dict[str, Any], data: Any, user_id: i
     trigger = HANDOFF_TOOLS.get(name)
     if trigger is None or not isinstance(data, dict) or not data.get("changed"):
         return None
+    key = arguments.get("idempotency_key")
+    if isinstance(key, str) and key.startswith(BOT_SOURCE_PREFIX):
+        return None  # the bot's own handoff: the bot reports it, with its trigger (customer asked, fail-safe, …)
     conversation = data.get("conversation") if isinstance(data.get("conversation"), dict) else {}
     hands = OWNER_HANDS.get(str(conversation.get("owner")))
     cid = data.get("conversation_id") or conversation.get("id")

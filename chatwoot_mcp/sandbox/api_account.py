@@ -1,4 +1,4 @@
-"""Account resources: profile, inboxes, agents, teams, contact search, agent bots, account webhooks."""
+"""Account resources: profile, inboxes, agents, teams, agent bots, account webhooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import AgentBot, Inbox, Webhook
 
-CONTACTS_PER_PAGE = 15
 WEBHOOK_EVENTS = (
     "conversation_status_changed", "conversation_updated", "conversation_created", "contact_created",
     "contact_updated", "message_created", "message_updated", "webwidget_triggered", "inbox_created",
@@ -83,7 +82,7 @@ async def inbox_reset_secret(ctx: Ctx) -> Reply:
     return 200, render.inbox(ctx.store, inbox, admin=True)
 
 
-# ---- agents, teams, contacts --------------------------------------------------------------------
+# ---- agents, teams -----------------------------------------------------------------------------
 
 
 async def agents(ctx: Ctx) -> Reply:
@@ -101,32 +100,6 @@ async def team_show(ctx: Ctx) -> Reply:
     if found is None or found.account_id != ctx.account_id:
         raise not_found()
     return 200, render.team(ctx.store, found, ctx.user)
-
-
-async def contacts_search(ctx: Ctx) -> Reply:
-    query = ctx.params.get("q")
-    if not present(query):
-        raise unprocessable("Specify search string with parameter q")
-    needle = str(query).strip().lower()
-    found = []
-    for contact in ctx.store.contacts.values():
-        if contact.account_id != ctx.account_id:
-            continue
-        fields = (contact.name, contact.email, contact.phone_number)
-        if any(f and needle in f.lower() for f in fields) or (contact.identifier and needle in contact.identifier):
-            found.append(contact)
-    found.sort(key=lambda c: (c.last_activity_at or 0.0, c.id), reverse=True)
-    page = to_int(ctx.params.get("page"))
-    page = page if page and page > 0 else 1
-    start = (page - 1) * CONTACTS_PER_PAGE
-    rows = found[start : start + CONTACTS_PER_PAGE + 1]
-    has_more = len(rows) > CONTACTS_PER_PAGE
-    rows = rows[:CONTACTS_PER_PAGE]
-    with_inboxes = str(ctx.params.get("include_contact_inboxes", "true")).lower() != "false"
-    return 200, {
-        "meta": {"count": len(rows), "current_page": page, "has_more": has_more},
-        "payload": [render.contact(ctx.store, c, with_inboxes=with_inboxes) for c in rows],
-    }
 
 
 # ---- agent bots ---------------------------------------------------------------------------------
@@ -303,7 +276,6 @@ def register(router: Router) -> None:
     router.add("GET", ACCOUNT + r"/agents", agents, "agents", "index")
     router.add("GET", ACCOUNT + r"/teams", teams, "teams", "index")
     router.add("GET", ACCOUNT + r"/teams/(?P<team_id>[^/]+)", team_show, "teams", "show")
-    router.add("GET", ACCOUNT + r"/contacts/search", contacts_search, "contacts", "search")
     router.add("GET", ACCOUNT + r"/agent_bots", bots_index, "agent_bots", "index")
     router.add("POST", ACCOUNT + r"/agent_bots", bots_create, "agent_bots", "create")
     router.add("GET", bot, bots_show, "agent_bots", "show")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from . import render
+from . import finder_index, render
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
-from .state import PRIORITIES, STATUSES, AgentBot, Conversation, User
+from .state import PRIORITIES, STATUSES, AgentBot, ContactInbox, Conversation, Inbox, Message, User
 
 PAGE_SIZE = 25
 SortKey = Callable[[Conversation], float]
@@ -28,6 +28,11 @@ SORTS: dict[str, tuple[SortKey, bool]] = {
     "waiting_since_desc": (lambda c: c.waiting_since or 0.0, True),
     "sort_on_waiting_since": (lambda c: c.waiting_since or float("inf"), False),
 }
+
+
+def _owned(conv: Conversation) -> bool:
+    """Conversation.assigned: a user or an AgentBot holds it (`unassigned` is neither, since v4.8)."""
+    return conv.assignee_id is not None or conv.assignee_agent_bot_id is not None
 
 
 def _visible(ctx: Ctx) -> list[Conversation]:
@@ -59,6 +64,9 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
         if found is None or found.account_id != ctx.account_id:
             raise not_found()
         convs = [c for c in convs if c.team_id == team_id]
+    if present(params.get("source_id")):
+        source_id = str(params["source_id"])
+        convs = [c for c in convs if ctx.store.contact_inboxes[c.contact_inbox_id].source_id == source_id]
     labels = str_list(params.get("labels"))
     if labels:
         convs = [c for c in convs if any(label in c.labels for label in labels)]
@@ -75,20 +83,23 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
             wanted_status = status if present(status) else "open"
             # an unknown enum value casts to NULL in the query: nothing matches
             convs = [c for c in convs if c.status == wanted_status]
+    if params.get("conversation_type") == "unattended":
+        # ConversationFinder: no first reply yet, or a customer waiting since the last reply
+        convs = [c for c in convs if c.first_reply_created_at is None or c.waiting_since is not None]
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "assigned_count": sum(1 for c in convs if c.assignee_id is not None),
-        "unassigned_count": sum(1 for c in convs if c.assignee_id is None),
+        "assigned_count": sum(1 for c in convs if _owned(c)),
+        "unassigned_count": sum(1 for c in convs if not _owned(c)),
         "all_count": len(convs),
     }
     assignee_type = params.get("assignee_type")
     if assignee_type == "me":
         convs = [c for c in convs if c.assignee_id is not None and c.assignee_id == user_id]
     elif assignee_type == "unassigned":
-        convs = [c for c in convs if c.assignee_id is None]
+        convs = [c for c in convs if not _owned(c)]
     elif assignee_type == "assigned":
-        convs = [c for c in convs if c.assignee_id is not None]
+        convs = [c for c in convs if _owned(c)]
     within = to_int(params.get("updated_within"))
     if within is not None:
         since = ctx.engine.clock.now() - within
@@ -99,10 +110,14 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
 
 
 async def index(ctx: Ctx) -> Reply:
-    convs, counts = _finder(ctx)
-    if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
-        start = (_page(ctx) - 1) * PAGE_SIZE
-        convs = convs[start : start + PAGE_SIZE]
+    indexed = finder_index.page(ctx, PAGE_SIZE)
+    if indexed is not None:
+        convs, counts = indexed
+    else:
+        convs, counts = _finder(ctx)
+        if to_int(ctx.params.get("updated_within")) is None:  # updated_within disables pagination
+            start = (_page(ctx) - 1) * PAGE_SIZE
+            convs = convs[start : start + PAGE_SIZE]
     payload = [render.conversation(ctx.store, c, ctx.user) for c in convs]
     return 200, {"data": {"meta": counts, "payload": payload}}
 
@@ -111,26 +126,35 @@ async def search(ctx: Ctx) -> Reply:
     """`GET /conversations/search?q=`: message content search over every status."""
     query = ctx.params.get("q")
     convs = _visible(ctx)
-    if present(query):
-        needle = str(query).lower()
-        convs = [
-            c for c in convs
-            if any(m.message_type in (0, 1) and m.content and needle in m.content.lower() for m in c.messages)
-        ]
+    needle = str(query).lower() if present(query) else ""
+
+    def matches(m: Message) -> bool:
+        return m.message_type in (0, 1) and bool(m.content) and needle in (m.content or "").lower()
+
+    if needle:
+        convs = [c for c in convs if any(matches(m) for m in c.messages)]
     convs.sort(key=lambda c: (c.last_activity_at, c.id), reverse=True)
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in convs if c.assignee_id is None),
+        "unassigned_count": sum(1 for c in convs if not _owned(c)),
         "all_count": len(convs),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE
-    payload = [render.conversation(ctx.store, c, ctx.user) for c in convs[start : start + PAGE_SIZE]]
+    payload = []
+    for conv in convs[start : start + PAGE_SIZE]:
+        shown = render.conversation(ctx.store, conv, ctx.user)
+        if needle:  # the search eager-loads only the matching messages, so the card shows one of those
+            hit = [m for m in conv.messages if matches(m)][-1]
+            shown["messages"] = [render.message_push(ctx.store, hit)]
+        payload.append(shown)
     return 200, {"meta": counts, "payload": payload}
 
 
 async def meta(ctx: Ctx) -> Reply:
-    _, counts = _finder(ctx)
+    counts = finder_index.counts(ctx)
+    if counts is None:
+        _, counts = _finder(ctx)
     return 200, {"meta": counts}
 
 
@@ -145,6 +169,8 @@ FILTER_KEYS = {
     "labels": lambda c: c.labels,
 }
 FILTER_OPERATORS = {"equal_to", "not_equal_to", "is_present", "is_not_present"}
+# lib/filters/filter_keys.yml narrows some attributes; the 422 names the attribute's own list
+KEY_OPERATORS = {"status": ("equal_to", "not_equal_to")}
 
 
 def _normalise(value: Any) -> Any:
@@ -175,8 +201,9 @@ async def filter_(ctx: Ctx) -> Reply:
         operator = rule.get("filter_operator")
         if key not in FILTER_KEYS:
             raise unprocessable(f"Invalid attribute key - [{key}]")
-        if operator not in FILTER_OPERATORS:
-            allowed = ",".join(sorted(FILTER_OPERATORS))
+        allowed_operators = KEY_OPERATORS.get(key, tuple(sorted(FILTER_OPERATORS)))
+        if operator not in allowed_operators:
+            allowed = ",".join(allowed_operators)
             raise unprocessable(f"Invalid operator. The allowed operators for {key} are [{allowed}].")
         values = rule.get("values")
         values = values if isinstance(values, list) else ([] if values is None else [values])
@@ -196,7 +223,7 @@ async def filter_(ctx: Ctx) -> Reply:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in result if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in result if c.assignee_id is None),
+        "unassigned_count": sum(1 for c in result if not _owned(c)),
         "all_count": len(result),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE
@@ -228,26 +255,46 @@ def _dict_param(params: dict[str, Any], key: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-async def create(ctx: Ctx) -> Reply:
-    params = ctx.params
-    inbox_id = to_int(params.get("inbox_id"))
-    inbox = ctx.store.inboxes.get(inbox_id) if inbox_id is not None else None
-    if inbox is None or inbox.account_id != ctx.account_id:
-        raise not_found()
+def _authorize_inbox(ctx: Ctx, inbox: Inbox) -> None:
     if ctx.user is not None and not ctx.is_admin and ctx.user.id not in inbox.member_ids:
         raise ApiError(401, {"error": "You are not authorized to do this action"})
-    source_id = params.get("source_id")
-    contact_inbox = ctx.store.contact_inbox_by_source(inbox.id, str(source_id)) if present(source_id) else None
-    if contact_inbox is None:
+
+
+def _contact_inbox(ctx: Ctx) -> tuple[Inbox, ContactInbox]:
+    """ConversationsController's before_actions: the inbox and contact when given, else the source id alone."""
+    params, store = ctx.params, ctx.store
+    inbox = contact = None
+    if present(params.get("inbox_id")):
+        inbox_id = to_int(params.get("inbox_id"))
+        inbox = store.inboxes.get(inbox_id) if inbox_id is not None else None
+        if inbox is None or inbox.account_id != ctx.account_id:
+            raise not_found()
+        _authorize_inbox(ctx, inbox)
+    if present(params.get("contact_id")):
         contact_id = to_int(params.get("contact_id"))
-        contact = ctx.store.contacts.get(contact_id) if contact_id is not None else None
+        contact = store.contacts.get(contact_id) if contact_id is not None else None
         if contact is None or contact.account_id != ctx.account_id:
             raise not_found()
-        contact_inbox = next(
-            (ci for ci in ctx.store.contact_inboxes.values()
-             if ci.contact_id == contact.id and ci.inbox_id == inbox.id),
-            None,
-        ) or ctx.engine.create_contact_inbox(contact, inbox.id, str(source_id) if present(source_id) else None)
+    source_id = str(params["source_id"]) if present(params.get("source_id")) else None
+    if inbox is not None and contact is not None:
+        found = (
+            store.contact_inbox_by_source(inbox.id, source_id) if source_id else store.contact_inbox_for(contact.id, inbox.id)
+        )
+        if found is not None and found.contact_id != contact.id:
+            raise unprocessable("source_id should be unique")  # contact_inboxes (inbox_id, source_id) is unique
+        return inbox, found or ctx.engine.create_contact_inbox(contact, inbox.id, source_id)
+    # the legacy lookup by source id alone, then the inbox's own authorization
+    found = next((ci for ci in store.contact_inboxes.values() if source_id and ci.source_id == source_id
+                  and store.inboxes[ci.inbox_id].account_id == ctx.account_id), None)
+    if found is None:
+        raise not_found()
+    _authorize_inbox(ctx, store.inboxes[found.inbox_id])
+    return store.inboxes[found.inbox_id], found
+
+
+async def create(ctx: Ctx) -> Reply:
+    params = ctx.params
+    inbox, contact_inbox = _contact_inbox(ctx)
     contact = ctx.store.contacts[contact_inbox.contact_id]
     status = params.get("status")
     if present(status) and status not in STATUSES:

@@ -47,16 +47,13 @@ async def index(ctx: Ctx) -> Reply:
 
 
 def _content_attributes(value: Any) -> dict[str, Any]:
-    if value is None or value == "":
-        return {}
+    """MessageBuilder#content_attributes: a hash, or a JSON string of one; anything unparsable is `{}`."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
-            raise unprocessable("unexpected token in content_attributes") from None
-    if not isinstance(value, dict):
-        raise unprocessable("content_attributes must be a hash")
-    return value
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 async def create(ctx: Ctx) -> Reply:
@@ -89,6 +86,11 @@ async def create(ctx: Ctx) -> Reply:
             sender = ("User", ctx.actor.id)
         elif sender is None and isinstance(ctx.actor, AgentBot):
             sender = ("AgentBot", ctx.actor.id)
+    attributes = _content_attributes(params.get("content_attributes"))
+    if "forwarded_message_id" in attributes:
+        raise unprocessable("Forwarded emails need an email inbox")  # every sandbox inbox is an API inbox
+    if present(params.get("external_created_at")):
+        attributes["external_created_at"] = params["external_created_at"]
     source_id = params.get("source_id")
     msg = ctx.engine.create_message(
         conv,
@@ -97,7 +99,7 @@ async def create(ctx: Ctx) -> Reply:
         sender=sender,
         private=to_bool(params.get("private", False)),
         content_type=str(content_type),
-        content_attributes=_content_attributes(params.get("content_attributes")),
+        content_attributes=attributes,
         source_id=str(source_id) if present(source_id) else None,
     )
     echo_id = params.get("echo_id")
@@ -110,8 +112,10 @@ async def destroy(ctx: Ctx) -> Reply:
     msg = next((m for m in conv.messages if m.id == message_id), None)
     if msg is None:
         raise not_found()
+    # Messages#destroy: update!(content:, content_type: :text, content_attributes: { deleted: true })
     msg.content = "This message was deleted"
-    msg.content_attributes = {**msg.content_attributes, "deleted": True}
+    msg.content_type = "text"
+    msg.content_attributes = {"deleted": True}
     msg.updated_at = ctx.engine.clock.now()
     if msg.message_type in (INCOMING, OUTGOING):
         ctx.engine.message_event("message_updated", msg)

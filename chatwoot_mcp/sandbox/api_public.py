@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from . import render
-from .errors import not_found
+from .errors import not_found, record_invalid
 from .parsing import present, to_int
 from .routing import PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
+
+MAX_CONTENT = 150_000  # Message validates content length at 150,000 characters
 
 
 def _inbox(ctx: Ctx) -> Inbox:
@@ -56,23 +58,18 @@ async def inbox_show(ctx: Ctx) -> Reply:
         "csat_survey_enabled": False,
         "greeting_enabled": False,
         "identity_validation_enabled": False,
+        "send_message_signature": False,  # public/api/v1/inbox/inboxes_controller_spec expects the key
     }
 
 
 def _find_contact(
     ctx: Ctx, account_id: int, identifier: str | None, email: str | None, phone: str | None
 ) -> Contact | None:
-    contacts = [c for c in ctx.store.contacts.values() if c.account_id == account_id]
-    if identifier:
-        found = next((c for c in contacts if c.identifier == identifier), None)
-        if found:
-            return found
-    if email:
-        found = next((c for c in contacts if c.email and c.email.lower() == email.lower()), None)
-        if found:
-            return found
-    if phone:
-        return next((c for c in contacts if c.phone_number == phone), None)
+    index = ctx.store.contact_index
+    for field, value in (("identifier", identifier), ("email", email), ("phone_number", phone)):
+        found = index.find(account_id, field, value) if value else None
+        if found is not None:
+            return ctx.store.contacts[found]
     return None
 
 
@@ -118,7 +115,8 @@ async def conversation_create(ctx: Ctx) -> Reply:
 
 async def conversation_index(ctx: Ctx) -> Reply:
     ci = _contact_inbox(ctx)
-    convs = [c for c in ctx.store.conversations.values() if c.contact_inbox_id == ci.id]
+    ids = sorted(ctx.store.conversation_index.by_contact.get(ci.contact_id, ()))
+    convs = [c for c in (ctx.store.conversations[i] for i in ids) if c.contact_inbox_id == ci.id]
     return 200, [render.public_conversation(ctx.store, c) for c in convs]
 
 
@@ -129,6 +127,9 @@ async def conversation_show(ctx: Ctx) -> Reply:
 async def message_create(ctx: Ctx) -> Reply:
     conv = _conversation(ctx)
     content = ctx.params.get("content")
+    if content is not None and len(str(content)) > MAX_CONTENT:
+        # the public controller lets ActiveRecord::RecordInvalid through to render_record_invalid
+        raise record_invalid([f"Content is too long (maximum is {MAX_CONTENT} characters)"], ["content"])
     msg = ctx.engine.create_message(
         conv,
         content=str(content) if content is not None else None,

@@ -14,7 +14,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import api_account, api_conversations, api_messages, api_public
+from . import (
+    api_account,
+    api_auth,
+    api_contacts,
+    api_conversations,
+    api_labels,
+    api_last_seen,
+    api_members,
+    api_messages,
+    api_public,
+    api_reporting_events,
+    api_reports,
+)
 from .auth import authenticate, check_account, token_kind
 from .control import Control
 from .domain import Engine
@@ -34,6 +46,13 @@ def build_router() -> Router:
     router = Router()
     api_conversations.register(router)
     api_messages.register(router)
+    api_contacts.register(router)
+    api_last_seen.register(router)
+    api_members.register(router)
+    api_labels.register(router)
+    api_reports.register(router)
+    api_reporting_events.register(router)
+    api_auth.register(router)
     api_account.register(router)
     api_public.register(router)
     return router
@@ -74,6 +93,7 @@ class SandboxApp:
         self.requests: list[dict[str, Any]] = []
         self.info: dict[str, Any] = {}
         self.control = Control(self.engine, self.faults, self.requests, self.info)
+        self._group: anyio.abc.TaskGroup | None = None
 
     async def _on_bot_failure(self, job: Any) -> None:
         await self.engine.on_bot_failure(job)
@@ -82,6 +102,7 @@ class SandboxApp:
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         async with httpx2.AsyncClient(trust_env=False) as client, anyio.create_task_group() as group:
             self.dispatcher.start(group, client)
+            self._group = group
             yield
             with anyio.move_on_after(2):
                 while not self.dispatcher.idle:
@@ -122,10 +143,16 @@ class SandboxApp:
                 await anyio.sleep(fault.delay)
             if fault.status is not None:
                 entry["status"] = fault.status
+                if fault.late and self._group is not None:
+                    self._group.start_soon(self._carry_out_late, fault.late, request, token, body)
                 return _fault_response(fault)
         response = await self._dispatch(request, token, body)
         entry["status"] = response.status_code
         return response
+
+    async def _carry_out_late(self, late: float, request: Request, token: str | None, body: Any) -> None:
+        await anyio.sleep(late)
+        await self._dispatch(request, token, body)
 
     async def _dispatch(self, request: Request, token: str | None, body: Any) -> Response:
         matched = self.router.match(request.method, request.url.path)

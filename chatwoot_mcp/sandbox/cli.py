@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="refuse webhook URLs without a public address, as Chatwoot 4.14+ does unless"
         " SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true (by default the sandbox delivers to them)",
     )
+    parser.add_argument(
+        "--seed-conversations", type=int, default=0, metavar="N",
+        help="start with N more conversations (every status, the last 30 days) in account 1, for benchmarks",
+    )
+    parser.add_argument("--seed-contacts", type=int, default=0, metavar="N", help="start with N more contacts")
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="warning", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -60,7 +65,10 @@ async def _serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     sandbox = SandboxApp(
         Secrets(),
-        SeedOptions(webhook_url=args.webhook_url, webhook_secret=args.webhook_secret),
+        SeedOptions(
+            webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
+            bulk_conversations=max(0, args.seed_conversations), bulk_contacts=max(0, args.seed_contacts),
+        ),
         bot_retry_wait=_retry_wait(args),
         allow_private_network=not args.refuse_private_network,
     )

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from . import render
+from . import render, reporting
 from .errors import unprocessable
 from .seed import Secrets, SeedOptions, build_store
 from .state import (
@@ -161,6 +161,7 @@ class Engine:
         updated = {"previous_value": render.iso(previous_updated), "current_value": render.iso(conv.updated_at)}
         diff.append({"updated_at": updated})
         if "status" in changed:
+            reporting.status_changed(self.store, conv)
             if conv.status == "open":
                 self._conversation_event("conversation_opened", conv, with_changes=False)
             elif conv.status == "resolved":
@@ -255,6 +256,7 @@ class Engine:
             conv.waiting_since = self.clock.now()
             self.commit(conv, before, bot)
         self.set_status(conv, "open", bot)
+        reporting.bot_handoff(self.store, conv)
 
     def assign_user(self, conv: Conversation, user: User | None, actor: Actor) -> None:
         before = _snapshot(conv)
@@ -310,6 +312,7 @@ class Engine:
         if len(window) >= FLOOD_LIMIT:
             raise unprocessable("Validation failed: Too many messages")
         window.append(now)
+        waiting_before, first_before = conv.waiting_since, conv.first_reply_created_at
         msg = self._append(
             conv, content, message_type, sender, now,
             private=private, content_type=content_type,
@@ -335,6 +338,8 @@ class Engine:
             if sender[0] in {"User", "AgentBot"}:
                 conv.waiting_since = None
             self.commit(conv, before, None)
+        reporting.message_created(self.store, conv, msg, first_reply=first_before is None,
+                                  waiting_since=waiting_before)
         self.message_event("message_created", msg)
         return msg
 
@@ -391,6 +396,15 @@ class Engine:
         payload["event"] = "contact_created"
         self.emit_account_only("contact_created", account_id, payload)
         return contact
+
+    def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
+        """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
+        payload = render.contact_webhook(self.store, contact)
+        payload["event"] = "contact_updated"
+        payload["changed_attributes"] = [
+            {key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()
+        ]
+        self.emit_account_only("contact_updated", contact.account_id, payload)
 
     def create_contact_inbox(self, contact: Contact, inbox_id: int, source_id: str | None = None) -> ContactInbox:
         ci_id = self.store.next_id("contact_inbox", 31)

@@ -16,6 +16,9 @@ class Fault:
     delay: float
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    # > 0: the request is still carried out this many seconds after the fault's answer (a proxy timed out while
+    # Chatwoot went on, e.g. a message created after the client gave up on the POST).
+    late: float = 0.0
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -26,6 +29,7 @@ class Fault:
             "delay": self.delay,
             "body": self.body,
             "headers": self.headers,
+            "late": self.late,
         }
 
 
@@ -54,6 +58,11 @@ def parse_fault(data: Any) -> Fault:
     headers = data.get("headers") or {}
     if not isinstance(headers, dict):
         raise FaultError("headers must be an object")
+    late = data.get("late", 0)
+    if not isinstance(late, (int, float)) or late < 0:
+        raise FaultError("late must be a non-negative number of seconds")
+    if late and status is None:
+        raise FaultError("a late fault needs the status to answer with first (e.g. 504)")
     method = data.get("method")
     return Fault(
         method=str(method).upper() if method and method != "*" else None,
@@ -63,6 +72,7 @@ def parse_fault(data: Any) -> Fault:
         delay=float(delay),
         body=data.get("body"),
         headers={str(k): str(v) for k, v in headers.items()},
+        late=float(late),
     )
 
 

@@ -2,224 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from .render_common import account_ref, iso, to_i
+from .render_contacts import contact, contact_push, contact_webhook
+from .render_inboxes import inbox
+from .render_people import (
+    agent,
+    agent_bot,
+    bot_push,
+    bot_slim,
+    profile,
+    team,
+    team_record,
+    user_push,
+)
 from .state import (
     ACTIVITY,
     INCOMING,
     MESSAGE_TYPE_NAMES,
-    AgentBot,
-    Contact,
     Conversation,
-    Inbox,
     Message,
     Store,
-    Team,
     User,
     Webhook,
 )
 
-
-def iso(ts: float | None) -> str | None:
-    """A time as Rails serialises it in JSON: UTC, milliseconds, `Z`."""
-    if ts is None:
-        return None
-    moment = datetime.fromtimestamp(ts, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def to_i(ts: float | None) -> int:
-    return int(ts) if ts is not None else 0
-
-
-def account_ref(store: Store, account_id: int) -> dict[str, Any]:
-    return {"id": account_id, "name": store.accounts[account_id].name}
-
-
-# ---- users, bots, teams -------------------------------------------------------------------------
-
-
-def user_push(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "available_name": user.name,
-        "avatar_url": "",
-        "type": "user",
-        "availability_status": user.availability_status,
-        "thumbnail": "",
-    }
-
-
-def agent(user: User, account_id: int) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "account_id": account_id,
-        "availability_status": user.availability_status,
-        "auto_offline": True,
-        "confirmed": True,
-        "email": user.email,
-        "provider": "email",
-        "available_name": user.name,
-        "name": user.name,
-        "role": user.role,
-        "thumbnail": "",
-        "custom_role_id": None,
-    }
-
-
-def bot_push(bot: AgentBot) -> dict[str, Any]:
-    return {"id": bot.id, "name": bot.name, "avatar_url": bot.avatar_url, "type": "agent_bot"}
-
-
-def bot_slim(bot: AgentBot) -> dict[str, Any]:
-    return {
-        "id": bot.id,
-        "name": bot.name,
-        "description": bot.description,
-        "thumbnail": bot.avatar_url,
-        "outgoing_url": bot.outgoing_url,
-        "bot_type": bot.bot_type,
-    }
-
-
-def agent_bot(bot: AgentBot, account_id: int, *, admin: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": bot.id,
-        "name": bot.name,
-        "description": bot.description,
-        "thumbnail": bot.avatar_url,
-        "outgoing_url": bot.outgoing_url,
-        "bot_type": bot.bot_type,
-        "bot_config": bot.bot_config,
-        "account_id": bot.account_id,
-    }
-    if bot.account_id == account_id:
-        body["access_token"] = bot.access_token
-    if admin and bot.account_id is not None:
-        body["secret"] = bot.secret
-    body["system_bot"] = bot.account_id is None
-    return body
-
-
-def team(store: Store, record: Team, viewer: User | None) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "name": record.name,
-        "description": record.description,
-        "allow_auto_assign": record.allow_auto_assign,
-        "account_id": record.account_id,
-        "is_member": viewer is not None and viewer.id in record.member_ids,
-    }
-
-
-def team_record(record: Team) -> dict[str, Any]:
-    """`render json: @team`: the ActiveRecord attributes."""
-    return {
-        "id": record.id,
-        "name": record.name,
-        "description": record.description,
-        "allow_auto_assign": record.allow_auto_assign,
-        "account_id": record.account_id,
-        "created_at": iso(record.created_at),
-        "updated_at": iso(record.updated_at),
-    }
-
-
-# ---- contacts -----------------------------------------------------------------------------------
-
-
-def contact_push(contact: Contact) -> dict[str, Any]:
-    return {
-        "additional_attributes": contact.additional_attributes,
-        "custom_attributes": contact.custom_attributes,
-        "email": contact.email,
-        "id": contact.id,
-        "identifier": contact.identifier,
-        "name": contact.name,
-        "phone_number": contact.phone_number,
-        "thumbnail": "",
-        "blocked": contact.blocked,
-        "type": "contact",
-    }
-
-
-def contact_webhook(store: Store, contact: Contact) -> dict[str, Any]:
-    return {
-        "account": account_ref(store, contact.account_id),
-        "additional_attributes": contact.additional_attributes,
-        "avatar": "",
-        "custom_attributes": contact.custom_attributes,
-        "email": contact.email,
-        "id": contact.id,
-        "identifier": contact.identifier,
-        "name": contact.name,
-        "phone_number": contact.phone_number,
-        "thumbnail": "",
-        "blocked": contact.blocked,
-    }
-
-
-def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer: User | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "additional_attributes": record.additional_attributes,
-        "availability_status": "offline",
-        "email": record.email,
-        "id": record.id,
-        "name": record.name,
-        "phone_number": record.phone_number,
-        "blocked": record.blocked,
-        "identifier": record.identifier,
-        "thumbnail": "",
-        "custom_attributes": record.custom_attributes,
-    }
-    if record.last_activity_at is not None:  # jbuilder writes it only when present
-        body["last_activity_at"] = to_i(record.last_activity_at)
-    body["created_at"] = to_i(record.created_at)
-    if with_inboxes:
-        body["contact_inboxes"] = [
-            {"source_id": ci.source_id, "inbox": inbox(store, store.inboxes[ci.inbox_id], admin=False)}
-            for ci in store.contact_inboxes.values()
-            if ci.contact_id == record.id
-        ]
-    return body
-
-
-# ---- inboxes ------------------------------------------------------------------------------------
-
-
-def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": record.id,
-        "avatar_url": "",
-        "channel_id": record.channel_id,
-        "name": record.name,
-        "channel_type": "Channel::Api",
-        "greeting_enabled": False,
-        "greeting_message": None,
-        "working_hours_enabled": False,
-        "enable_email_collect": True,
-        "csat_survey_enabled": False,
-        "csat_config": {},
-        "enable_auto_assignment": True,
-        "auto_assignment_config": {},
-        "out_of_office_message": None,
-        "working_hours": [],
-        "timezone": "America/Sao_Paulo",
-        "callback_webhook_url": None,
-        "allow_messages_after_resolved": True,
-        "lock_to_single_conversation": False,
-        "sender_name_type": "friendly",
-        "business_name": None,
-        "webhook_url": record.webhook_url,
-        "inbox_identifier": record.inbox_identifier,
-        "additional_attributes": {},
-    }
-    if admin:
-        body["hmac_token"] = record.hmac_token
-        body["secret"] = record.secret
-    return body
+UNREAD_LIMIT = 10
+__all__ = [
+    "account_ref", "agent", "agent_bot", "bot_push", "bot_slim", "contact", "contact_push", "contact_webhook", "inbox",
+    "iso", "profile", "team", "team_record", "to_i", "user_push",
+]
 
 
 # ---- messages -----------------------------------------------------------------------------------
@@ -359,14 +172,17 @@ def public_message(store: Store, record: Message) -> dict[str, Any]:
 
 
 def unread_count(conv: Conversation) -> int:
-    seen = conv.agent_last_seen_at or 0.0
+    """`unread_incoming_messages.count`: incoming messages after agent_last_seen_at, `.last(10)`, so at most 10."""
+    seen = conv.agent_last_seen_at
     count = 0
     # messages are kept in creation order, so only the unseen tail needs a look
     for m in reversed(conv.messages):
-        if m.created_at <= seen:
+        if seen is not None and m.created_at <= seen:
             break
         if m.message_type == INCOMING:
             count += 1
+            if count == UNREAD_LIMIT:
+                break
     return count
 
 
@@ -491,48 +307,7 @@ def public_conversation(store: Store, conv: Conversation) -> dict[str, Any]:
     }
 
 
-# ---- profile and webhooks -----------------------------------------------------------------------
-
-
-def profile(store: Store, user: User) -> dict[str, Any]:
-    accounts = [
-        {
-            "id": acc_id,
-            "name": store.accounts[acc_id].name,
-            "status": "active",
-            "onboarding_step": "completed",
-            "active_at": iso(user.created_at),
-            "role": user.role,
-            "permissions": [user.role],
-            "availability": user.availability_status,
-            "availability_status": user.availability_status,
-            "auto_offline": True,
-            "custom_role_id": None,
-            "custom_role": None,
-        }
-        for acc_id in user.account_ids
-    ]
-    return {
-        "access_token": user.access_token,
-        "account_id": user.account_ids[0],
-        "available_name": user.name,
-        "avatar_url": "",
-        "confirmed": True,
-        "display_name": None,
-        "message_signature": None,
-        "email": user.email,
-        "id": user.id,
-        "inviter_id": None,
-        "name": user.name,
-        "provider": "email",
-        "pubsub_token": user.pubsub_token,
-        "custom_attributes": {},
-        "role": user.role,
-        "ui_settings": {},
-        "uid": user.email,
-        "type": "User",
-        "accounts": accounts,
-    }
+# ---- webhooks ---------------------------------------------------------------------------------------
 
 
 def webhook(store: Store, record: Webhook) -> dict[str, Any]:

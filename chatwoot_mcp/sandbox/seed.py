@@ -6,6 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
+from . import seed_extras
 from .state import (
     ACTIVITY,
     INCOMING,
@@ -43,6 +44,7 @@ class Secrets:
     agent_token: str = field(default_factory=_token)
     agent2_token: str = field(default_factory=_token)
     bot_token: str = field(default_factory=_token)
+    passwords: tuple[str, str, str] = field(default_factory=lambda: (_token(), _token(), _token()))
     whatsapp_identifier: str = field(default_factory=_token)
     site_identifier: str = field(default_factory=_token)
     whatsapp_secret: str = field(default_factory=_token)
@@ -53,6 +55,8 @@ class Secrets:
 class SeedOptions:
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    bulk_conversations: int = 0  # --seed-conversations: a large account for benchmarks
+    bulk_contacts: int = 0  # --seed-contacts
 
 
 CONTACTS: list[tuple[str, str, str | None]] = [
@@ -76,8 +80,10 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
         (AGENT_ID, "Bruno Agente", "bruno@acme.com.br", "agent", keys.agent_token),
         (AGENT2_ID, "Carla Atendente", "carla@acme.com.br", "agent", keys.agent2_token),
     ]
-    for user_id, name, email, role, token in people:
-        store.users[user_id] = User(user_id, name, email, role, token, (ACCOUNT_ID,), _token(), created_at=start)
+    for (user_id, name, email, role, token), password in zip(people, keys.passwords, strict=True):
+        store.users[user_id] = User(
+            user_id, name, email, role, token, (ACCOUNT_ID,), _token(), created_at=start, password=password
+        )
         store.next_id("user")
     store.bots[BOT_ID] = AgentBot(
         id=BOT_ID,
@@ -191,6 +197,11 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
 
     for conv in (c3, c5, c6):
         conv.agent_last_seen_at = conv.last_activity_at
+    seed_extras.add_library(store, ACCOUNT_ID, start)
+    seed_extras.add_story_events(store, ACCOUNT_ID)
+    seed_extras.add_bulk(
+        store, ACCOUNT_ID, conversations=options.bulk_conversations, contacts=options.bulk_contacts, now=now
+    )
     return store
 
 
@@ -208,7 +219,9 @@ def startup_info(store: Store, keys: Secrets, base_url: str) -> dict[str, object
             {"id": i.id, "name": i.name, "inbox_identifier": i.inbox_identifier} for i in store.inboxes.values()
         ],
         "agents": [
-            {"id": u.id, "name": u.name, "role": u.role, "access_token": tokens[u.id]} for u in store.users.values()
+            {"id": u.id, "name": u.name, "role": u.role, "email": u.email, "access_token": tokens[u.id],
+             "password": u.password}
+            for u in store.users.values()
         ],
         "teams": [{"id": t.id, "name": t.name} for t in store.teams.values()],
     }

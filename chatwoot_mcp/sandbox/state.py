@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+from .indexes import (
+    ContactInboxIndex,
+    ContactIndex,
+    ConversationIndex,
+    IndexedDict,
+    MessageIndex,
+    watched_setattr,
+)
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
 PRIORITIES = ("low", "medium", "high", "urgent")
@@ -33,6 +42,7 @@ class User:
     pubsub_token: str
     availability_status: str = "online"
     created_at: float = 0.0
+    password: str = ""  # for POST /auth/sign_in
 
     @property
     def is_admin(self) -> bool:
@@ -93,6 +103,14 @@ class Contact:
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     blocked: bool = False
 
+    WATCHED: ClassVar[frozenset[str]] = frozenset(
+        {"account_id", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at",
+         "additional_attributes"}
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        watched_setattr(self, name, value, self.WATCHED, object.__setattr__)
+
 
 @dataclass
 class ContactInbox:
@@ -122,6 +140,11 @@ class Message:
     sender_id: int | None = None
     status: str = "sent"
     additional_attributes: dict[str, Any] = field(default_factory=dict)
+
+    WATCHED: ClassVar[frozenset[str]] = frozenset({"account_id", "content"})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        watched_setattr(self, name, value, self.WATCHED, object.__setattr__)
 
 
 @dataclass
@@ -153,6 +176,13 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     recent_creations: deque[float] = field(default_factory=deque)
 
+    WATCHED: ClassVar[frozenset[str]] = frozenset(
+        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "contact_id"}
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        watched_setattr(self, name, value, self.WATCHED, object.__setattr__)
+
 
 @dataclass
 class Webhook:
@@ -163,6 +193,42 @@ class Webhook:
     subscriptions: list[str]
     secret: str
     inbox_id: int | None = None
+
+
+@dataclass
+class Label:
+    id: int
+    account_id: int
+    title: str
+    description: str
+    color: str
+    show_on_sidebar: bool = True
+
+
+@dataclass
+class CannedResponse:
+    id: int
+    account_id: int
+    short_code: str
+    content: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class ReportingEvent:
+    """A row of Chatwoot's reporting_events, written by its ReportingEventListener."""
+
+    id: int
+    account_id: int
+    name: str
+    value: float
+    inbox_id: int
+    user_id: int | None
+    conversation_id: int  # database id
+    created_at: float
+    event_start_time: float
+    event_end_time: float
 
 
 class Clock:
@@ -185,11 +251,15 @@ class Store:
     bots: dict[int, AgentBot] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
     inboxes: dict[int, Inbox] = field(default_factory=dict)
-    contacts: dict[int, Contact] = field(default_factory=dict)
-    contact_inboxes: dict[int, ContactInbox] = field(default_factory=dict)
-    conversations: dict[int, Conversation] = field(default_factory=dict)
-    messages: dict[int, Message] = field(default_factory=dict)
+    contacts: IndexedDict[Contact] = field(default_factory=lambda: IndexedDict(ContactIndex()))
+    contact_inboxes: IndexedDict[ContactInbox] = field(default_factory=lambda: IndexedDict(ContactInboxIndex()))
+    conversations: IndexedDict[Conversation] = field(default_factory=lambda: IndexedDict(ConversationIndex()))
+    messages: IndexedDict[Message] = field(default_factory=lambda: IndexedDict(MessageIndex()))
     webhooks: dict[int, Webhook] = field(default_factory=dict)
+    labels: dict[int, Label] = field(default_factory=dict)
+    canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
+    reporting_events: list[ReportingEvent] = field(default_factory=list)
+    bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each
     display_index: dict[tuple[int, int], int] = field(default_factory=dict)
     _ids: dict[str, int] = field(default_factory=dict)
 
@@ -222,10 +292,35 @@ class Store:
         return next((i for i in self.inboxes.values() if i.inbox_identifier == identifier), None)
 
     def contact_inbox_by_source(self, inbox_id: int, source_id: str) -> ContactInbox | None:
-        return next(
-            (ci for ci in self.contact_inboxes.values() if ci.inbox_id == inbox_id and ci.source_id == source_id),
-            None,
-        )
+        found = self.contact_inbox_index.by_source.get((inbox_id, source_id))
+        return self.contact_inboxes.get(found) if found is not None else None
+
+    @property
+    def contact_inbox_index(self) -> ContactInboxIndex:
+        return self.contact_inboxes.index  # type: ignore[return-value]
+
+    @property
+    def contact_index(self) -> ContactIndex:
+        return self.contacts.index  # type: ignore[return-value]
+
+    @property
+    def conversation_index(self) -> ConversationIndex:
+        return self.conversations.index  # type: ignore[return-value]
+
+    @property
+    def message_index(self) -> MessageIndex:
+        return self.messages.index  # type: ignore[return-value]
+
+    def add_reporting_event(self, event: ReportingEvent) -> None:
+        self.reporting_events.append(event)
+        if event.name == "conversation_bot_handoff":
+            self.bot_handoffs.setdefault(event.conversation_id, event)
+
+    def contact_inboxes_of(self, contact_id: int) -> list[ContactInbox]:
+        return [self.contact_inboxes[i] for i in self.contact_inbox_index.by_contact.get(contact_id, [])]
+
+    def contact_inbox_for(self, contact_id: int, inbox_id: int) -> ContactInbox | None:
+        return next((ci for ci in self.contact_inboxes_of(contact_id) if ci.inbox_id == inbox_id), None)
 
     def inbox_bot(self, inbox: Inbox) -> AgentBot | None:
         return self.bots.get(inbox.agent_bot_id) if inbox.agent_bot_id is not None else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
 import types
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +13,6 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.server.stdio import stdio_server
 from mcp_types import CallToolResult, InputRequiredResult, TextContent
 from mcp_types import Tool as MCPTool
 import pydantic_core
@@ -22,10 +23,9 @@ from chatwoot_mcp.records.tool_reports import report_tool_call
 from chatwoot_mcp.server import texts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.prompts import register_prompts
-from chatwoot_mcp.server.registry import selected_specs
+from chatwoot_mcp.server.registry import selected_specs, toolsets_problem
 from chatwoot_mcp.server.resources import register_resources
 from chatwoot_mcp.server.schema import compact_schema
-from chatwoot_mcp.server.stdio import pipe_streams
 
 SERVER_NAME = "chatwoot-mcp"
 
@@ -47,14 +47,11 @@ class ChatwootMCPServer(MCPServer):
         ]
 
     async def run_stdio_async(self) -> None:
-        """Serve stdio on the event loop when the client gave pipes (see `stdio.py`), else as the SDK does."""
-        async with pipe_streams() as streams:
-            if streams is None:
-                await super().run_stdio_async()
-                return
-            async with stdio_server(stdin=streams[0], stdout=streams[1]) as (read_stream, write_stream):  # type: ignore[arg-type]
-                lowlevel = self._lowlevel_server
-                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+        """The SDK's stdio transport, with stdout flushed per line: it points fd 1 at stderr while serving, but a
+        stray print still in Python's buffer would be written at exit, once fd 1 is the client's pipe again."""
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(line_buffering=True)
+        await super().run_stdio_async()
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -109,10 +106,13 @@ def build_server(settings: Settings, *, act_as_bot: bool = False, keep_clients: 
             if not keep_clients:
                 await conn.aclose()
 
+    problem = toolsets_problem(settings.mcp_toolsets)
+    if problem is not None:
+        logger.warning("%s", problem)
     server = ChatwootMCPServer(
         SERVER_NAME,
         title=texts.SERVER_TITLE,
-        instructions=texts.SERVER_INSTRUCTIONS,
+        instructions=texts.SERVER_INSTRUCTIONS + (f"\nConfiguration problem: {problem}.\n" if problem else ""),
         version=_version(),
         lifespan=lifespan,
     )

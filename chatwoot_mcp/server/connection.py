@@ -77,6 +77,12 @@ class Connection:
             token = self.settings.bot_token
         yield self._client(base_url, token, account_id)
 
+    @asynccontextmanager
+    async def bot_writer(self) -> AsyncIterator[ChatwootClient]:
+        """The AgentBot's token whenever one is configured (a bot handoff counts only when the bot makes it)."""
+        base_url, token, account_id = self.require()
+        yield self._client(base_url, self.settings.bot_token or token, account_id)
+
     async def aclose(self) -> None:
         """Close every pooled client; the server's lifespan calls this when a session or process ends."""
         clients, self._clients = list(self._clients.values()), {}

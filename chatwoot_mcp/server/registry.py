@@ -3,7 +3,7 @@
 Toolsets (settings.mcp_toolsets selects among them; None means all):
   conversations  chatwoot_list_conversations, chatwoot_get_conversation, chatwoot_update_conversation
   messages       chatwoot_list_messages, chatwoot_send_message
-  handoff        chatwoot_take_over, chatwoot_return_to_bot, chatwoot_handoff_stats
+  handoff        chatwoot_take_over, chatwoot_return_to_bot, chatwoot_hand_off, chatwoot_handoff_stats
   contacts       chatwoot_search_contacts
   admin          chatwoot_setup, chatwoot_list_inboxes, chatwoot_list_agents, chatwoot_list_teams
 
@@ -19,8 +19,6 @@ from typing import Any, Literal, TypeVar
 
 from mcp_types import ToolAnnotations
 
-from chatwoot_mcp.config import ConfigError
-
 Toolset = Literal["conversations", "messages", "handoff", "contacts", "admin"]
 TOOLSETS: tuple[Toolset, ...] = ("conversations", "messages", "handoff", "contacts", "admin")
 
@@ -35,6 +33,7 @@ TOOL_ORDER = (
     "chatwoot_update_conversation",
     "chatwoot_take_over",
     "chatwoot_return_to_bot",
+    "chatwoot_hand_off",
     "chatwoot_handoff_stats",
     "chatwoot_list_agents",
     "chatwoot_list_teams",
@@ -111,14 +110,26 @@ def all_specs() -> list[ToolSpec]:
     return sorted(REGISTRY, key=lambda spec: TOOL_ORDER.index(spec.name))
 
 
+def toolsets_problem(toolsets: frozenset[str] | None) -> str | None:
+    """A sentence about unknown names in CHATWOOT_MCP_TOOLSETS, or None when every name is known."""
+    unknown = sorted(set(toolsets or ()) - set(TOOLSETS))
+    if not unknown:
+        return None
+    return (
+        f"CHATWOOT_MCP_TOOLSETS names unknown toolsets {unknown}, which were ignored; choose from "
+        f"{', '.join(TOOLSETS)} and restart the server"
+    )
+
+
 def selected_specs(*, read_only: bool, toolsets: frozenset[str] | None) -> list[ToolSpec]:
-    """The tools a server with these settings exposes: a filter on annotations and toolsets, nothing else."""
+    """The tools a server with these settings exposes: a filter on annotations and toolsets, nothing else.
+
+    Unknown toolset names are ignored, and chatwoot_setup is then always exposed: the server starts, and a client
+    learns why through it (and the server's instructions) instead of seeing the connection close."""
     specs = all_specs()
     if toolsets is not None:
-        unknown = sorted(set(toolsets) - set(TOOLSETS))
-        if unknown:
-            raise ConfigError(f"unknown toolsets {unknown}; choose from {', '.join(TOOLSETS)}")
-        specs = [s for s in specs if s.toolset in toolsets]
+        keep_setup = toolsets_problem(toolsets) is not None
+        specs = [s for s in specs if s.toolset in toolsets or (keep_setup and s.name == "chatwoot_setup")]
     if read_only:
         specs = [s for s in specs if s.read_only]
     return specs

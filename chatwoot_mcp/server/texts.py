@@ -8,6 +8,10 @@ TAKEOVER_MESSAGE = (
 )
 RETURN_MESSAGE = "🤖 Você foi transferido de volta para a assistente {bot_name}. Como posso ajudar?"
 
+# Private notes for the team: each take-over or return records a claim, and the first claim wins a race.
+TAKE_OVER_CLAIM = "{name} pediu para assumir a conversa."
+RETURN_CLAIM = "Pedido para devolver a conversa ao bot."
+
 SERVER_TITLE = "Chatwoot"
 SERVER_INSTRUCTIONS = """\
 Tools for a Chatwoot account: read inboxes, conversations and messages; reply; hand conversations \

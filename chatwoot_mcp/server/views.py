@@ -6,19 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
+from chatwoot_mcp.client.models import Assignee, Conversation, Message, Team
 from chatwoot_mcp.server.sanitize import MAX_PREVIEW, clean, clean_name
 
 Owner = Literal["bot", "human", "queue", "closed", "snoozed"]
 Status = Literal["open", "pending", "resolved", "snoozed"]
-
-
-def attr(obj: Any, name: str, default: Any = None) -> Any:
-    """Read a field from a client model or a plain dict (webhook-shaped data)."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 class View(BaseModel):
@@ -106,92 +98,67 @@ def derive_owner(status: str, assignee: PersonView | None) -> Owner:
     return "human" if has_human else "queue"
 
 
-def person_view(assignee: Any, assignee_type: str | None = None) -> PersonView | None:
-    if assignee is None or attr(assignee, "id") is None:
+def person_view(assignee: Assignee | None, assignee_type: str | None = None) -> PersonView | None:
+    if assignee is None:
         return None
-    raw_type = str(assignee_type or attr(assignee, "type") or "user").lower()
+    raw_type = str(assignee_type or assignee.type or "user").lower()
     kind: Literal["user", "agent_bot"] = "agent_bot" if "bot" in raw_type else "user"
-    name = attr(assignee, "available_name") or attr(assignee, "name")
-    return PersonView(id=int(attr(assignee, "id")), name=clean_name(name), type=kind)
+    return PersonView(id=assignee.id, name=clean_name(assignee.available_name or assignee.name), type=kind)
 
 
-def team_ref(team: Any) -> TeamRef | None:
-    if team is None or attr(team, "id") is None:
-        return None
-    return TeamRef(id=int(attr(team, "id")), name=clean_name(attr(team, "name")))
+def team_ref(team: Team | None) -> TeamRef | None:
+    return None if team is None else TeamRef(id=team.id, name=clean_name(team.name))
 
 
-def message_view(message: Any) -> MessageView:
-    content, truncated = clean(attr(message, "content"))
-    sender = attr(message, "sender")
-    sender_type = attr(sender, "type")
-    message_type = attr(message, "message_type", "outgoing")
-    if isinstance(message_type, int):
-        message_type = ("incoming", "outgoing", "activity", "template")[message_type]
-    created_at = attr(message, "created_at")
+def message_view(message: Message) -> MessageView:
+    content, truncated = clean(message.content)
+    sender = message.sender
     return MessageView(
-        id=int(attr(message, "id")),
-        type=message_type,
-        private=bool(attr(message, "private", False)),
+        id=message.id,
+        type=message.message_type,
+        private=message.private,
         content=content,
         truncated=truncated,
-        sender_type=str(sender_type).lower() if sender_type else None,
-        sender_name=clean_name(attr(sender, "available_name") or attr(sender, "name")),
-        created_at=_as_int(created_at),
-        source_id=attr(message, "source_id"),
+        sender_type=sender.type.lower() if sender is not None and sender.type else None,
+        sender_name=clean_name(sender.available_name or sender.name) if sender is not None else None,
+        created_at=message.created_at,
+        source_id=message.source_id,
     )
 
 
-def _as_int(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    timestamp = getattr(value, "timestamp", None)
-    if callable(timestamp):
-        return int(timestamp())
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _summary_fields(conversation: Any) -> dict[str, Any]:
-    meta = attr(conversation, "meta")
-    assignee = person_view(attr(meta, "assignee"), attr(meta, "assignee_type"))
-    status = str(attr(conversation, "status", "open"))
-    sender = attr(meta, "sender")
-    contact = ContactRef(id=attr(sender, "id"), name=clean_name(attr(sender, "name"))) if sender else None
-    last = attr(conversation, "last_non_activity_message")
-    if last is None:
-        messages = attr(conversation, "messages") or []
-        last = messages[-1] if messages else None
-    preview, preview_cut = clean(attr(last, "content"), MAX_PREVIEW)
-    priority = attr(conversation, "priority")
+def _summary_fields(conversation: Conversation) -> dict[str, Any]:
+    meta = conversation.meta
+    assignee = person_view(meta.assignee, meta.assignee_type)
+    sender = meta.sender
+    contact = ContactRef(id=sender.id, name=clean_name(sender.name)) if sender is not None else None
+    last = conversation.last_non_activity_message
+    if last is None and conversation.messages:
+        last = conversation.messages[-1]
+    preview, preview_cut = clean(last.content if last is not None else None, MAX_PREVIEW)
     return {
-        "id": int(attr(conversation, "id")),
-        "status": status,
-        "owner": derive_owner(status, assignee),
-        "inbox_id": attr(conversation, "inbox_id"),
+        "id": conversation.id,
+        "status": conversation.status,
+        "owner": derive_owner(conversation.status, assignee),
+        "inbox_id": conversation.inbox_id,
         "contact": contact,
         "assignee": assignee,
-        "team": team_ref(attr(meta, "team")),
-        "labels": [clean_name(label) or "" for label in (attr(conversation, "labels") or [])],
-        "priority": str(priority) if priority is not None else None,
-        "unread_count": int(attr(conversation, "unread_count") or 0),
+        "team": team_ref(meta.team),
+        "labels": [clean_name(label) or "" for label in conversation.labels],
+        "priority": conversation.priority,
+        "unread_count": conversation.unread_count or 0,
         "last_message": preview or None,
         "last_message_truncated": preview_cut,
-        "last_activity_at": _as_int(attr(conversation, "last_activity_at")),
+        "last_activity_at": conversation.last_activity_at,
     }
 
 
-def conversation_summary(conversation: Any) -> ConversationSummary:
+def conversation_summary(conversation: Conversation) -> ConversationSummary:
     return ConversationSummary(**_summary_fields(conversation))
 
 
-def conversation_detail(conversation: Any, messages: list[Any]) -> ConversationDetail:
+def conversation_detail(conversation: Conversation, messages: list[Message]) -> ConversationDetail:
     return ConversationDetail(
         **_summary_fields(conversation),
-        snoozed_until=_as_int(attr(conversation, "snoozed_until")),
+        snoozed_until=conversation.snoozed_until,
         messages=[message_view(m) for m in messages],
     )

@@ -167,6 +167,8 @@ def bot_settings(sandbox: Sandbox, secret: str | None, database_url: str, **over
         "database_url": database_url,
         "port": free_port(),
         "retry_base_seconds": 0.05,
+        # A failed post is settled (found, or known lost) within this: the sandbox answers at once.
+        "settle_seconds": 0.5,
     }
     return BotSettings(chatwoot=chatwoot_settings(sandbox, secret), **(values | overrides))
 

@@ -534,11 +534,14 @@ class CountingResponder(EchoResponder):
             self.active[ctx.conversation_id] -= 1
 
 
-async def test_conversations_are_answered_in_parallel_up_to_the_bound_and_each_in_order(
+async def test_model_calls_run_in_parallel_up_to_their_own_bound_and_each_conversation_in_order(
     chatwoot: Chatwoot, tmp_path: Path
 ) -> None:
     responder = CountingResponder()
-    settings = bot_settings(chatwoot.sandbox, None, sqlite_url(tmp_path), concurrency=2, debounce_seconds=0.0)
+    # One work slot, two model slots: a batch gives its work slot back while the model thinks.
+    settings = bot_settings(
+        chatwoot.sandbox, None, sqlite_url(tmp_path), concurrency=1, model_concurrency=2, debounce_seconds=0.0
+    )
     async with running_bot(chatwoot, settings, responder=responder) as app:
         customers = [Customer(chatwoot, name=f"Cliente {i}") for i in range(4)]
         ids = [await customer.start() for customer in customers]

@@ -1,4 +1,4 @@
-"""The BotContext history built from chatwoot_list_messages items."""
+"""The BotContext history and the coverage of posted replies, read from the tools' message views."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ from typing import Any
 
 from bot import texts
 from bot.brain.base import Turn
-from bot.history import HISTORY_LIMIT, build_history
+from bot.history import HISTORY_LIMIT, answered_through, build_history, newest_customer_message
+from chatwoot_mcp.server.views import MessageView
 
 
-def item(id: int, type: str, content: str, sender_type: str | None = None, private: bool = False) -> dict[str, Any]:
-    return {"id": id, "type": type, "content": content, "sender_type": sender_type, "private": private}
+def item(
+    id: int, type: Any, content: str, sender_type: str | None = None, private: bool = False, source_id: str | None = None
+) -> MessageView:
+    return MessageView(
+        id=id, type=type, content=content, sender_type=sender_type, private=private, source_id=source_id
+    )
 
 
 def test_history_keeps_customer_bot_and_agent_turns_and_leaves_out_notes_and_activity() -> None:
@@ -46,3 +51,17 @@ def test_history_is_capped_to_the_latest_turns() -> None:
     history = build_history(messages)
     assert len(history) == HISTORY_LIMIT
     assert history[-1] == Turn("customer", f"mensagem {HISTORY_LIMIT + 10}")
+
+
+def test_a_posted_reply_covers_the_customer_messages_up_to_the_id_in_its_key() -> None:
+    messages = [
+        item(1, "incoming", "Oi", "contact"),
+        item(2, "incoming", "Tem frete?", "contact"),
+        item(3, "outgoing", "Olá!", "agent_bot", source_id="bot:2"),
+        item(4, "outgoing", "nota", "agent_bot", private=True, source_id="bot:2:handoff"),
+        item(5, "outgoing", "De volta", "user", source_id="bot:return:9:1"),
+        item(6, "incoming", "E o prazo?", "contact", source_id="bot:99"),  # a customer cannot cover anything
+    ]
+    assert answered_through(messages) == 2
+    assert newest_customer_message(messages) == 6
+    assert answered_through(messages[:2]) == 0 and newest_customer_message([]) == 0

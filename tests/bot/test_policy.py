@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.events import parse_event
-from bot.policy import decide, next_state
+from bot.policy import conversation_updated_at, decide, next_state
 from bot.store.base import ConversationState
 from tests.bot import payloads as p
 
@@ -88,15 +88,15 @@ def test_the_contact_is_recognised_although_chatwoot_sends_no_sender_type() -> N
 
 def test_a_takeover_marks_the_human_stretch_and_leaving_pending_ends_it() -> None:
     takeover = parse_event(p.message(message_type="outgoing", sender=p.USER))
-    state = next_state(takeover, decide(takeover, None, bot_id=BOT_ID), None, now=1.0)
+    state = next_state(takeover, decide(takeover, None, bot_id=BOT_ID), None, changed_at=1.0)
     assert state is not None and state.human_active and state.status == "pending"
 
     opened = parse_event(p.conversation_event("conversation_status_changed", status="open"))
-    state = next_state(opened, decide(opened, state, bot_id=BOT_ID), state, now=2.0)
+    state = next_state(opened, decide(opened, state, bot_id=BOT_ID), state, changed_at=2.0)
     assert state is not None and not state.human_active and state.status == "open"
 
     back = parse_event(p.conversation_event("conversation_updated", status="pending"))
-    state = next_state(back, decide(back, state, bot_id=BOT_ID), state, now=3.0)
+    state = next_state(back, decide(back, state, bot_id=BOT_ID), state, changed_at=3.0)
     assert state is not None and state.status == "pending"
     assert decide(parse_event(p.message()), state, bot_id=BOT_ID).action == "answer"
 
@@ -104,4 +104,34 @@ def test_a_takeover_marks_the_human_stretch_and_leaving_pending_ends_it() -> Non
 def test_an_event_that_changes_nothing_leaves_the_state_alone() -> None:
     state = ConversationState(conversation_id=87, status="pending", updated_at=1.0)
     event = parse_event(p.message())
-    assert next_state(event, decide(event, state, bot_id=BOT_ID), state, now=5.0) is None
+    assert next_state(event, decide(event, state, bot_id=BOT_ID), state, changed_at=1.0) is None
+
+
+def test_a_delivery_carrying_an_older_conversation_than_the_stored_state_changes_nothing() -> None:
+    # Chatwoot does not order deliveries: "open" at t=20 was stored; "pending" from t=10 arrives after it.
+    state = ConversationState(conversation_id=87, status="open", updated_at=20.0)
+    late = parse_event(p.conversation_event("conversation_status_changed", status="pending"))
+    assert next_state(late, decide(late, state, bot_id=BOT_ID), state, changed_at=10.0) is None
+    updated = parse_event(p.message(event="message_updated", status="pending"))
+    assert next_state(updated, decide(updated, state, bot_id=BOT_ID), state, changed_at=19.9) is None
+    newer = next_state(late, decide(late, state, bot_id=BOT_ID), state, changed_at=30.0)
+    assert newer is not None and (newer.status, newer.updated_at) == ("pending", 30.0)
+
+
+def test_a_delivery_that_only_confirms_the_state_moves_its_time_on() -> None:
+    # pending(1) → open(2) → pending(3), delivered as 1, 3, 2: the third must not reopen the conversation.
+    state = ConversationState(conversation_id=87, status="pending", updated_at=1.0)
+    confirm = parse_event(p.conversation_event("conversation_updated", status="pending"))
+    state = next_state(confirm, decide(confirm, state, bot_id=BOT_ID), state, changed_at=3.0)
+    assert state is not None and (state.status, state.updated_at) == ("pending", 3.0)
+    late = parse_event(p.conversation_event("conversation_status_changed", status="open"))
+    assert next_state(late, decide(late, state, bot_id=BOT_ID), state, changed_at=2.0) is None
+
+
+def test_the_conversation_time_is_read_from_either_payload_shape() -> None:
+    assert conversation_updated_at(p.encode(p.message())) == p.example("message_created")["conversation"]["updated_at"]
+    body = p.conversation_event("conversation_status_changed", status="open")
+    assert conversation_updated_at(p.encode(body)) == body["updated_at"]
+    body["updated_at"] = "2026-06-17T12:00:01.5Z"
+    assert conversation_updated_at(p.encode(body)) == 1781697601.5
+    assert conversation_updated_at(b"[1]") is None and conversation_updated_at(b"{bad") is None

@@ -112,3 +112,22 @@ def test_the_check_command_reports_ok_against_the_sandbox(sandbox: Sandbox, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Chatwoot reachable" in result.stdout
     assert sandbox.admin_token not in result.stdout + result.stderr
+
+
+def test_check_help_explains_the_checks_and_exits_zero(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chatwoot_mcp", "check", "--help"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: chatwoot-mcp check")
+    assert "CHATWOOT_BOT_TOKEN" in result.stdout and "exit status" in result.stdout
+
+
+def test_check_with_an_unknown_argument_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chatwoot_mcp", "check", "--bogus"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "unrecognized arguments: --bogus" in result.stderr

@@ -29,11 +29,13 @@ async def test_take_over_assigns_the_tokens_user_opens_and_notifies(settings: Se
 
 async def test_take_over_for_another_agent_without_notice(settings: Settings, sandbox: Sandbox) -> None:
     agent = sandbox.agent("agent")
-    before = len(messages(sandbox, 2))
+    before = [m for m in messages(sandbox, 2) if not m["private"]]
     async with Client(build_server(settings)) as client:
         result = await call(client, "chatwoot_take_over", conversation_id=2, assignee_id=agent["id"], notify=False)
     assert conversation(sandbox, 2)["meta"]["assignee"]["id"] == agent["id"]
-    assert len(messages(sandbox, 2)) == before
+    assert [m for m in messages(sandbox, 2) if not m["private"]] == before
+    claim = messages(sandbox, 2)[-1]
+    assert claim["private"] and claim["source_id"].startswith(f"handoff-claim:take:{agent['id']}:")
     assert result["notified"] is False
 
 
@@ -119,5 +121,5 @@ async def test_return_to_bot_notifies_before_the_status_turns_pending(settings: 
     async with Client(build_server(settings)) as client:
         await call(client, "chatwoot_return_to_bot", conversation_id=3)
     writes = [r["path"].rsplit("/", 1)[-1] for r in sandbox.control("GET", "requests") if r["method"] == "POST"]
-    assert writes == ["assignments", "messages", "toggle_status"]
+    assert writes == ["assignments", "messages", "messages", "toggle_status"]  # the claim note, then the notice
     assert conversation(sandbox, 3)["status"] == "pending"

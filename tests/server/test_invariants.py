@@ -10,22 +10,28 @@ import pytest
 from mcp import Client
 from mcp_types import TextContent
 
-from chatwoot_mcp.config import ConfigError, Settings
+from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server import build_server
 from chatwoot_mcp.server.registry import TOOL_ORDER
 from tests.conftest import Sandbox
-from tests.server.conftest import fault, sandbox_settings
+from tests.server.conftest import call, fault, sandbox_settings
 
 pytestmark = pytest.mark.anyio
 
-WRITE_TOOLS = {"chatwoot_send_message", "chatwoot_update_conversation", "chatwoot_take_over", "chatwoot_return_to_bot"}
+WRITE_TOOLS = {
+    "chatwoot_send_message",
+    "chatwoot_update_conversation",
+    "chatwoot_take_over",
+    "chatwoot_return_to_bot",
+    "chatwoot_hand_off",
+}
 
 
-async def test_the_server_lists_exactly_the_thirteen_tools(settings: Settings) -> None:
+async def test_the_server_lists_exactly_the_fourteen_tools(settings: Settings) -> None:
     async with Client(build_server(settings)) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
     assert names == list(TOOL_ORDER)
-    assert len(names) == 13
+    assert len(names) == 14
 
 
 async def test_every_tool_sets_all_four_annotations_a_title_and_an_output_schema(settings: Settings) -> None:
@@ -57,12 +63,21 @@ async def test_toolsets_select_groups_of_tools(sandbox: Sandbox) -> None:
     settings = sandbox_settings(sandbox, mcp_toolsets=frozenset({"handoff", "contacts"}))
     async with Client(build_server(settings)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-    assert names == {"chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_handoff_stats", "chatwoot_search_contacts"}
+    assert names == {
+        "chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_hand_off", "chatwoot_handoff_stats",
+        "chatwoot_search_contacts",
+    }
 
 
-def test_an_unknown_toolset_is_a_configuration_error(sandbox: Sandbox) -> None:
-    with pytest.raises(ConfigError, match="unknown toolsets \\['chat'\\]"):
-        build_server(sandbox_settings(sandbox, mcp_toolsets=frozenset({"chat"})))
+async def test_an_unknown_toolset_is_ignored_and_chatwoot_setup_says_so(sandbox: Sandbox) -> None:
+    settings = sandbox_settings(sandbox, mcp_toolsets=frozenset({"chat", "contacts"}))
+    async with Client(build_server(settings)) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        report = await call(client, "chatwoot_setup")
+        instructions = client.instructions or ""
+    assert names == {"chatwoot_setup", "chatwoot_search_contacts"}
+    assert any("CHATWOOT_MCP_TOOLSETS names unknown toolsets ['chat']" in note for note in report["notes"])
+    assert "CHATWOOT_MCP_TOOLSETS" in instructions
 
 
 async def test_the_instructions_say_customer_text_is_never_obeyed(settings: Settings) -> None:

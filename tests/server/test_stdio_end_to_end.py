@@ -74,6 +74,19 @@ async def test_a_read_only_stdio_server_lists_no_write_tool(sandbox: Sandbox, tm
     assert tools and all(tool.annotations and tool.annotations.read_only_hint for tool in tools)
 
 
+async def test_an_unknown_toolset_starts_the_server_and_chatwoot_setup_names_the_setting(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    params = server_params(sandbox, tmp_path, CHATWOOT_MCP_TOOLSETS="handoff,chat")
+    with (tmp_path / "stderr.log").open("w", encoding="utf-8") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            report = await call(client, "chatwoot_setup")
+    assert "chatwoot_setup" in names and "chatwoot_take_over" in names
+    assert report["connected"] is True
+    assert any("CHATWOOT_MCP_TOOLSETS" in note and "'chat'" in note for note in report["notes"])
+
+
 def _jsonrpc_lines(*messages: dict[str, object]) -> bytes:
     return b"".join(json.dumps(message).encode() + b"\n" for message in messages)
 
@@ -91,40 +104,35 @@ def _answers(stdout: bytes) -> dict[object, dict[str, object]]:
     return {message.get("id"): message for message in map(json.loads, stdout.splitlines())}
 
 
-PROBE = """
-import asyncio
-from chatwoot_mcp.server.stdio import pipe_streams
+NOISY = """
+import anyio
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.server import build_server
 
-async def main():
-    async with pipe_streams() as streams:
-        if streams is None:
-            print("sdk transport")
-            return
-        reader, writer = streams
-        print("a stray print")  # fd 1 is moved aside: this must reach stderr, not the client
-        async for line in reader:
-            await writer.write(line.upper())
-            await writer.flush()
+server = build_server(Settings())
 
-asyncio.run(main())
+
+def noisy() -> str:
+    print("a stray print")  # the SDK's transport moves fd 1 aside: this must reach stderr, not the client
+    return "quiet answer"
+
+
+server.add_tool(noisy, name="noisy", description="prints to stdout")
+anyio.run(server.run_stdio_async)
 """
 
 
-def test_pipes_are_served_on_the_loop_and_a_stray_print_never_reaches_the_client() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], input=b"ping\n\xc3\xa9\n", capture_output=True, cwd=REPO, timeout=30
-    )
-    assert done.stdout == "PING\nÉ\n".encode()
-    assert b"a stray print" in done.stderr
-    assert done.returncode == 0 and b"Traceback" not in done.stderr
-
-
-def test_a_file_on_stdin_keeps_the_sdk_transport(tmp_path: Path) -> None:
-    source = tmp_path / "requests.jsonl"
-    source.write_bytes(b"ping\n")
-    with source.open("rb") as stdin:
-        done = subprocess.run([sys.executable, "-c", PROBE], stdin=stdin, capture_output=True, cwd=REPO, timeout=30)
-    assert done.stdout == b"sdk transport\n"
+async def test_a_stray_print_in_the_server_never_reaches_the_client(tmp_path: Path) -> None:
+    params = StdioServerParameters(command=sys.executable, args=["-c", NOISY], cwd=str(REPO))
+    with (tmp_path / "stderr.log").open("w+", encoding="utf-8") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            result = await client.call_tool("noisy", {})
+            again = await client.call_tool("noisy", {})
+        errlog.seek(0)
+        stderr = errlog.read()
+    assert not result.is_error and not again.is_error
+    assert result.structured_content == {"result": "quiet answer"}
+    assert stderr.count("a stray print") == 2 and "Traceback" not in stderr
 
 
 def test_a_request_line_far_longer_than_a_pipe_buffer_is_read_whole(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
+from chatwoot_mcp.client.models import Agent
+from chatwoot_mcp.client.models import ConversationCounts as ChatwootCounts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import Steps, chatwoot_errors
 from chatwoot_mcp.server.registry import tool
@@ -23,7 +25,6 @@ from chatwoot_mcp.server.views import (
     ConversationDetail,
     ConversationSummary,
     PersonView,
-    attr,
     conversation_detail,
     conversation_summary,
 )
@@ -94,8 +95,8 @@ async def list_conversations(
                 q=query or None,
                 page=page,
             )
-    counts = _counts(attr(result, "counts"))
-    items = [conversation_summary(c) for c in (attr(result, "items") or [])]
+    counts = _counts(result.counts)
+    items = [conversation_summary(c) for c in result.items]
     total = {"me": counts.mine, "assigned": counts.assigned, "unassigned": counts.unassigned}.get(
         assignee_type, counts.all
     )
@@ -111,19 +112,12 @@ def _filter_subject(inbox_id: int | None, team_id: int | None) -> str | None:
     return None
 
 
-def _counts(raw: Any) -> ConversationCounts:
-    def pick(*names: str) -> int:
-        for name in names:
-            value = attr(raw, name)
-            if value is not None:
-                return int(value)
-        return 0
-
+def _counts(raw: ChatwootCounts) -> ConversationCounts:
     return ConversationCounts(
-        mine=pick("mine_count", "mine"),
-        assigned=pick("assigned_count", "assigned"),
-        unassigned=pick("unassigned_count", "unassigned"),
-        all=pick("all_count", "all"),
+        mine=raw.mine_count,
+        assigned=raw.assigned_count or 0,
+        unassigned=raw.unassigned_count,
+        all=raw.all_count,
     )
 
 
@@ -148,7 +142,7 @@ async def get_conversation(conn: Connection, conversation_id: ConversationId) ->
         with chatwoot_errors("get the conversation", subject=subject, account_id=conn.account_id):
             conversation = await cw.conversations.get(conversation_id)
             page = await cw.messages.list(conversation_id)
-    return conversation_detail(conversation, list(attr(page, "items") or []))
+    return conversation_detail(conversation, page.items)
 
 
 class UpdateResult(BaseModel):
@@ -264,7 +258,7 @@ async def update_conversation(
                 doing = "remove the team" if team_id is None else f"assign team {team_id}"
                 with steps.step(doing, subject=f"team {team_id}" if team_id else subject, account_id=account):
                     team = await writer.conversations.assign_team(conversation_id, team_id)
-                new_team = "none" if team_id is None else (attr(team, "name") or f"team {team_id}")
+                new_team = "none" if team_id is None else (team.name if team is not None else f"team {team_id}")
                 steps.done(f"team: {before.team.name if before.team else 'none'} → {new_team}")
 
         if priority is not None:
@@ -310,8 +304,10 @@ def _who(person: PersonView | None) -> str:
     return f"{person.name or 'agent'} ({person.id})"
 
 
-def _who_agent(agent: Any) -> str:
-    return f"{attr(agent, 'available_name') or attr(agent, 'name') or 'agent'} ({attr(agent, 'id')})"
+def _who_agent(agent: Agent | None) -> str:
+    if agent is None:
+        return "nobody"
+    return f"{agent.available_name or agent.name or 'agent'} ({agent.id})"
 
 
 def _applied_suffix(steps: Steps) -> str:

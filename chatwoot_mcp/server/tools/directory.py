@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from chatwoot_mcp.client import ChatwootClient
 from chatwoot_mcp.client.errors import ChatwootError
+from chatwoot_mcp.client.models import Inbox
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.sanitize import clean_name
-from chatwoot_mcp.server.views import attr
 
 
 class InboxView(BaseModel):
@@ -28,22 +28,22 @@ class InboxList(BaseModel):
     items: list[InboxView]
 
 
-async def inbox_views(cw: ChatwootClient, inboxes: list[Any]) -> list[InboxView]:
+async def inbox_views(cw: ChatwootClient, inboxes: list[Inbox]) -> list[InboxView]:
     """Inboxes with their bot; a failure to read one inbox's bot leaves it unknown rather than failing all."""
     views = []
     for inbox in inboxes:
-        inbox_id = int(attr(inbox, "id"))
+        inbox_id = inbox.id
         try:
             bot = await cw.inboxes.agent_bot(inbox_id)
         except ChatwootError:
             connected, bot_name = None, None
         else:
-            connected, bot_name = bot is not None, clean_name(attr(bot, "name")) if bot is not None else None
+            connected, bot_name = bot is not None, clean_name(bot.name) if bot is not None else None
         views.append(
             InboxView(
                 id=inbox_id,
-                name=clean_name(attr(inbox, "name")),
-                channel_type=attr(inbox, "channel_type"),
+                name=clean_name(inbox.name),
+                channel_type=inbox.channel_type,
                 bot_connected=connected,
                 bot_name=bot_name,
             )
@@ -105,11 +105,11 @@ async def list_agents(conn: Connection) -> AgentList:
     return AgentList(
         items=[
             AgentView(
-                id=int(attr(a, "id")),
-                name=clean_name(attr(a, "available_name") or attr(a, "name")),
-                email=attr(a, "email"),
-                role=attr(a, "role"),
-                availability=attr(a, "availability_status"),
+                id=a.id,
+                name=clean_name(a.available_name or a.name),
+                email=a.email,
+                role=a.role,
+                availability=a.availability_status,
             )
             for a in agents
         ]
@@ -146,7 +146,7 @@ async def list_teams(conn: Connection) -> TeamList:
     return TeamList(
         items=[
             TeamView(
-                id=int(attr(t, "id")), name=clean_name(attr(t, "name")), description=clean_name(attr(t, "description"))
+                id=t.id, name=clean_name(t.name), description=clean_name(t.description)
             )
             for t in teams
         ]
@@ -194,12 +194,12 @@ async def search_contacts(
             result = await cw.contacts.search(query.strip(), page=page)
     items = [
         ContactView(
-            id=int(attr(c, "id")),
-            name=clean_name(attr(c, "name")),
-            email=clean_name(attr(c, "email")),
-            phone_number=clean_name(attr(c, "phone_number")),
-            identifier=clean_name(attr(c, "identifier")),
+            id=c.id,
+            name=clean_name(c.name),
+            email=clean_name(c.email),
+            phone_number=clean_name(c.phone_number),
+            identifier=clean_name(c.identifier),
         )
-        for c in (attr(result, "items") or [])
+        for c in result.items
     ]
-    return ContactList(items=items, page=page, next_page=page + 1 if attr(result, "has_more") else None)
+    return ContactList(items=items, page=page, next_page=page + 1 if result.has_more else None)

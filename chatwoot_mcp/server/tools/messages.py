@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from chatwoot_mcp.client import MESSAGES_PAGE_SIZE
+from chatwoot_mcp.client import MESSAGES_PAGE_SIZE, ChatwootClient
+from chatwoot_mcp.client.models import Message
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.tools.common import ConversationId
-from chatwoot_mcp.server.views import MessageView, Owner, attr, conversation_summary, message_view
+from chatwoot_mcp.server.views import MessageView, Owner, conversation_summary, message_view
 
 MAX_CONTENT = 150_000  # Chatwoot's own limit on a message
 
@@ -53,7 +54,7 @@ async def list_messages(
             "list the messages", subject=f"conversation {conversation_id}", account_id=conn.account_id
         ):
             page = await cw.messages.list(conversation_id, before=before, after=after)
-    items = [message_view(m) for m in (attr(page, "items") or [])]
+    items = [message_view(m) for m in page.items]
     full_page = len(items) >= 20 and after is None
     older = min(m.id for m in items) if items and full_page else None
     return MessageList(conversation_id=conversation_id, items=items, older_before=older)
@@ -116,7 +117,7 @@ async def send_message(
                 )
         if idempotency_key is not None:
             with chatwoot_errors("check for an earlier copy of this message", subject=subject, account_id=account):
-                existing = await _earlier_copy(reader, conversation_id, idempotency_key)
+                existing = await earlier_copy(reader, conversation_id, idempotency_key)
             if existing is not None:
                 return SendResult(conversation_id=conversation_id, message=message_view(existing), duplicate=True)
     async with conn.writer() as writer:
@@ -132,20 +133,13 @@ async def send_message(
 IDEMPOTENCY_LOOKBACK_PAGES = 5
 
 
-async def _earlier_copy(reader: Any, conversation_id: int, key: str) -> Any | None:
+async def earlier_copy(reader: ChatwootClient, conversation_id: int, key: str) -> Message | None:
     """The newest message carrying `key` as its source_id among the latest 100, or None."""
     before: int | None = None
     for _ in range(IDEMPOTENCY_LOOKBACK_PAGES):
-        items = attr(await reader.messages.list(conversation_id, before=before), "items") or []
-        found = _find_source(items, key)
+        items = (await reader.messages.list(conversation_id, before=before)).items
+        found = next((message for message in reversed(items) if message.source_id == key), None)
         if found is not None or len(items) < MESSAGES_PAGE_SIZE:
             return found
-        before = min(int(attr(m, "id")) for m in items)
-    return None
-
-
-def _find_source(messages: list[Any], key: str) -> Any | None:
-    for message in reversed(messages):
-        if attr(message, "source_id") == key:
-            return message
+        before = min(message.id for message in items)
     return None

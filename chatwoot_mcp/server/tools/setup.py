@@ -12,10 +12,9 @@ from chatwoot_mcp.client import ChatwootClient
 from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import describe
-from chatwoot_mcp.server.registry import tool
+from chatwoot_mcp.server.registry import tool, toolsets_problem
 from chatwoot_mcp.server.sanitize import clean_name
 from chatwoot_mcp.server.tools.directory import InboxView, inbox_views
-from chatwoot_mcp.server.views import attr
 
 USER_CAPABILITIES = [
     "list and read conversations, messages, inboxes, agents, teams and contacts",
@@ -105,13 +104,16 @@ async def setup(
     token = SecretStr(api_token.strip()) if api_token is not None else conn.api_token
     account = account_id if account_id is not None else conn.account_id
     missing = [name for name, value in (("base_url", url), ("api_token", token)) if not value]
+    problem = toolsets_problem(conn.settings.mcp_toolsets)
     if missing or url is None or token is None:
         raise ToolError(
             f"Chatwoot is not configured (missing {', '.join(missing)}); call chatwoot_setup with base_url and "
-            "api_token (and account_id if the user has several accounts)"
+            "api_token (and account_id if the user has several accounts)" + (f". Also: {problem}" if problem else "")
         )
     result = await _check(conn, url, token, account)
     result.setup_locked = locked
+    if problem is not None:
+        result.notes.append(problem)
     if wants_change:
         if result.connected and result.token_kind == "user":
             conn.base_url, conn.api_token, conn.account_id = url, token, result.account_id
@@ -167,19 +169,19 @@ async def _check(conn: Connection, url: str, token: SecretStr, account: int | No
             raise ToolError(describe(exc, doing="check the connection", account_id=account)) from None
     result.token_kind = "user"
     accounts = [
-        AccountView(id=int(attr(a, "id")), name=clean_name(attr(a, "name")), role=attr(a, "role"))
-        for a in (attr(profile, "accounts") or [])
+        AccountView(id=a.id, name=clean_name(a.name), role=a.role)
+        for a in profile.accounts
     ]
     result.accounts = accounts
     if account is None:
-        account = attr(profile, "account_id") or (accounts[0].id if accounts else None)
+        account = profile.account_id or (accounts[0].id if accounts else None)
         result.account_id = account
     chosen = next((a for a in accounts if a.id == account), None)
     result.user = UserView(
-        id=int(attr(profile, "id")),
-        name=clean_name(attr(profile, "available_name") or attr(profile, "name")),
-        email=attr(profile, "email"),
-        role=chosen.role if chosen else attr(profile, "role"),
+        id=profile.id,
+        name=clean_name(profile.available_name or profile.name),
+        email=profile.email,
+        role=chosen.role if chosen else profile.role,
     )
     if account is None or (accounts and chosen is None):
         reachable = ", ".join(f"{a.id} ({a.name})" for a in accounts) or "none"
