@@ -30,11 +30,6 @@ SORTS: dict[str, tuple[SortKey, bool]] = {
 }
 
 
-def _owned(conv: Conversation) -> bool:
-    """Conversation.assigned: a user or an AgentBot holds it (`unassigned` is neither, since v4.8)."""
-    return conv.assignee_id is not None or conv.assignee_agent_bot_id is not None
-
-
 def _visible(ctx: Ctx) -> list[Conversation]:
     """ConversationFinder's base scope: all of the account for admins, the agent's inboxes otherwise."""
     convs = [c for c in ctx.store.conversations.values() if c.account_id == ctx.account_id]
@@ -89,17 +84,17 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "assigned_count": sum(1 for c in convs if _owned(c)),
-        "unassigned_count": sum(1 for c in convs if not _owned(c)),
+        "assigned_count": sum(1 for c in convs if c.assigned),
+        "unassigned_count": sum(1 for c in convs if not c.assigned),
         "all_count": len(convs),
     }
     assignee_type = params.get("assignee_type")
     if assignee_type == "me":
         convs = [c for c in convs if c.assignee_id is not None and c.assignee_id == user_id]
     elif assignee_type == "unassigned":
-        convs = [c for c in convs if not _owned(c)]
+        convs = [c for c in convs if not c.assigned]
     elif assignee_type == "assigned":
-        convs = [c for c in convs if _owned(c)]
+        convs = [c for c in convs if c.assigned]
     within = to_int(params.get("updated_within"))
     if within is not None:
         since = ctx.engine.clock.now() - within
@@ -137,7 +132,7 @@ async def search(ctx: Ctx) -> Reply:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in convs if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in convs if not _owned(c)),
+        "unassigned_count": sum(1 for c in convs if not c.assigned),
         "all_count": len(convs),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE
@@ -223,7 +218,7 @@ async def filter_(ctx: Ctx) -> Reply:
     user_id = ctx.user.id if ctx.user else None
     counts = {
         "mine_count": sum(1 for c in result if c.assignee_id is not None and c.assignee_id == user_id),
-        "unassigned_count": sum(1 for c in result if not _owned(c)),
+        "unassigned_count": sum(1 for c in result if not c.assigned),
         "all_count": len(result),
     }
     start = (_page(ctx) - 1) * PAGE_SIZE

@@ -65,7 +65,7 @@ def _searched(ctx: Ctx, inbox_ids: list[int]) -> list[Conversation] | None:
 def _counts(convs: Iterable[Conversation], user_id: int | None) -> dict[str, int]:
     mine = assigned = unassigned = 0
     for conv in convs:
-        if conv.assignee_id is None:
+        if not conv.assigned:
             unassigned += 1
         else:
             assigned += 1
@@ -106,9 +106,9 @@ def page(ctx: Ctx, size: int) -> tuple[list[Conversation], dict[str, int]] | Non
     if assignee_type == "me":
         found = (c for c in found if c.assignee_id is not None and c.assignee_id == user_id)
     elif assignee_type == "unassigned":
-        found = (c for c in found if c.assignee_id is None)
+        found = (c for c in found if not c.assigned)
     elif assignee_type == "assigned":
-        found = (c for c in found if c.assignee_id is not None)
+        found = (c for c in found if c.assigned)
     number = to_int(ctx.params.get("page"))
     start = ((number if number and number > 0 else 1) - 1) * size
     return list(islice(found, start, start + size)), totals

@@ -70,22 +70,23 @@ class ConversationIndex(Index["Conversation"]):
 
     def __init__(self) -> None:
         self.groups: dict[GroupKey, SortedList] = defaultdict(SortedList)
-        self.assignees: dict[GroupKey, Counter[int | None]] = defaultdict(Counter)
+        self.assignees: dict[GroupKey, Counter[tuple[int | None, bool]]] = defaultdict(Counter)
         self.by_contact: dict[int, set[int]] = defaultdict(set)
 
     def add(self, conv: Conversation) -> None:
         key = (conv.account_id, conv.inbox_id, conv.status)
         self.groups[key].add((conv.last_activity_at, conv.id))
-        self.assignees[key][conv.assignee_id] += 1
+        self.assignees[key][conv.assignee_id, conv.assigned] += 1
         self.by_contact[conv.contact_id].add(conv.id)
 
     def discard(self, conv: Conversation) -> None:
         key = (conv.account_id, conv.inbox_id, conv.status)
         self.groups[key].discard((conv.last_activity_at, conv.id))
         counter = self.assignees[key]
-        counter[conv.assignee_id] -= 1
-        if counter[conv.assignee_id] <= 0:
-            del counter[conv.assignee_id]
+        owner = (conv.assignee_id, conv.assigned)
+        counter[owner] -= 1
+        if counter[owner] <= 0:
+            del counter[owner]
         self.by_contact[conv.contact_id].discard(conv.id)
 
     def keys(self, account_id: int, inbox_ids: Iterable[int], statuses: Iterable[str]) -> list[GroupKey]:
@@ -98,8 +99,8 @@ class ConversationIndex(Index["Conversation"]):
             counter = self.assignees.get(key)
             if not counter:
                 continue
-            for assignee_id, count in counter.items():
-                if assignee_id is None:
+            for (assignee_id, owned), count in counter.items():
+                if not owned:
                     unassigned += count
                 else:
                     assigned += count

@@ -177,8 +177,13 @@ class Conversation:
     recent_creations: deque[float] = field(default_factory=deque)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "contact_id"}
+        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "assignee_agent_bot_id", "contact_id"}
     )
+
+    @property
+    def assigned(self) -> bool:
+        """Conversation.assigned: a user or an AgentBot holds it (`unassigned` is neither, since v4.8)."""
+        return self.assignee_id is not None or self.assignee_agent_bot_id is not None
 
     def __setattr__(self, name: str, value: Any) -> None:
         watched_setattr(self, name, value, self.WATCHED, object.__setattr__)

@@ -19,7 +19,7 @@ import uvicorn
 from bot import texts
 from bot.app import create_app
 from bot.brain import build_responder
-from bot.demo import WEBHOOK_PATH, Chatwoot, Customer, Demo, Transcript, wait_until
+from chatwoot_mcp.demo.flows import WEBHOOK_PATH, Chatwoot, Customer, Demo, Transcript, wait_until
 from bot.settings import BotSettings
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server.session import open_tool_session
