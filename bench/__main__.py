@@ -5,10 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import burst, console_bench, mcp_bench, scale_bench, webhook_bench
+from bench import (
+    burst,
+    console_bench,
+    mcp_bench,
+    records_bench,
+    scale_bench,
+    webhook_bench,
+)
 from bench.common import sandbox
 
-BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench, "console": console_bench}
+BENCHES = {
+    "mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench, "console": console_bench,
+    "records": records_bench,
+}
 
 
 def _first_clause(doc: str | None) -> str:

@@ -24,6 +24,7 @@ from bot.history import (
     reply_key,
 )
 from bot.logs import log_event
+from bot.records.recorder import NO_RECORDS
 from bot.settings import BotSettings
 from bot.slots import Slots
 from bot.states import ConversationStates
@@ -64,6 +65,7 @@ class JobActions:
         self.clock = clock
         self.bot_id = settings.agent_bot_id
         self.replies = SlidingWindow(settings.max_replies_per_minute, 60.0)
+        self.records = NO_RECORDS  # bot.app puts the app's recorder here
         self.model_slots = Slots(settings.model_concurrency)
         self.started_at = clock()
         # Answers the store has not taken yet (it failed): a retry posts them instead of asking the model again.
@@ -276,6 +278,7 @@ class JobActions:
                 return
             if not sent.duplicate:
                 self.replies.hit(conversation_id)
+                self.records.replied(jobs)
         for index, note in enumerate(outcome.notes):
             await tools.call(
                 "chatwoot_send_message",
@@ -291,6 +294,7 @@ class JobActions:
             # The model writes the reason and may quote the customer: a message body, logged only on request.
             reason = outcome.handoff_reason if self.settings.log_content else "asked by the responder"
             await self._hand_off(tools, conversation_id, key, note, reason)
+            self.records.handed_off(conversation_id, outcome.handoff_reason, responder=True)
         await self.store.finish_jobs(ids, "done")
         self._uncertain.pop(batch, None)
         # Messages the responder saw whose webhooks came in meanwhile are covered too.
@@ -313,6 +317,7 @@ class JobActions:
                 )
             )
         except ToolCallFailed as exc:
+            self.records.send_failed()
             if (await self._conversation(tools, conversation_id)).owner != "bot":
                 return None
             if batch is not None:
@@ -337,6 +342,7 @@ class JobActions:
             arguments["team_id"] = self.settings.chatwoot.human_team_id
         await tools.call("chatwoot_hand_off", **arguments)
         log_event(logger, "handoff", conversation_id=conversation_id, reason=reason)
+        self.records.handed_off(conversation_id, reason)
 
     async def _rate_limited(self, tools: Tools, conversation_id: int, key: str) -> None:
         state = await self.states.read(conversation_id)

@@ -16,6 +16,8 @@ from bot import texts
 from bot.app import create_app
 from bot.brain.base import Responder, build_responder
 from bot.logs import log_event, setup_logging
+from bot.records.commands import COMMANDS as RECORDS_COMMANDS
+from bot.records.commands import records_main
 from bot.runner import describe_error
 from bot.server import uvicorn_config
 from bot.settings import BotSettings, load_bot_settings
@@ -35,6 +37,8 @@ def describe_responder(responder: Responder, settings: BotSettings) -> str:
 
 def main(argv: Sequence[str] | None = None, *, responder: Responder | None = None) -> int:
     """Serve until stopped; `responder` replaces the one the settings pick (the crash tests' launcher uses it)."""
+    if (given := list(sys.argv[1:] if argv is None else argv))[:1] and given[0] in RECORDS_COMMANDS:
+        return records_main(given, os.environ)  # `chatwoot-bot mirror --backfill`, `chatwoot-bot stats`
     parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Chatwoot webhook bot sidecar")
     parser.add_argument("--host", help="listen address (default BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default BOT_PORT or 8000)")

@@ -34,6 +34,7 @@ BOT_ENV: dict[str, str] = {
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
     "read_timeout_seconds": "BOT_READ_TIMEOUT_SECONDS",
+    "mirror_webhook_secret": "MIRROR_WEBHOOK_SECRET",
 }
 
 
@@ -78,6 +79,8 @@ class BotSettings(BaseModel):
     settle_seconds: float = Field(default=60.0, ge=0)
     # A client must send a whole request (headers and body) within this many seconds, or it is disconnected.
     read_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Secret of the account webhook that feeds the handoff records (POST /webhooks/records).
+    mirror_webhook_secret: SecretStr | None = None
 
 
 def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:

@@ -38,6 +38,7 @@ SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, str] | None]] = {
     "bot_name": (("BOT_NAME",), None),
     "takeover_message": (("CHATWOOT_MCP_TAKEOVER_MESSAGE",), None),
     "return_message": (("CHATWOOT_MCP_RETURN_MESSAGE",), None),
+    "mirror_database_url": (("MIRROR_DATABASE_URL",), None),
 }
 
 REQUIRED_FOR_CHATWOOT = ("chatwoot_url", "api_token", "account_id")
@@ -80,6 +81,7 @@ class Settings(BaseModel):
     bot_name: str = "BIA"
     takeover_message: str | None = None
     return_message: str | None = None
+    mirror_database_url: SecretStr | None = None  # handoff records: the bot writes them, the stats tool reads them
     credentials_file: Path | None = None
 
     @field_validator("chatwoot_url", "openai_base_url")

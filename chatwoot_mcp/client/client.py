@@ -17,6 +17,7 @@ from .conversations import Conversations
 from .inboxes import Inboxes
 from .messages import Messages
 from .profile import ProfileResource
+from .reports import Reports
 
 
 class ChatwootClient:
@@ -69,6 +70,7 @@ class ChatwootClient:
         self.contacts = Contacts(self._http, account_id)
         self.agent_bots = AgentBots(self._http, account_id)
         self.webhooks = Webhooks(self._http, account_id)
+        self.reports = Reports(self._http, account_id)
 
     def __repr__(self) -> str:
         return f"ChatwootClient(base_url={self.base_url!r}, account_id={self.account_id})"

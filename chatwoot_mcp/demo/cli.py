@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 import httpx2
 
+from bot.records.commands import print_day_figures
 from chatwoot_mcp.demo import texts
 from chatwoot_mcp.demo.chatwoot import Chatwoot
 from chatwoot_mcp.demo.flows import play
@@ -110,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout = 60.0 if uses_openai else 20.0
             anyio.run(lambda: play(info, bot_url, out, reply_timeout=timeout, bot_name=bot_name))
             print(texts.ALL_OK.format(seconds=time.monotonic() - began), file=out, flush=True)
+            print_day_figures(env, out=out)  # bot/records: today's handoff figures from the bot's mirror
             if keep:
                 print(sign_in_help(info, console_url), file=out)
                 print(texts.KEEP_RUNNING.format(url=info["base_url"]), file=out)

@@ -19,6 +19,7 @@ from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.records.tool_reports import report_tool_call
 from chatwoot_mcp.server import texts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.prompts import register_prompts
@@ -67,6 +68,7 @@ class ChatwootMCPServer(MCPServer):
             if isinstance(exc.__cause__, ValidationError):
                 raise ToolError(invalid_arguments(name, exc.__cause__)) from exc.__cause__
             raise
+        await report_tool_call(self.connection, name, arguments, result)  # a handoff tool's reason, for the records
         return compact_text(result)
 
 

@@ -3,7 +3,7 @@
 Toolsets (settings.mcp_toolsets selects among them; None means all):
   conversations  chatwoot_list_conversations, chatwoot_get_conversation, chatwoot_update_conversation
   messages       chatwoot_list_messages, chatwoot_send_message
-  handoff        chatwoot_take_over, chatwoot_return_to_bot, chatwoot_hand_off
+  handoff        chatwoot_take_over, chatwoot_return_to_bot, chatwoot_hand_off, chatwoot_handoff_stats
   contacts       chatwoot_search_contacts
   admin          chatwoot_setup, chatwoot_list_inboxes, chatwoot_list_agents, chatwoot_list_teams
 
@@ -34,6 +34,7 @@ TOOL_ORDER = (
     "chatwoot_take_over",
     "chatwoot_return_to_bot",
     "chatwoot_hand_off",
+    "chatwoot_handoff_stats",
     "chatwoot_list_agents",
     "chatwoot_list_teams",
     "chatwoot_search_contacts",

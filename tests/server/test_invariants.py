@@ -27,11 +27,11 @@ WRITE_TOOLS = {
 }
 
 
-async def test_the_server_lists_exactly_the_thirteen_tools(settings: Settings) -> None:
+async def test_the_server_lists_exactly_the_fourteen_tools(settings: Settings) -> None:
     async with Client(build_server(settings)) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
     assert names == list(TOOL_ORDER)
-    assert len(names) == 13
+    assert len(names) == 14
 
 
 async def test_every_tool_sets_all_four_annotations_a_title_and_an_output_schema(settings: Settings) -> None:
@@ -63,7 +63,10 @@ async def test_toolsets_select_groups_of_tools(sandbox: Sandbox) -> None:
     settings = sandbox_settings(sandbox, mcp_toolsets=frozenset({"handoff", "contacts"}))
     async with Client(build_server(settings)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-    assert names == {"chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_hand_off", "chatwoot_search_contacts"}
+    assert names == {
+        "chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_hand_off", "chatwoot_handoff_stats",
+        "chatwoot_search_contacts",
+    }
 
 
 async def test_an_unknown_toolset_is_ignored_and_chatwoot_setup_says_so(sandbox: Sandbox) -> None:

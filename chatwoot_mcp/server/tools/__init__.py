@@ -12,4 +12,5 @@ def load() -> None:
         handoff,
         messages,
         setup,
+        stats,
     )

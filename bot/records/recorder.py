@@ -1,0 +1,320 @@
+"""The bot's recorder: what happens on the reply path (a webhook acknowledged, a handoff decided, a reply sent)
+is put in memory at once and written to the mirror by a task of its own, so a slow or absent mirror database
+never delays a customer's reply. When the database is down the writes wait and are tried again, oldest first."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import anyio
+import asyncpg
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot import texts
+from bot.logs import log_event
+from bot.metrics import BotMetrics
+from bot.records.sync import Extracted, extract
+from chatwoot_mcp.records.mirror import CustomerRow, MessageRow, Mirror, Sample
+from chatwoot_mcp.records.model import Observation
+
+logger = logging.getLogger("bot.records")
+
+MAX_WAITING = 200_000  # beyond this new writes are given up (counted in the metrics); the backfill heals the state
+BATCH = 500
+CUSTOMER_CACHE = 10_000
+GATHER_SECONDS = 0.2
+RETRY_FIRST, RETRY_MAX = 1.0, 30.0
+FAILED_DELIVERY_MEMORY = 120.0  # Chatwoot opens a conversation within seconds of the bot's last failed delivery
+# The database cannot be reached: wait and try the same writes again. Anything else refuses the data itself.
+UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    sqlite3.OperationalError,
+)
+# The database refused the data itself (a constraint, a value it cannot hold): that item is given up.
+REFUSED = (sqlite3.Error, asyncpg.PostgresError, ValueError, TypeError)
+FIXED_TRIGGERS = {"failsafe": "failsafe", "responder failed": "failsafe", "reply rate limit": "loop_guard"}
+
+
+def responder_trigger(reason: str | None) -> str:
+    """Which of the responder's ways to hand off this was, from the reason it gave."""
+    if reason == texts.MARKER_HANDOFF_REASON:
+        return "marker"
+    if reason == texts.CUSTOMER_ASKED_HUMAN_REASON:
+        return "customer_asked"
+    return "handoff_tool"
+
+
+def decode(body: bytes) -> Any:
+    """A webhook body as JSON (orjson; json for what it refuses), None when it is not JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep
+            return None
+
+
+class NoRecords:
+    """The recorder of a worker nobody wired to a mirror: every hook does nothing."""
+
+    def handed_off(self, conversation_id: int, reason: str | None, *, responder: bool = False) -> None:
+        pass
+
+    def replied(self, jobs: Sequence[Any]) -> None:
+        pass
+
+    def send_failed(self) -> None:
+        pass
+
+
+NO_RECORDS = NoRecords()
+
+
+class Recorder(NoRecords):
+    def __init__(self, mirror: Mirror | None, metrics: BotMetrics, *, clock: Callable[[], float] = time.time) -> None:
+        self.mirror = mirror
+        self.metrics = metrics
+        self.clock = clock
+        self._waiting: deque[tuple[str, Any]] = deque()
+        self._wake = asyncio.Event()
+        self._failed: dict[int, float] = {}
+        self.written = 0  # items written, for tests and the demo to wait on
+        self._outage_logged = False
+        self._customers: dict[int, CustomerRow] = {}
+        self._flushing = asyncio.Lock()
+
+    # -- hooks on the reply path: memory only ----------------------------------------------------------
+
+    def _put(self, kind: str, item: Any) -> None:
+        if self.mirror is None:
+            return
+        if len(self._waiting) >= MAX_WAITING:
+            # Full (the database has been down for long): this one is given up; the writer owns the oldest.
+            self.metrics.records_dropped.inc()
+            return
+        self._waiting.append((kind, item))
+        self._wake.set()
+
+    def delivered(self, body: bytes, status: int, seconds: float, route: str = "bot") -> None:
+        """A webhook was answered `status` in `seconds`."""
+        self.metrics.webhook_ack.labels(route).observe(seconds)
+        now = self.clock()
+        self._put("sample", Sample(now, "ack", seconds, ok=status < 500))
+        if status == 200:
+            self._put("body", (body, now))
+        elif status >= 500:
+            self._put("failed", (body, now))
+
+    def report(self, obs: Observation) -> None:
+        self._put("obs", obs)
+
+    def handed_off(self, conversation_id: int, reason: str | None, *, responder: bool = False) -> None:
+        """The bot handed the conversation to people; `reason` is the responder's, or the bot's own rule."""
+        if responder:
+            trigger, text = responder_trigger(reason), reason
+        elif reason in FIXED_TRIGGERS:
+            trigger, text = FIXED_TRIGGERS[reason], reason
+        else:
+            return  # the responder's handoffs are reported by the caller, with the responder's reason
+        self.report(
+            Observation(conversation_id=conversation_id, hands="pending", at=self.clock(), source="bot",
+                        trigger=trigger, reason=text, who_type="bot", from_hands="ai")
+        )  # fmt: skip
+
+    def replied(self, jobs: Sequence[Any]) -> None:
+        """A reply was posted for these jobs (their created_at: when each customer message arrived)."""
+        now = self.clock()
+        self.metrics.sent.labels("ok").inc()
+        waited = max(0.0, now - min(job.created_at for job in jobs)) if jobs else None
+        if waited is not None:
+            self.metrics.reply.observe(waited)
+        self._put("sample", Sample(now, "send", waited, ok=True))
+
+    def send_failed(self) -> None:
+        self.metrics.sent.labels("failed").inc()
+        self._put("sample", Sample(self.clock(), "send", None, ok=False))
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    # -- ASGI pieces ------------------------------------------------------------------------------------
+
+    def tap(self, endpoint: ASGIApp, route: str = "bot") -> ASGIApp:
+        """`endpoint` with its deliveries timed and copied here once answered."""
+
+        async def tapped(scope: Scope, receive: Receive, send: Send) -> None:
+            started = time.perf_counter()
+            chunks: list[bytes] = []
+            status = 500
+
+            async def copy_receive() -> Any:
+                message = await receive()
+                if message["type"] == "http.request":
+                    chunks.append(message.get("body", b""))
+                return message
+
+            async def copy_send(message: Any) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            await endpoint(scope, copy_receive, copy_send)
+            self.delivered(b"".join(chunks), status, time.perf_counter() - started, route)
+
+        return tapped
+
+    # -- the writer ---------------------------------------------------------------------------------------
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        task_status.started()
+        if self.mirror is None:
+            return
+        delay = RETRY_FIRST
+        while True:
+            if not self._waiting:
+                self._wake.clear()
+                await self._wake.wait()
+            try:
+                await self.flush_once()
+            except UNREACHABLE as exc:
+                if not self._outage_logged:
+                    log_event(logger, "mirror_unavailable", logging.WARNING, error=type(exc).__name__,
+                              waiting=len(self._waiting), retry_in=delay)  # fmt: skip
+                    self._outage_logged = True
+                await anyio.sleep(delay)
+                delay = min(RETRY_MAX, delay * 2)
+            else:
+                if self._outage_logged:
+                    log_event(logger, "mirror_available", waiting=len(self._waiting))
+                    self._outage_logged = False
+                delay = RETRY_FIRST
+                if len(self._waiting) < BATCH:
+                    # Let a burst gather: one transaction for many deliveries costs the intake less CPU.
+                    await anyio.sleep(GATHER_SECONDS)
+            self.metrics.records_waiting.set(len(self._waiting))
+
+    async def flush_once(self) -> None:
+        """Write the oldest waiting items; they leave the queue only once written (or refused by the database)."""
+        async with self._flushing:  # the writer task, and a last flush at shutdown or a test's, never overlap
+            await self._flush_once()
+
+    async def _flush_once(self) -> None:
+        assert self.mirror is not None
+        items = [self._waiting[i] for i in range(min(BATCH, len(self._waiting)))]
+        try:
+            await self._write(items)
+        except UNREACHABLE:
+            raise
+        except REFUSED as exc:  # write them one by one, giving up only the refused one
+            log_event(logger, "mirror_batch_refused", logging.WARNING, error=type(exc).__name__, items=len(items))
+            for item in items:
+                try:
+                    await self._write([item])
+                except UNREACHABLE:
+                    raise
+                except REFUSED as item_exc:
+                    log_event(logger, "mirror_item_refused", logging.ERROR, kind=item[0], error=type(item_exc).__name__)
+                    self.metrics.records_dropped.inc()
+                self._waiting.popleft()
+            return
+        for _ in items:
+            self._waiting.popleft()
+        self.written += len(items)
+
+    async def _write(self, items: list[tuple[str, Any]]) -> None:
+        assert self.mirror is not None
+        found = Extracted()
+        samples: list[Sample] = []
+        for kind, item in items:
+            if kind == "sample":
+                samples.append(item)
+            elif kind == "obs":
+                found.observations.append(item)
+            elif kind == "failed":
+                self._note_failure(*item)
+            elif kind == "body":
+                body, at = item
+                got = extract(decode(body), now=at)
+                found.observations.extend(self._explain_failure(obs) for obs in got.observations)
+                found.messages.extend(got.messages)
+                found.customers.extend(got.customers)
+        customers = [c for c in {c.chatwoot_contact_id: c for c in found.customers}.values() if self._customers.get(c.chatwoot_contact_id) != c]
+        messages = list({m.chatwoot_message_id: _clean(m) for m in found.messages}.values())
+        decisions = await self.mirror.write_batch(coalesce(found.observations), customers, messages, samples)
+        for customer in customers:  # written: the next delivery for this customer need not write it again
+            self._customers[customer.chatwoot_contact_id] = customer
+            if len(self._customers) > CUSTOMER_CACHE:
+                self._customers.pop(next(iter(self._customers)))
+        for decision in decisions:
+            record = decision.record
+            if decision.kind in ("new", "extend") and record is not None and record.held_seconds is not None:
+                self.metrics.held.observe(record.held_seconds)
+
+    def _note_failure(self, body: bytes, at: float) -> None:
+        got = extract(decode(body), now=at)
+        for obs in got.observations:
+            if obs.hands == "ai":  # a delivery for the bot's conversation failed: Chatwoot may open it
+                self._failed[obs.conversation_id] = at
+
+    def _explain_failure(self, obs: Observation) -> Observation:
+        failed_at = self._failed.get(obs.conversation_id)
+        if failed_at is None or obs.hands != "pending" or obs.trigger is not None:
+            return obs
+        if obs.at - failed_at > FAILED_DELIVERY_MEMORY:
+            del self._failed[obs.conversation_id]
+            return obs
+        return replace(obs, trigger="webhook_failed", who_type="chatwoot")
+
+
+def coalesce(observations: list[Observation]) -> list[Observation]:
+    """Consecutive webhook snapshots of a conversation in the same hands, as one: in a burst (a customer writing
+    several messages) each would only move the stored `updated_at` on."""
+    kept: list[Observation] = []
+    last: dict[int, int] = {}  # conversation -> index in kept of its latest observation
+    for obs in observations:
+        index = last.get(obs.conversation_id)
+        previous = kept[index] if index is not None else None
+        plain = obs.source == "webhook" and obs.trigger is None and not obs.unassigned
+        if (
+            previous is not None
+            and plain
+            and previous.source == "webhook"
+            and previous.trigger is None
+            and not previous.unassigned
+            and previous.hands == obs.hands
+        ):
+            newest = obs if (obs.chatwoot_updated_at or 0) >= (previous.chatwoot_updated_at or 0) else previous
+            # The change happened at the earliest of them; the newest guards against older deliveries.
+            kept[index] = replace(newest, at=min(obs.at, previous.at))
+            continue
+        last[obs.conversation_id] = len(kept)
+        kept.append(obs)
+    return kept
+
+
+def _clean(message: MessageRow) -> MessageRow:
+    # PostgreSQL text cannot hold NUL; a customer can still send one.
+    if message.content and "\x00" in message.content:
+        return replace(message, content=message.content.replace("\x00", ""))
+    return message
+
+
+__all__ = ["NO_RECORDS", "REFUSED", "UNREACHABLE", "CustomerRow", "Recorder", "decode", "responder_trigger"]
