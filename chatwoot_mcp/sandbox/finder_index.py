@@ -10,7 +10,7 @@ from .parsing import present, to_int
 from .routing import Ctx
 from .state import INCOMING, OUTGOING, STATUSES, Conversation
 
-# Any of these makes the request one for the finder's full scan (api_conversations._finder).
+# Any of these makes the request one for the finder's full scan (finder.scan).
 SCANNED_PARAMS = ("team_id", "labels", "updated_within", "conversation_type", "source_id")
 INDEXED_SORTS = {"", "last_activity_at_desc", "latest"}
 

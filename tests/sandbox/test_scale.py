@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from chatwoot_mcp.sandbox import api_conversations, finder_index
+from chatwoot_mcp.sandbox import finder, finder_index
 from chatwoot_mcp.sandbox.api_contacts import matches, search_ids
 from chatwoot_mcp.sandbox.domain import Engine
 from chatwoot_mcp.sandbox.indexes import LAST, SORT_FIELDS, resolved, sort_key
@@ -84,10 +84,10 @@ def _status_queries() -> Iterator[dict[str, Any]]:
 
 
 def _scanned_page(ctx: Ctx) -> tuple[list[int], dict[str, int]]:
-    convs, counts = api_conversations._finder(ctx)
+    convs, counts = finder.scan(ctx)
     number = ctx.params.get("page")
-    start = (int(number) - 1) * api_conversations.PAGE_SIZE if number else 0
-    return [c.id for c in convs[start : start + api_conversations.PAGE_SIZE]], counts
+    start = (int(number) - 1) * finder.PAGE_SIZE if number else 0
+    return [c.id for c in convs[start : start + finder.PAGE_SIZE]], counts
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -98,7 +98,7 @@ def test_the_indexed_list_page_is_the_scanned_one_after_random_changes(seed: int
     for params in _queries():
         for user_id in (1, 2, 3):  # the administrator, and two agents with different inboxes
             ctx = _ctx(engine, user_id, params)
-            indexed = finder_index.page(ctx, api_conversations.PAGE_SIZE)
+            indexed = finder_index.page(ctx, finder.PAGE_SIZE)
             if indexed is None:  # a search under three characters has no trigram: the scan answers it
                 assert len(params["q"]) < 3, params
                 continue
