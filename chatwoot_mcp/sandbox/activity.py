@@ -7,6 +7,8 @@ from typing import Any
 from .state import Conversation, Store
 
 BOT_FAILURE_TEXT = "Conversation was marked open by system due to an error with the agent bot."
+# conversations.activity.status.system_auto_open: a contact's message reopened a resolved conversation of an API inbox
+SYSTEM_REOPEN_TEXT = "System reopened the conversation due to a new incoming message."
 
 
 def _status(conv: Conversation, name: str) -> str:

@@ -201,8 +201,10 @@ class Engine:
         content_type: str = "text",
         content_attributes: dict[str, Any] | None = None,
         source_id: str | None = None,
+        actor: Actor = None,
     ) -> Message:
-        """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events."""
+        """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events. `actor` is who
+        made the request (Current.user), named in the activity when an incoming message reopens the conversation."""
         now = self.clock.now()
         window = conv.recent_creations
         while window and window[0] <= now - 60:
@@ -219,12 +221,19 @@ class Engine:
         if message_type == INCOMING:
             self.store.contacts[conv.contact_id].last_activity_at = now
             before = _snapshot(conv)
+            reopened_by_contact = False
             if conv.status == "snoozed":
                 conv.status = "open"
                 conv.snoozed_until = None
+            elif conv.status == "resolved" and self.store.inboxes[conv.inbox_id].agent_bot_id:
+                conv.status = "pending"  # the bot takes it back
             elif conv.status == "resolved":
-                conv.status = "pending" if self.store.inboxes[conv.inbox_id].agent_bot_id else "open"
-            self.commit(conv, before, None)
+                conv.status = "open"
+                # Message#reopened_by_contact?: the contact becomes Current.executed_by, whose text wins over a name
+                reopened_by_contact = not private and sender is not None and sender[0] == "Contact"
+            self.commit(conv, before, None if reopened_by_contact else actor)
+            if reopened_by_contact:
+                self.add_activity(conv, activity.SYSTEM_REOPEN_TEXT)
             before = _snapshot(conv)
             if conv.waiting_since is None:
                 conv.waiting_since = now
