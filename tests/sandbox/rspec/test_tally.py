@@ -49,7 +49,11 @@ def _rows() -> list[Row]:
         outcome = next((o for o in OUTCOMES if cells[2].startswith(o)), None)
         assert outcome is not None, f"unknown outcome in: {line}"
         assert module or outcome != "ported", f"{spec} names no module for its ported rows"
-        rows.append(Row(spec, module, cells[1], outcome, cells[3].strip("`")))
+        test = cells[3].strip("`")
+        row_module = module
+        if "::" in test:  # a spec whose ports take more than one module names it: `module::test`
+            row_module, test = test.split("::")
+        rows.append(Row(spec, row_module, cells[1], outcome, test))
     return rows
 
 
