@@ -148,13 +148,19 @@ def resolved(contact: Contact) -> bool:
     return bool(contact.email or contact.phone_number or contact.identifier)
 
 
+def company_name(contact: Contact) -> str | None:
+    value = (contact.additional_attributes or {}).get("company_name")
+    return value if isinstance(value, str) and value else None
+
+
 def _searchable(contact: Contact) -> list[str]:
-    return [field.lower() for field in (contact.name, contact.email, contact.phone_number, contact.identifier) if field]
+    fields = (contact.name, contact.email, contact.phone_number, contact.identifier, company_name(contact))
+    return [field.lower() for field in fields if field]
 
 
 class ContactIndex(Index["Contact"]):
-    """Per account: contact ids by trigram of name, e-mail, phone and identifier (lower case, as pg_trgm would keep
-    them), and by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number)."""
+    """Per account: contact ids by trigram of name, e-mail, phone, identifier and company name (lower case, as
+    pg_trgm would keep them), and by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number)."""
 
     def __init__(self) -> None:
         self.grams: dict[tuple[int, str], set[int]] = defaultdict(set)
