@@ -11,9 +11,10 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 README = HERE / "README.md"
-OUTCOMES = ("ported", "endpoint missing", "setup missing", "internal", "superseded")
+OUTCOMES = ("ported", "endpoint missing", "differs", "setup missing", "internal", "superseded")
 COLUMNS = (
-    "found", "observable", "ported", "holding", "endpoint missing", "setup missing", "internal", "superseded"
+    "found", "observable", "ported", "holding", "endpoint missing", "differs", "setup missing", "internal",
+    "superseded",
 )
 
 
@@ -77,6 +78,7 @@ def _counts(rows: list[Row]) -> dict[str, int]:
         "ported": outcomes["ported"],
         "holding": outcomes["ported"],  # every ported test passes in this suite; a failing one fails the build
         "endpoint missing": outcomes["endpoint missing"],
+        "differs": outcomes["differs"],
         "setup missing": outcomes["setup missing"],
         "internal": outcomes["internal"],
         "superseded": outcomes["superseded"],
