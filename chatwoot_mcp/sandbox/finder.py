@@ -8,10 +8,20 @@ from collections.abc import Callable
 from .errors import not_found
 from .parsing import present, str_list, to_int
 from .routing import Ctx
-from .state import PRIORITIES, Conversation
+from .state import INCOMING, PRIORITIES, Conversation
 
 PAGE_SIZE = 25
-SortKey = Callable[[Conversation], float]
+SortKey = Callable[[Conversation], float | tuple[int, float]]
+
+
+def _unread_then_activity(conv: Conversation) -> tuple[int, float]:
+    """Conversation.sort_on_unread: incoming messages (private ones too, no cap) after agent_last_seen_at, most
+    first, then the newest activity."""
+    seen = conv.agent_last_seen_at
+    unread = sum(1 for m in conv.messages if m.message_type == INCOMING and (seen is None or m.created_at > seen))
+    return unread, conv.last_activity_at
+
+
 SORTS: dict[str, tuple[SortKey, bool]] = {
     "last_activity_at_desc": (lambda c: c.last_activity_at, True),
     "last_activity_at_asc": (lambda c: c.last_activity_at, False),
@@ -25,6 +35,7 @@ SORTS: dict[str, tuple[SortKey, bool]] = {
     "waiting_since_asc": (lambda c: c.waiting_since or float("inf"), False),
     "waiting_since_desc": (lambda c: c.waiting_since or 0.0, True),
     "sort_on_waiting_since": (lambda c: c.waiting_since or float("inf"), False),
+    "unread": (_unread_then_activity, True),
 }
 
 
