@@ -1,5 +1,5 @@
-"""Sandbox at scale: a conversation list page, a conversation search, a contact list page, a contact search and a
-contact creation in an account of about 100 conversations and contacts against one of about 10,000, in alternating
+"""Sandbox at scale: a conversation list page, one filtered by a label, a conversation search, a contact list page, a
+contact search and a contact creation in an account of about 100 conversations and contacts against one of about 10,000, in alternating
 rounds; the ratios should stay near 1."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bench.common import Stopwatch, median_ms, percentile_ms, row, sandbox
 ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "150"))
 SEEDED = 6  # the sandbox's own conversations and contacts
 SIZES = {"small": 100, "large": 10_000}
-MEASURES = ("list", "conversation search", "contact list", "contact search", "create")
+MEASURES = ("list", "labelled list", "conversation search", "contact list", "contact search", "create")
 
 
 def _seed_args(total: int) -> tuple[str, ...]:
@@ -35,6 +35,11 @@ class Account:
     def round(self, label: str) -> None:
         with self.watches["list"].lap():
             self.http.get("/conversations", params={"status": "open"}).raise_for_status()
+        with self.watches["labelled list"].lap():
+            # the seeded story's one conversation labelled `reclamacao`, in either account
+            labelled = self.http.get("/conversations", params={"status": "all", "labels[]": "reclamacao"})
+        labelled.raise_for_status()
+        assert labelled.json()["data"]["meta"]["all_count"] == 1
         with self.watches["conversation search"].lap():
             # one conversation in either account: the bulk conversation number 42 mentions order #20042
             searched = self.http.get("/conversations", params={"q": "#20042"})

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
-from .indexes import LAST, SORT_FIELDS, sort_key
+from .indexes import LAST, SORT_FIELDS, company_name, sort_key
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
 from .state import Contact, ContactInbox, Conversation, Store
@@ -65,8 +65,9 @@ async def index(ctx: Ctx) -> Reply:
 
 
 def matches(contact: Contact, needle: str, original: str) -> bool:
-    """`name/email/phone_number ILIKE %q%` or `identifier LIKE %q%` (case counts there), or the id itself."""
-    fields = (contact.name, contact.email, contact.phone_number)
+    """`name/email/phone_number/additional_attributes->>'company_name' ILIKE %q%` or `identifier LIKE %q%` (case
+    counts there), or the id itself."""
+    fields = (contact.name, contact.email, contact.phone_number, company_name(contact))
     if any(f and needle in f.lower() for f in fields):
         return True
     return bool(contact.identifier and original in contact.identifier) or (original.isdigit() and

@@ -101,6 +101,7 @@ async def create(ctx: Ctx) -> Reply:
         content_type=str(content_type),
         content_attributes=attributes,
         source_id=str(source_id) if present(source_id) else None,
+        actor=ctx.actor,
     )
     echo_id = params.get("echo_id")
     return 200, render.message(ctx.store, msg, echo_id=echo_id)

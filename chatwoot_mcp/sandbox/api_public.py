@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import render
 from .errors import not_found, record_invalid
 from .parsing import present, to_int
-from .routing import PUBLIC, Ctx, Reply, Router
+from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
 
 MAX_CONTENT = 150_000  # Message validates content length at 150,000 characters
@@ -124,6 +124,27 @@ async def conversation_show(ctx: Ctx) -> Reply:
     return 200, render.public_conversation(ctx.store, _conversation(ctx))
 
 
+async def conversation_toggle_typing(ctx: Ctx) -> Reply:
+    """The contact types: `conversation_typing_on`/`_off` with the contact as the user; `head :ok`."""
+    conv = _conversation(ctx)
+    event = {"on": "conversation_typing_on", "off": "conversation_typing_off"}.get(str(ctx.params.get("typing_status")))
+    if event is not None:
+        user = render.contact_push(ctx.store.contacts[conv.contact_id])
+        payload = {"event": event, "user": user, "conversation": render.conversation_webhook(ctx.store, conv),
+                   "is_private": False}
+        ctx.engine.emit(event, conv, payload)
+    return 200, EMPTY
+
+
+async def conversation_update_last_seen(ctx: Ctx) -> Reply:
+    """`contact_last_seen_at = now` and a save (updated_at moves, no tracked key changes); `head :ok`."""
+    conv = _conversation(ctx)
+    now = ctx.engine.clock.now()
+    conv.contact_last_seen_at = now
+    conv.updated_at = max(now, conv.updated_at + 0.001)
+    return 200, EMPTY
+
+
 async def message_create(ctx: Ctx) -> Reply:
     conv = _conversation(ctx)
     content = ctx.params.get("content")
@@ -159,5 +180,9 @@ def register(router: Router) -> None:
     )
     router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
     router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
+    router.add("POST", conv + r"/toggle_typing", conversation_toggle_typing, "public/conversations", "toggle_typing",
+               scope="public")
+    router.add("POST", conv + r"/update_last_seen", conversation_update_last_seen, "public/conversations",
+               "update_last_seen", scope="public")
     router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")
     router.add("GET", conv + r"/messages", message_index, "public/messages", "index", scope="public")

@@ -18,6 +18,7 @@ from . import (
     api_account,
     api_auth,
     api_contacts,
+    api_conversation_lists,
     api_conversations,
     api_labels,
     api_last_seen,
@@ -44,6 +45,8 @@ LOG_LIMIT = 20_000  # long benchmark runs must not grow the request log without 
 
 def build_router() -> Router:
     router = Router()
+    # first: /conversations/meta, /search and /filter would otherwise match /conversations/{id}
+    api_conversation_lists.register(router)
     api_conversations.register(router)
     api_messages.register(router)
     api_contacts.register(router)

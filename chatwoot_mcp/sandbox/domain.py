@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from . import render, reporting
+from . import activity, listeners, render, reporting
 from .errors import unprocessable
 from .seed import Secrets, SeedOptions, build_store
 from .state import (
@@ -39,33 +39,7 @@ TRACKED = (
     "priority",
 )
 TIME_KEYS = {"snoozed_until", "waiting_since", "first_reply_created_at"}
-BOT_EVENTS = frozenset(
-    {
-        "message_created",
-        "message_updated",
-        "conversation_status_changed",
-        "conversation_updated",
-        "conversation_opened",
-        "conversation_resolved",
-        "webwidget_triggered",
-    }
-)
-ACCOUNT_EVENTS = frozenset(
-    {
-        "conversation_created",
-        "conversation_status_changed",
-        "conversation_updated",
-        "message_created",
-        "message_updated",
-        "webwidget_triggered",
-        "conversation_typing_on",
-        "conversation_typing_off",
-        "contact_created",
-        "contact_updated",
-    }
-)
 FLOOD_LIMIT = 200
-BOT_FAILURE_TEXT = "Conversation was marked open by system due to an error with the agent bot."
 
 
 def _snapshot(conv: Conversation) -> dict[str, Any]:
@@ -92,40 +66,11 @@ class Engine:
 
     # ---- events ---------------------------------------------------------------------------------
 
-    def _bots_for(self, conv: Conversation) -> list[AgentBot]:
-        found: list[AgentBot] = []
-        for bot_id in (conv.assignee_agent_bot_id, self.store.inboxes[conv.inbox_id].agent_bot_id):
-            bot = self.store.bots.get(bot_id) if bot_id is not None else None
-            if bot is not None and bot.outgoing_url and bot not in found:
-                found.append(bot)
-        return found
-
     def emit(self, event: str, conv: Conversation, payload: dict[str, Any], message_id: int | None = None) -> None:
-        def submit(kind: str, url: str, secret: str | None) -> None:
-            self.dispatcher.submit(
-                kind=kind, url=url, secret=secret, event=event, payload=payload,
-                conversation_id=conv.id, display_id=conv.display_id, message_id=message_id,
-            )
-
-        if event in BOT_EVENTS:
-            for bot in self._bots_for(conv):
-                assert bot.outgoing_url is not None
-                submit("agent_bot", bot.outgoing_url, bot.secret)
-        if event in ACCOUNT_EVENTS:
-            for hook in self.store.webhooks.values():
-                if hook.account_id == conv.account_id and event in hook.subscriptions:
-                    submit("account", hook.url, hook.secret)
-            inbox = self.store.inboxes[conv.inbox_id]
-            if inbox.webhook_url:
-                submit("api_inbox", inbox.webhook_url, inbox.secret)
+        listeners.emit(self.store, self.dispatcher, event, conv, payload, message_id)
 
     def emit_account_only(self, event: str, account_id: int, payload: dict[str, Any]) -> None:
-        for hook in self.store.webhooks.values():
-            if hook.account_id == account_id and event in hook.subscriptions:
-                self.dispatcher.submit(
-                    kind="account", url=hook.url, secret=hook.secret, event=event, payload=payload,
-                    conversation_id=None, display_id=None, message_id=None,
-                )
+        listeners.emit_account_only(self.store, self.dispatcher, event, account_id, payload)
 
     def _conversation_event(self, event: str, conv: Conversation, changed: Any = None, *, with_changes: bool) -> None:
         payload = render.conversation_webhook(self.store, conv)
@@ -151,7 +96,8 @@ class Engine:
         previous_updated = conv.updated_at
         conv.updated_at = max(self.clock.now(), previous_updated + 0.001)
         if isinstance(actor, (User, AgentBot)):
-            self._activities(conv, before, changed, actor.name)
+            for text in activity.texts(self.store, conv, before, changed, actor.name):
+                self.add_activity(conv, text)
         diff: list[dict[str, Any]] = []
         for key in changed:
             old, new = before[key], after[key]
@@ -170,54 +116,6 @@ class Engine:
             self._conversation_event("conversation_status_changed", conv, None, with_changes=True)
         self._conversation_event("conversation_updated", conv, diff, with_changes=True)
         return changed
-
-    def _activities(self, conv: Conversation, before: dict[str, Any], changed: list[str], name: str) -> None:
-        texts: list[str] = []
-        if "status" in changed:
-            texts.append(
-                {
-                    "open": f"Conversation was reopened by {name}",
-                    "resolved": f"Conversation was marked resolved by {name}",
-                    "pending": f"Conversation was marked as pending by {name}",
-                    "snoozed": f"Conversation was snoozed by {name}",
-                }[conv.status]
-            )
-        if "priority" in changed:
-            if conv.priority is None:
-                texts.append(f"{name} removed priority")
-            elif before["priority"] is None:
-                texts.append(f"{name} set the priority to {conv.priority}")
-            else:
-                texts.append(f"{name} changed the priority from {before['priority']} to {conv.priority}")
-        if "label_list" in changed:
-            added = [label for label in conv.labels if label not in before["label_list"]]
-            removed = [label for label in before["label_list"] if label not in conv.labels]
-            if added:
-                texts.append(f"{name} added {', '.join(added)}")
-            if removed:
-                texts.append(f"{name} removed {', '.join(removed)}")
-        if "assignee_id" in changed or "assignee_agent_bot_id" in changed:
-            assignee = self._assignee_name(conv)
-            if assignee is None:
-                texts.append(f"Conversation unassigned by {name}")
-            elif assignee == name:
-                texts.append(f"{name} self-assigned this conversation")
-            else:
-                texts.append(f"Assigned to {assignee} by {name}")
-        if "team_id" in changed:
-            if conv.team_id is not None and conv.team_id in self.store.teams:
-                texts.append(f"Assigned to {self.store.teams[conv.team_id].name} by {name}")
-            elif before["team_id"] in self.store.teams:
-                texts.append(f"Unassigned from {self.store.teams[before['team_id']].name} by {name}")
-        for text in texts:
-            self.add_activity(conv, text)
-
-    def _assignee_name(self, conv: Conversation) -> str | None:
-        if conv.assignee_agent_bot_id in self.store.bots:
-            return self.store.bots[conv.assignee_agent_bot_id].name
-        if conv.assignee_id in self.store.users:
-            return self.store.users[conv.assignee_id].name
-        return None
 
     def add_activity(self, conv: Conversation, text: str) -> Message:
         now = self.clock.now()
@@ -303,8 +201,10 @@ class Engine:
         content_type: str = "text",
         content_attributes: dict[str, Any] | None = None,
         source_id: str | None = None,
+        actor: Actor = None,
     ) -> Message:
-        """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events."""
+        """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events. `actor` is who
+        made the request (Current.user), named in the activity when an incoming message reopens the conversation."""
         now = self.clock.now()
         window = conv.recent_creations
         while window and window[0] <= now - 60:
@@ -321,12 +221,19 @@ class Engine:
         if message_type == INCOMING:
             self.store.contacts[conv.contact_id].last_activity_at = now
             before = _snapshot(conv)
+            reopened_by_contact = False
             if conv.status == "snoozed":
                 conv.status = "open"
                 conv.snoozed_until = None
+            elif conv.status == "resolved" and self.store.inboxes[conv.inbox_id].agent_bot_id:
+                conv.status = "pending"  # the bot takes it back
             elif conv.status == "resolved":
-                conv.status = "pending" if self.store.inboxes[conv.inbox_id].agent_bot_id else "open"
-            self.commit(conv, before, None)
+                conv.status = "open"
+                # Message#reopened_by_contact?: the contact becomes Current.executed_by, whose text wins over a name
+                reopened_by_contact = not private and sender is not None and sender[0] == "Contact"
+            self.commit(conv, before, None if reopened_by_contact else actor)
+            if reopened_by_contact:
+                self.add_activity(conv, activity.SYSTEM_REOPEN_TEXT)
             before = _snapshot(conv)
             if conv.waiting_since is None:
                 conv.waiting_since = now
@@ -419,7 +326,7 @@ class Engine:
         if conv is None or conv.status != "pending":
             return
         self.set_status(conv, "open", None)
-        self.add_activity(conv, BOT_FAILURE_TEXT)
+        self.add_activity(conv, activity.BOT_FAILURE_TEXT)
 
     def advance_clock(self, seconds: float) -> None:
         """Move time on and run ReopenSnoozedConversationsJob for snoozes that have expired."""

@@ -1,17 +1,20 @@
-"""ConversationFinder's common requests (status, inbox, assignee type, a message search, newest activity first)
-answered from the store's indexes, so a list page or a search costs the same with 10,000 conversations as with 100."""
+"""ConversationFinder's common requests (status, inbox, assignee type, team, labels, updated_within, a message
+search, newest activity first) answered from the store's indexes, so a list page or a search costs the same with
+10,000 conversations as with 100."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from .parsing import present, to_int
+from .errors import not_found
+from .parsing import present, str_list, to_int
 from .routing import Ctx
 from .state import INCOMING, OUTGOING, STATUSES, Conversation
 
-# Any of these makes the request one for the finder's full scan (api_conversations._finder).
-SCANNED_PARAMS = ("team_id", "labels", "updated_within", "conversation_type", "source_id")
+# Any of these makes the request one for the finder's full scan (finder.scan).
+SCANNED_PARAMS = ("conversation_type", "source_id")
+NARROWING = ("team_id", "labels", "updated_within")  # answered from their own indexes, without a message search
 INDEXED_SORTS = {"", "last_activity_at_desc", "latest"}
 
 
@@ -23,6 +26,8 @@ def _inbox_ids(ctx: Ctx) -> list[int] | None:
     if str(params.get("sort_by") or "") not in INDEXED_SORTS:
         return None
     if not isinstance(params.get("status", ""), str) or not isinstance(params.get("q", ""), str):
+        return None
+    if present(params.get("q")) and any(present(params.get(key)) for key in NARROWING):
         return None
     inboxes = [i for i in ctx.store.inboxes.values() if i.account_id == ctx.account_id]
     user = ctx.user
@@ -74,6 +79,47 @@ def _counts(convs: Iterable[Conversation], user_id: int | None) -> dict[str, int
             "all_count": assigned + unassigned}
 
 
+def _narrowed(ctx: Ctx, inbox_ids: list[int]) -> tuple[list[Conversation], dict[str, int]] | None:
+    """The finder's team and label filters from their indexes, counted before updated_within narrows the rows (as
+    the finder counts), newest activity first; None when neither filter nor updated_within is asked."""
+    params, store = ctx.params, ctx.store
+    index = store.conversation_index
+    candidates: set[int] | None = None
+    if present(params.get("team_id")):
+        team_id = to_int(params.get("team_id"))
+        team = store.teams.get(team_id) if team_id is not None else None
+        if team is None or team.account_id != ctx.account_id:
+            raise not_found()
+        candidates = index.in_team(ctx.account_id, team.id)
+    labels = str_list(params.get("labels"))
+    if labels:
+        labelled = index.labelled(ctx.account_id, labels)
+        candidates = labelled if candidates is None else candidates & labelled
+    within = to_int(params.get("updated_within"))
+    if candidates is None and within is None:
+        return None
+    user_id = ctx.user.id if ctx.user else None
+    groups = _groups(ctx, inbox_ids)
+    wanted = {(inbox, status) for _, inbox, status in groups}
+
+    def listed(conv_id: int) -> bool:
+        conv = store.conversations[conv_id]
+        return conv.account_id == ctx.account_id and (conv.inbox_id, conv.status) in wanted
+
+    if candidates is None:  # updated_within alone: the groups' counts, then their recently updated rows
+        assert within is not None
+        totals = index.counts(groups, user_id)
+        candidates = {i for i in index.updated_since(ctx.account_id, ctx.engine.clock.now() - within) if listed(i)}
+    else:
+        candidates = {i for i in candidates if listed(i)}
+        totals = _counts((store.conversations[i] for i in candidates), user_id)
+        if within is not None:
+            candidates &= index.updated_since(ctx.account_id, ctx.engine.clock.now() - within)
+    rows = sorted((store.conversations[i] for i in candidates), key=lambda c: (c.last_activity_at, c.id),
+                  reverse=True)
+    return rows, totals
+
+
 def _listing(ctx: Ctx) -> tuple[Iterator[Conversation], dict[str, int]] | None:
     inbox_ids = _inbox_ids(ctx)
     if inbox_ids is None:
@@ -84,6 +130,9 @@ def _listing(ctx: Ctx) -> tuple[Iterator[Conversation], dict[str, int]] | None:
         if searched is None:
             return None
         return iter(searched), _counts(searched, user_id)
+    narrowed = _narrowed(ctx, inbox_ids)
+    if narrowed is not None:
+        return iter(narrowed[0]), narrowed[1]
     groups = _groups(ctx, inbox_ids)
     index, conversations = ctx.store.conversation_index, ctx.store.conversations
     return (conversations[i] for i in index.newest_first(groups)), index.counts(groups, user_id)
@@ -109,6 +158,8 @@ def page(ctx: Ctx, size: int) -> tuple[list[Conversation], dict[str, int]] | Non
         found = (c for c in found if not c.assigned)
     elif assignee_type == "assigned":
         found = (c for c in found if c.assigned)
+    if to_int(ctx.params.get("updated_within")) is not None:
+        return list(found), totals  # updated_within turns pagination off
     number = to_int(ctx.params.get("page"))
     start = ((number if number and number > 0 else 1) - 1) * size
     return list(islice(found, start, start + size)), totals

@@ -66,18 +66,27 @@ class IndexedDict(dict[int, R]):
 
 
 class ConversationIndex(Index["Conversation"]):
-    """Per (account, inbox, status): ids in (last_activity_at, id) order and a count per assignee; ids per contact."""
+    """Per (account, inbox, status): ids in (last_activity_at, id) order and a count per assignee; ids per contact,
+    per (account, label) and per (account, team); per account, ids in (updated_at, id) order."""
 
     def __init__(self) -> None:
         self.groups: dict[GroupKey, SortedList] = defaultdict(SortedList)
         self.assignees: dict[GroupKey, Counter[tuple[int | None, bool]]] = defaultdict(Counter)
         self.by_contact: dict[int, set[int]] = defaultdict(set)
+        self.by_label: dict[tuple[int, str], set[int]] = defaultdict(set)
+        self.by_team: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.by_updated: dict[int, SortedList] = defaultdict(SortedList)
 
     def add(self, conv: Conversation) -> None:
         key = (conv.account_id, conv.inbox_id, conv.status)
         self.groups[key].add((conv.last_activity_at, conv.id))
         self.assignees[key][conv.assignee_id, conv.assigned] += 1
         self.by_contact[conv.contact_id].add(conv.id)
+        for label in conv.labels:
+            self.by_label[(conv.account_id, label)].add(conv.id)
+        if conv.team_id is not None:
+            self.by_team[(conv.account_id, conv.team_id)].add(conv.id)
+        self.by_updated[conv.account_id].add((conv.updated_at, conv.id))
 
     def discard(self, conv: Conversation) -> None:
         key = (conv.account_id, conv.inbox_id, conv.status)
@@ -88,6 +97,27 @@ class ConversationIndex(Index["Conversation"]):
         if counter[owner] <= 0:
             del counter[owner]
         self.by_contact[conv.contact_id].discard(conv.id)
+        for label in conv.labels:
+            self.by_label[(conv.account_id, label)].discard(conv.id)
+        if conv.team_id is not None:
+            self.by_team[(conv.account_id, conv.team_id)].discard(conv.id)
+        self.by_updated[conv.account_id].discard((conv.updated_at, conv.id))
+
+    def labelled(self, account_id: int, labels: Iterable[str]) -> set[int]:
+        """Ids with any of the labels (`tagged_with(labels, any: true)`)."""
+        found: set[int] = set()
+        for label in labels:
+            found |= self.by_label.get((account_id, label), set())
+        return found
+
+    def in_team(self, account_id: int, team_id: int) -> set[int]:
+        return set(self.by_team.get((account_id, team_id), set()))
+
+    def updated_since(self, account_id: int, since: float) -> set[int]:
+        rows = self.by_updated.get(account_id)
+        if not rows:
+            return set()
+        return {conv_id for _, conv_id in rows.irange((since, -1))}
 
     def keys(self, account_id: int, inbox_ids: Iterable[int], statuses: Iterable[str]) -> list[GroupKey]:
         return [(account_id, inbox, status) for inbox in inbox_ids for status in statuses]
@@ -148,13 +178,19 @@ def resolved(contact: Contact) -> bool:
     return bool(contact.email or contact.phone_number or contact.identifier)
 
 
+def company_name(contact: Contact) -> str | None:
+    value = (contact.additional_attributes or {}).get("company_name")
+    return value if isinstance(value, str) and value else None
+
+
 def _searchable(contact: Contact) -> list[str]:
-    return [field.lower() for field in (contact.name, contact.email, contact.phone_number, contact.identifier) if field]
+    fields = (contact.name, contact.email, contact.phone_number, contact.identifier, company_name(contact))
+    return [field.lower() for field in fields if field]
 
 
 class ContactIndex(Index["Contact"]):
-    """Per account: contact ids by trigram of name, e-mail, phone and identifier (lower case, as pg_trgm would keep
-    them), and by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number)."""
+    """Per account: contact ids by trigram of name, e-mail, phone, identifier and company name (lower case, as
+    pg_trgm would keep them), and by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number)."""
 
     def __init__(self) -> None:
         self.grams: dict[tuple[int, str], set[int]] = defaultdict(set)

@@ -177,7 +177,8 @@ class Conversation:
     recent_creations: deque[float] = field(default_factory=deque)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "assignee_agent_bot_id", "contact_id"}
+        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "assignee_agent_bot_id", "contact_id",
+         "labels", "team_id", "updated_at"}
     )
 
     @property

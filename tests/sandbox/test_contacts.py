@@ -135,3 +135,23 @@ def test_contact_updated_reaches_account_webhooks_with_what_changed_and_nothing_
     assert payload["id"] == 11 and payload["changed_attributes"] == [
         {"name": {"previous_value": "Maria Silva", "current_value": "Maria da Silva"}}
     ]
+
+
+def _created(box: Sandbox, body: dict) -> dict:
+    response = box.api("POST", "contacts", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["payload"]["contact"]
+
+
+def test_contact_search_says_has_more_while_a_later_page_exists(sandbox: Sandbox) -> None:
+    for n in range(16):
+        _created(sandbox, {"name": "searchable_contact", "email": f"s{n}@example.com"})
+    body = sandbox.api("GET", "contacts/search", params={"q": "searchable_contact"}).json()
+    assert body["meta"]["has_more"] is True and body["meta"]["count"] == 15 and len(body["payload"]) == 15
+
+
+def test_contact_search_says_no_more_on_its_last_page(sandbox: Sandbox) -> None:
+    for n in range(16):
+        _created(sandbox, {"name": "searchable_contact", "email": f"s{n}@example.com"})
+    body = sandbox.api("GET", "contacts/search", params={"q": "searchable_contact", "page": 2}).json()
+    assert body["meta"]["has_more"] is False and body["meta"]["count"] == 1 and len(body["payload"]) == 1

@@ -100,3 +100,50 @@ def test_message_status_update_marks_it_failed_with_the_external_error(sandbox: 
     msg = next(m for c in state["conversations"] for m in c["messages"] if m["id"] == 1004)
     assert msg["status"] == "failed" and msg["content_attributes"]["external_error"] == "número inválido"
     assert sandbox.api("PATCH", "conversations/2/messages/1004", json={"status": "lost"}).status_code == 422
+
+
+
+def _resolved_in(box: Sandbox, inbox_id: int) -> int:
+    created = box.api("POST", "conversations", json={"inbox_id": inbox_id, "contact_id": 11})
+    display_id = created.json()["id"]
+    box.api("POST", f"conversations/{display_id}/toggle_status", json={"status": "resolved"})
+    return display_id
+
+
+def _activities(box: Sandbox, display_id: int) -> list[str]:
+    conv = next(c for c in box.control("GET", "state")["conversations"] if c["id"] == display_id)
+    return [m["content"] for m in conv["messages"] if m["message_type"] == "activity"]
+
+
+def _incoming(box: Sandbox, display_id: int) -> None:
+    response = box.api("POST", f"conversations/{display_id}/messages", json={"content": "oi", "message_type": "incoming"})
+    assert response.status_code == 200
+
+
+def test_an_incoming_message_that_reopens_names_the_requester_unless_the_contact_reopened_an_api_inbox_conversation(
+    sandbox: Sandbox,
+) -> None:
+    # a bot inbox takes a resolved conversation back as pending; the requester is Current.user, so named
+    to_the_bot = _resolved_in(sandbox, 2)
+    _incoming(sandbox, to_the_bot)
+    assert _activities(sandbox, to_the_bot)[-1] == "Conversation was marked as pending by Ana Administradora"
+    # a snoozed conversation opens again, named the same way
+    snoozed = _resolved_in(sandbox, 2)
+    sandbox.api("POST", f"conversations/{snoozed}/toggle_status", json={"status": "snoozed"})
+    _incoming(sandbox, snoozed)
+    assert _activities(sandbox, snoozed)[-1] == "Conversation was reopened by Ana Administradora"
+    # without a bot, the contact reopened it (Current.executed_by): the system's text, even over the public API
+    sandbox.api("POST", "inboxes/2/set_agent_bot", json={"agent_bot": None})
+    identifier = sandbox.inbox("Site")["inbox_identifier"]
+    base = f"{sandbox.base_url}/public/api/v1/inboxes/{identifier}/contacts"
+    source_id = httpx2.post(base, json={"name": "Rita"}, timeout=10).json()["source_id"]
+    public_id = httpx2.post(f"{base}/{source_id}/conversations", json={}, timeout=10).json()["id"]
+    sandbox.api("POST", f"conversations/{public_id}/toggle_status", json={"status": "resolved"})
+    sent = httpx2.post(f"{base}/{source_id}/conversations/{public_id}/messages", json={"content": "voltei"}, timeout=10)
+    assert sent.status_code == 200
+    assert _activities(sandbox, public_id)[-1] == "System reopened the conversation due to a new incoming message."
+    # a private incoming note is no contact's doing: it reopens in the requester's name
+    private = _resolved_in(sandbox, 2)
+    sandbox.api("POST", f"conversations/{private}/messages",
+                json={"content": "nota", "message_type": "incoming", "private": True})
+    assert _activities(sandbox, private)[-1] == "Conversation was reopened by Ana Administradora"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from chatwoot_mcp.sandbox import api_conversations, finder_index
+from chatwoot_mcp.sandbox import finder, finder_index
 from chatwoot_mcp.sandbox.api_contacts import matches, search_ids
 from chatwoot_mcp.sandbox.domain import Engine
 from chatwoot_mcp.sandbox.indexes import LAST, SORT_FIELDS, resolved, sort_key
@@ -39,7 +39,7 @@ def _shake(engine: Engine, rng: random.Random, steps: int) -> None:
     users = [None, 1, 2, 3]
     for _ in range(steps):
         conv = store.conversations[rng.choice(list(store.conversations))]
-        action = rng.randrange(5)
+        action = rng.randrange(7)
         if action == 0:
             engine.set_status(conv, rng.choice(STATUSES), None, snoozed_until=None)
         elif action == 1:
@@ -52,6 +52,10 @@ def _shake(engine: Engine, rng: random.Random, steps: int) -> None:
             content = rng.choice(("oi", "Qual o prazo do pedido?", "Olá, preciso de ajuda", "PIX"))
             engine.create_message(conv, content=content, message_type=kind, sender=sender,
                                   private=rng.random() < 0.2)
+        elif action == 5:
+            engine.set_labels(conv, rng.sample(["vip", "entrega", "pix"], rng.randrange(3)), None)
+        elif action == 6:
+            engine.assign_team(conv, rng.choice((None, 1)), None)
         elif action == 3 and conv.messages:
             message = rng.choice(conv.messages)  # deleted: the content changes, the index follows
             message.content = "This message was deleted"
@@ -63,6 +67,9 @@ def _shake(engine: Engine, rng: random.Random, steps: int) -> None:
 
 
 SEARCHES = (None, "pedido", "PRAZO", "olá, pre", "oi", "zzz")
+NARROWING = ({"labels": ["vip"]}, {"labels": ["vip", "entrega"], "page": 2}, {"team_id": 1}, {"updated_within": 600},
+             {"team_id": "1", "labels": ["pix"], "updated_within": 3600, "inbox_id": 1})
+EXTRAS = ({}, {"inbox_id": "1"}, {"inbox_id": 2, "page": "2"}, {"page": 3}, {"sort_by": "latest"}, *NARROWING)
 
 
 def _queries() -> Iterator[dict[str, Any]]:
@@ -74,7 +81,7 @@ def _queries() -> Iterator[dict[str, Any]]:
 def _status_queries() -> Iterator[dict[str, Any]]:
     for status in (None, "", "open", "pending", "resolved", "snoozed", "all", "bot"):
         for assignee_type in (None, "me", "unassigned", "assigned", "all"):
-            for extra in ({}, {"inbox_id": "1"}, {"inbox_id": 2, "page": "2"}, {"page": 3}, {"sort_by": "latest"}):
+            for extra in EXTRAS:
                 params: dict[str, Any] = dict(extra)
                 if status is not None:
                     params["status"] = status
@@ -84,34 +91,38 @@ def _status_queries() -> Iterator[dict[str, Any]]:
 
 
 def _scanned_page(ctx: Ctx) -> tuple[list[int], dict[str, int]]:
-    convs, counts = api_conversations._finder(ctx)
+    convs, counts = finder.scan(ctx)
+    if "updated_within" in ctx.params:  # no pagination then
+        return [c.id for c in convs], counts
     number = ctx.params.get("page")
-    start = (int(number) - 1) * api_conversations.PAGE_SIZE if number else 0
-    return [c.id for c in convs[start : start + api_conversations.PAGE_SIZE]], counts
+    start = (int(number) - 1) * finder.PAGE_SIZE if number else 0
+    return [c.id for c in convs[start : start + finder.PAGE_SIZE]], counts
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_indexed_list_page_is_the_scanned_one_after_random_changes(seed: int) -> None:
     engine = _engine(conversations=250, contacts=60)
     _shake(engine, random.Random(seed), 400)
-    checked = 0
+    checked = narrowed_rows = 0
     for params in _queries():
         for user_id in (1, 2, 3):  # the administrator, and two agents with different inboxes
             ctx = _ctx(engine, user_id, params)
-            indexed = finder_index.page(ctx, api_conversations.PAGE_SIZE)
-            if indexed is None:  # a search under three characters has no trigram: the scan answers it
-                assert len(params["q"]) < 3, params
+            indexed = finder_index.page(ctx, finder.PAGE_SIZE)
+            if indexed is None:  # a search under three characters, or one with a narrowing filter: the scan
+                assert len(params["q"]) < 3 or any(key in params for key in ("labels", "team_id", "updated_within"))
                 continue
             convs, counts = indexed
             assert ([c.id for c in convs], counts) == _scanned_page(ctx), (params, user_id)
             assert finder_index.counts(ctx) == counts
             checked += 1
-    assert checked == 5 * 8 * 5 * 5 * 3  # every search but the short one
+            narrowed_rows += bool(convs) and any(key in params for key in ("labels", "team_id", "updated_within"))
+    assert checked == (8 * 5 * 10 + 4 * 8 * 5 * 5) * 3  # all but the short search and searches that narrow
+    assert narrowed_rows > 100  # the label, team and updated_within pages compared were not all empty
 
 
 def test_requests_the_index_cannot_answer_go_to_the_scan() -> None:
     engine = _engine(conversations=0, contacts=0)
-    for params in ({"q": "oi"}, {"labels": ["vip"]}, {"team_id": 1}, {"updated_within": 60},
+    for params in ({"q": "oi"}, {"conversation_type": "unattended"}, {"source_id": "x"}, {"q": "pedido", "team_id": 1},
                    {"sort_by": "created_at_asc"}, {"status": ["open"]}, {"q": "pedido", "labels": ["vip"]}):
         assert finder_index.page(_ctx(engine, 1, params), 25) is None, params
 

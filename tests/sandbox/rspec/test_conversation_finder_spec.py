@@ -240,3 +240,51 @@ def test_returns_unattended_conversations(sandbox: Sandbox, setup: Setup) -> Non
     assert waiting in found and set(setup.mine_open) <= found and attended not in found
     assert found == _state(sandbox, keep=lambda c: _is_open(c) and c["assignee_id"] == BRUNO
                            and (c["first_reply_created_at"] is None or c["waiting_since"] is not None))
+
+
+def _incoming(box: Sandbox, display_id: int, private: bool = False) -> None:
+    response = box.api("POST", f"conversations/{display_id}/messages",
+                       json={"content": "olá", "message_type": "incoming", "private": private})
+    assert response.status_code == 200, response.text
+
+
+def _seen(box: Sandbox, *display_ids: int) -> None:
+    for display_id in display_ids:
+        assert box.api("POST", f"conversations/{display_id}/update_last_seen").status_code == 200
+
+
+def _later(box: Sandbox) -> None:
+    box.control("POST", "clock", json={"advance": 5})
+
+
+def test_returns_all_conversations_matching_the_selected_status_with_the_highest_unread_count_first(
+    sandbox: Sandbox, setup: Setup
+) -> None:
+    """spec/finders/conversation_finder_spec.rb: it 'returns all conversations matching the selected status with the
+    highest unread count first' (two unread, one unread with newer activity, one read with newer activity still,
+    one resolved)."""
+    most_unread, unread, read, resolved = (new_conversation(sandbox, WHATSAPP, 11)["id"] for _ in range(4))
+    _seen(sandbox, most_unread, unread, read, resolved)
+    _later(sandbox)
+    for display_id in (most_unread, most_unread, resolved, read, unread):
+        _incoming(sandbox, display_id)
+        _later(sandbox)
+    _seen(sandbox, read)
+    sandbox.api("POST", f"conversations/{resolved}/toggle_status", json={"status": "resolved"})
+    ids = [c["id"] for c in _list(sandbox, status="open", sort_by="unread")["payload"]]
+    assert {most_unread, unread, read} <= set(ids) and resolved not in ids
+    assert ids.index(most_unread) < ids.index(unread) < ids.index(read)
+
+
+def test_includes_private_incoming_messages_in_unread_counts_used_for_ordering(sandbox: Sandbox, setup: Setup) -> None:
+    """spec/finders/conversation_finder_spec.rb: it 'includes private incoming messages in unread counts used for
+    ordering' (two private incoming messages outrank one public, though their activity is older)."""
+    private_unread, unread, read = (new_conversation(sandbox, WHATSAPP, 11)["id"] for _ in range(3))
+    _seen(sandbox, private_unread, unread, read)
+    _later(sandbox)
+    for display_id, private in ((private_unread, True), (private_unread, True), (read, False), (unread, False)):
+        _incoming(sandbox, display_id, private)
+        _later(sandbox)
+    _seen(sandbox, read)
+    ids = [c["id"] for c in _list(sandbox, status="open", sort_by="unread")["payload"]]
+    assert ids.index(private_unread) < ids.index(unread) < ids.index(read)

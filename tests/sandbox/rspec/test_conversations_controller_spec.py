@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from tests.conftest import Sandbox
-from tests.sandbox.conftest import Receiver, wait_for
 
 from .support import (
     SITE,
     SITE_PENDING,
-    WHATSAPP,
     anonymous,
     detach_bot,
     new_conversation,
     state_conv,
-    subscribe,
     user_id,
 )
 from .support import token as tok
@@ -371,61 +367,3 @@ def test_triggers_handoff_event_when_moving_from_pending_to_open(sandbox: Sandbo
     assert response.status_code == 200
     assert response.json()["payload"]["current_status"] == "open"
     assert state_conv(sandbox, 1)["status"] == "open"
-
-
-def test_toggles_the_conversation_priority_to_nil_if_no_value_is_passed(sandbox: Sandbox) -> None:
-    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation priority to
-    nil if no value is passed' (its body sets `low` on a conversation without priority)."""
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=tok(sandbox, "bruno"),
-                           json={"priority": "low"})
-    assert response.status_code == 200
-    assert state_conv(sandbox, 1)["priority"] == "low"
-
-
-def test_toggles_the_conversation_priority(sandbox: Sandbox) -> None:
-    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation priority'
-    (no value clears it)."""
-    assert state_conv(sandbox, 3)["priority"] == "high"
-    response = sandbox.api("POST", "conversations/3/toggle_priority", token=tok(sandbox, "bruno"))
-    assert response.status_code == 200
-    assert state_conv(sandbox, 3)["priority"] is None
-
-
-def test_toggle_the_priority_of_the_bot_agent_conversation(sandbox: Sandbox) -> None:
-    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggle the priority of the bot agent
-    conversation'."""
-    sandbox.api("POST", "conversations/1/toggle_priority", json={"priority": "low"})
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=sandbox.bot_token,
-                           json={"priority": "high"})
-    assert response.status_code == 200
-    assert state_conv(sandbox, 1)["priority"] == "high"
-
-
-# ---- toggle_typing_status, custom_attributes ------------------------------------------------------
-
-
-@pytest.mark.parametrize("is_private", [False, True])
-def test_toggles_the_conversation_typing_status(sandbox: Sandbox, receiver: Receiver, is_private: bool) -> None:
-    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation status'
-    (typing on, `is_private: false`) and it 'toggles the conversation status for private notes'
-    (`is_private: true`); the dispatched event is seen as the account webhook it becomes."""
-    subscribe(sandbox, receiver.url, ["conversation_typing_on"])
-    response = sandbox.api("POST", f"conversations/{WHATSAPP}/toggle_typing_status", token=tok(sandbox, "bruno"),
-                           json={"typing_status": "on", "is_private": is_private})
-    assert response.status_code == 200
-    wait_for(lambda: receiver.events() == ["conversation_typing_on"])
-    with receiver.lock:
-        body = json.loads(receiver.received[0].body)
-    assert body["conversation"]["id"] == WHATSAPP
-    assert body["user"]["id"] == user_id("bruno") and body["is_private"] is is_private
-
-
-def test_updates_last_seen_custom_attributes(sandbox: Sandbox) -> None:
-    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'updates last seen' (in the
-    custom_attributes describe: the three attributes are stored)."""
-    custom = {"user_id": 1001, "created_date": "23/12/2012", "subscription_id": 12}
-    response = sandbox.api("POST", "conversations/1/custom_attributes", token=tok(sandbox, "bruno"),
-                           json={"custom_attributes": custom})
-    assert response.status_code == 200
-    assert state_conv(sandbox, 1)["custom_attributes"] == custom
-    assert len(sandbox.api("GET", "conversations/1").json()["custom_attributes"]) == 3

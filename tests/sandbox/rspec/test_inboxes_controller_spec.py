@@ -112,3 +112,19 @@ def test_will_not_update_agent_bot_when_its_an_agent(sandbox: Sandbox) -> None:
                            json={"agent_bot": None})
     assert response.status_code == 401
     assert _inbox_bot(sandbox, SITE) == sandbox.agent_bot_id
+
+
+def test_returns_unauthorized_for_assignable_agents(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized' (GET
+    assignable_agents)."""
+    assert anonymous(sandbox, "GET", f"inboxes/{SITE}/assignable_agents").status_code == 401
+
+
+def test_returns_all_assignable_inbox_members_along_with_administrators(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns all assignable inbox members along
+    with administrators' (Site: its one agent, Bruno, and the administrator)."""
+    response = sandbox.api("GET", f"inboxes/{SITE}/assignable_agents")
+    assert response.status_code == 200
+    payload = response.json()["payload"]
+    assert len(payload) == 2
+    assert {"agent", "administrator"} <= {agent["role"] for agent in payload}

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import anonymous, state_conv
+from .support import SITE, anonymous, detach_bot, new_conversation, state_conv
 from .support import token as tok
 
 
@@ -116,3 +116,20 @@ def test_returns_not_found_error(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'returns not found error'."""
     response = sandbox.api("DELETE", "conversations/1/messages/99999", token=tok(sandbox, "bruno"))
     assert response.status_code == 404
+
+
+def test_reopens_the_conversation_with_new_incoming_message(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'reopens the conversation with
+    new incoming message' (an API inbox with no bot: the activity says the system reopened it)."""
+    detach_bot(sandbox, SITE)
+    display_id = new_conversation(sandbox, SITE)["id"]
+    sandbox.api("POST", f"conversations/{display_id}/messages", json={"content": "olá"})
+    sandbox.api("POST", f"conversations/{display_id}/toggle_status", json={"status": "resolved"})
+    response = sandbox.api("POST", f"conversations/{display_id}/messages", token=tok(sandbox, "bruno"),
+                           json={"content": "test-message", "private": False, "message_type": "incoming"})
+    assert response.status_code == 200
+    conv = state_conv(sandbox, display_id)
+    assert conv["status"] == "open"
+    incoming = next(i for i, m in enumerate(conv["messages"]) if m["id"] == response.json()["id"])
+    after = [(m["message_type"], m["content"]) for m in conv["messages"][incoming + 1 :]]
+    assert after == [("activity", "System reopened the conversation due to a new incoming message.")]

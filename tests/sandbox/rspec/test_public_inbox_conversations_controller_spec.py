@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import Sandbox
+import json
 
-from .support import public, public_contact
+from tests.conftest import Sandbox
+from tests.sandbox.conftest import Receiver, wait_for
+
+from .support import public, public_contact, subscribe
 
 
 def test_return_the_conversations_for_that_contact(sandbox: Sandbox) -> None:
@@ -55,3 +58,31 @@ def test_creates_a_conversation_with_custom_attributes_but_prevents_other_attrib
     assert response.status_code == 200
     shown = sandbox.api("GET", f"conversations/{response.json()['id']}").json()
     assert shown["custom_attributes"] == {"test": "test"} and shown["additional_attributes"] == {}
+
+
+def test_dispatches_the_correct_typing_status(sandbox: Sandbox, receiver: Receiver) -> None:
+    """spec/controllers/public/api/v1/inbox/conversations_controller_spec.rb: it 'dispatches the correct typing
+    status' (the dispatched event seen as the account webhook it becomes, with the contact as the user)."""
+    identifier, contact = public_contact(sandbox, name="Rita")
+    base = f"{identifier}/contacts/{contact['source_id']}/conversations"
+    conv = public(sandbox, "POST", base).json()
+    subscribe(sandbox, receiver.url, ["conversation_typing_on"])
+    response = public(sandbox, "POST", f"{base}/{conv['id']}/toggle_typing", json={"typing_status": "on"})
+    assert response.status_code == 200 and response.content == b""
+    wait_for(lambda: receiver.events() == ["conversation_typing_on"])
+    with receiver.lock:
+        body = json.loads(receiver.received[0].body)
+    assert body["conversation"]["id"] == conv["id"]
+    assert body["user"]["id"] == contact["id"] and body["user"]["type"] == "contact"
+
+
+def test_updates_the_last_seen_of_the_conversation_contact(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/conversations_controller_spec.rb: it 'updates the last seen of the
+    conversation contact'."""
+    identifier, contact = public_contact(sandbox)
+    base = f"{identifier}/contacts/{contact['source_id']}/conversations"
+    conv = public(sandbox, "POST", base).json()
+    before = sandbox.api("GET", f"conversations/{conv['id']}").json()["contact_last_seen_at"]
+    response = public(sandbox, "POST", f"{base}/{conv['id']}/update_last_seen")
+    assert response.status_code == 200
+    assert sandbox.api("GET", f"conversations/{conv['id']}").json()["contact_last_seen_at"] != before

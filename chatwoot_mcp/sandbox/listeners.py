@@ -1,0 +1,76 @@
+"""Which webhooks an event reaches, as Chatwoot's AgentBotListener and WebhookListener decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import AgentBot, Conversation, Store
+from .webhooks import Dispatcher
+
+BOT_EVENTS = frozenset(
+    {
+        "message_created",
+        "message_updated",
+        "conversation_status_changed",
+        "conversation_updated",
+        "conversation_opened",
+        "conversation_resolved",
+        "webwidget_triggered",
+    }
+)
+ACCOUNT_EVENTS = frozenset(
+    {
+        "conversation_created",
+        "conversation_status_changed",
+        "conversation_updated",
+        "message_created",
+        "message_updated",
+        "webwidget_triggered",
+        "conversation_typing_on",
+        "conversation_typing_off",
+        "contact_created",
+        "contact_updated",
+    }
+)
+
+
+def bots_for(store: Store, conv: Conversation) -> list[AgentBot]:
+    """The conversation's assigned bot and its inbox's bot, each once, when they have a URL."""
+    found: list[AgentBot] = []
+    for bot_id in (conv.assignee_agent_bot_id, store.inboxes[conv.inbox_id].agent_bot_id):
+        bot = store.bots.get(bot_id) if bot_id is not None else None
+        if bot is not None and bot.outgoing_url and bot not in found:
+            found.append(bot)
+    return found
+
+
+def emit(store: Store, dispatcher: Dispatcher, event: str, conv: Conversation, payload: dict[str, Any],
+         message_id: int | None = None) -> None:
+    def submit(kind: str, url: str, secret: str | None) -> None:
+        dispatcher.submit(
+            kind=kind, url=url, secret=secret, event=event, payload=payload,
+            conversation_id=conv.id, display_id=conv.display_id, message_id=message_id,
+        )
+
+    if event in BOT_EVENTS:
+        for bot in bots_for(store, conv):
+            assert bot.outgoing_url is not None
+            submit("agent_bot", bot.outgoing_url, bot.secret)
+    if event in ACCOUNT_EVENTS:
+        for hook in store.webhooks.values():
+            if hook.account_id == conv.account_id and event in hook.subscriptions:
+                submit("account", hook.url, hook.secret)
+        inbox = store.inboxes[conv.inbox_id]
+        if inbox.webhook_url:
+            submit("api_inbox", inbox.webhook_url, inbox.secret)
+
+
+def emit_account_only(store: Store, dispatcher: Dispatcher, event: str, account_id: int,
+                      payload: dict[str, Any]) -> None:
+    """An event with no conversation (contacts): account webhooks only."""
+    for hook in store.webhooks.values():
+        if hook.account_id == account_id and event in hook.subscriptions:
+            dispatcher.submit(
+                kind="account", url=hook.url, secret=hook.secret, event=event, payload=payload,
+                conversation_id=None, display_id=None, message_id=None,
+            )
