@@ -16,7 +16,11 @@ from bench import (
 from bench.common import sandbox
 
 BENCHES = {
-    "mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench, "console": console_bench,
+    "mcp": mcp_bench,
+    "webhooks": webhook_bench,
+    "burst": burst,
+    "scale": scale_bench,
+    "console": console_bench,
     "records": records_bench,
 }
 

@@ -25,7 +25,9 @@ def reply_times(box: dict[str, Any], http: httpx2.Client, bot_url: str, round_: 
     """Each of MESSAGES customers writes once; seconds from the POST to the bot's reply listed by Chatwoot."""
     admin = {"api_access_token": box["admin_token"]}
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
-    http.patch(f"{api}/agent_bots/{box['agent_bot_id']}", json={"outgoing_url": bot_url}, headers=admin).raise_for_status()
+    http.patch(
+        f"{api}/agent_bots/{box['agent_bot_id']}", json={"outgoing_url": bot_url}, headers=admin
+    ).raise_for_status()
     inbox = box["inboxes"][0]["inbox_identifier"]
     public = f"{box['base_url']}/public/api/v1/inboxes/{inbox}"
     times = []
@@ -59,7 +61,7 @@ def main(box: dict[str, Any]) -> list[str]:
             stack.enter_context(process([sys.executable, "-m", "bot"], envs[name], f"http://127.0.0.1:{port}/health"))
         for round_ in range(ROUNDS):
             medians = {}
-            for name in (("on", "off") if round_ % 2 == 0 else ("off", "on")):
+            for name in ("on", "off") if round_ % 2 == 0 else ("off", "on"):
                 got = reply_times(box, http, f"http://127.0.0.1:{ports[name]}/webhooks/chatwoot", round_)
                 samples[name] += got
                 medians[name] = statistics.median(got)
@@ -70,8 +72,12 @@ def main(box: dict[str, Any]) -> list[str]:
         row("reply, records off, p50", percentile_ms(samples["off"], 50), "ms"),
         row("reply, records on, p99", percentile_ms(samples["on"], 99), "ms"),
         row("reply, records off, p99", percentile_ms(samples["off"], 99), "ms"),
-        row("on / off, median of round ratios", statistics.median(ratios), "x",
-            f"rounds {min(ratios):.2f}-{max(ratios):.2f}"),
+        row(
+            "on / off, median of round ratios",
+            statistics.median(ratios),
+            "x",
+            f"rounds {min(ratios):.2f}-{max(ratios):.2f}",
+        ),
     ]
 
 

@@ -35,7 +35,9 @@ class HandoffCounts(Collector):
 
     def collect(self):  # type: ignore[no-untyped-def]
         family = CounterMetricFamily(
-            "chatwoot_bot_handoffs", "Changes of hands recorded, by direction and trigger", labels=["direction", "trigger"]
+            "chatwoot_bot_handoffs",
+            "Changes of hands recorded, by direction and trigger",
+            labels=["direction", "trigger"],
         )
         for (way, trigger), count in sorted(self.values.items()):
             family.add_metric([way, trigger], count)

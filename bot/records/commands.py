@@ -112,7 +112,11 @@ async def run_backfill(settings: BotSettings, mirror: Mirror, since: float | Non
 
 async def chatwoot_handoffs(settings: BotSettings, since: int, until: int) -> tuple[dict[str, int] | None, str | None]:
     """Chatwoot's own bot_handoffs_count per day, or None and why it could not be read."""
-    if settings.chatwoot.chatwoot_url is None or settings.chatwoot.api_token is None or settings.chatwoot.account_id is None:
+    if (
+        settings.chatwoot.chatwoot_url is None
+        or settings.chatwoot.api_token is None
+        or settings.chatwoot.account_id is None
+    ):
         return None, texts.REPORTS_UNREACHABLE.format(error="Chatwoot não configurado")
     try:
         async with _client(settings) as client:

@@ -256,7 +256,11 @@ class Recorder(NoRecords):
                 found.observations.extend(self._explain_failure(obs) for obs in got.observations)
                 found.messages.extend(got.messages)
                 found.customers.extend(got.customers)
-        customers = [c for c in {c.chatwoot_contact_id: c for c in found.customers}.values() if self._customers.get(c.chatwoot_contact_id) != c]
+        customers = [
+            c
+            for c in {c.chatwoot_contact_id: c for c in found.customers}.values()
+            if self._customers.get(c.chatwoot_contact_id) != c
+        ]
         messages = list({m.chatwoot_message_id: _clean(m) for m in found.messages}.values())
         decisions = await self.mirror.write_batch(coalesce(found.observations), customers, messages, samples)
         for customer in customers:  # written: the next delivery for this customer need not write it again

@@ -75,7 +75,9 @@ def _unassigned(changed: Any) -> bool:
     return False
 
 
-def conversation_observation(conversation: dict[str, Any], *, source: str, now: float, changed: Any = None) -> Observation | None:
+def conversation_observation(
+    conversation: dict[str, Any], *, source: str, now: float, changed: Any = None
+) -> Observation | None:
     cid = _int(conversation.get("id"))
     status = _str(conversation.get("status"))
     kind, person = assignee(conversation)
@@ -100,7 +102,9 @@ def customer_row(conversation: dict[str, Any]) -> CustomerRow | None:
     contact_id = _int(sender.get("id"))
     if contact_id is None:
         return None
-    return CustomerRow(contact_id, _str(sender.get("name")), _str(sender.get("email")), _str(sender.get("phone_number")))
+    return CustomerRow(
+        contact_id, _str(sender.get("name")), _str(sender.get("email")), _str(sender.get("phone_number"))
+    )
 
 
 def sender_type(message_type: Any, sender: dict[str, Any], source_id: Any) -> str | None:
@@ -145,7 +149,9 @@ def extract(payload: Any, *, now: float) -> Extracted:
         return out
     created = _float(payload.get("created_at")) or now
     content = _str(payload.get("content"))
-    out.messages.append(MessageRow(message_id, obs.conversation_id, kind, content[:MAX_CONTENT] if content else content, created))  # type: ignore[arg-type]
+    out.messages.append(
+        MessageRow(message_id, obs.conversation_id, kind, content[:MAX_CONTENT] if content else content, created)
+    )  # type: ignore[arg-type]
     if event == "message_created" and kind == "human" and obs.hands == "ai":
         # A person answering in the bot's conversation takes it over (the bot goes quiet there).
         out.observations.append(

@@ -67,7 +67,11 @@ class BotRecords:
         self._secret = secret.get_secret_value() if secret is not None else None
         self.routes = [
             Route("/metrics", metrics_endpoint(self.metrics, self._refresh), methods=["GET"]),
-            Route(RECORDS_WEBHOOK_PATH, ASGIEndpoint(self.recorder.tap(self._account_webhook, "records")), methods=["POST"]),
+            Route(
+                RECORDS_WEBHOOK_PATH,
+                ASGIEndpoint(self.recorder.tap(self._account_webhook, "records")),
+                methods=["POST"],
+            ),
         ]
 
     def tap(self, endpoint: ASGIApp) -> ASGIApp:

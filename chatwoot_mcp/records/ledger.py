@@ -136,7 +136,9 @@ def decide(state: State | None, latest: Record | None, obs: Observation) -> Deci
         handoff_at = None if hands == "ai" else handoff_at
     if extending and latest is not None:
         # The queue was only a step of one change (opened then assigned; unassigned then given back to the bot).
-        who_type, who_id = (latest.who_type, latest.who_id) if latest.who_type not in (None, "chatwoot") else _who(obs, hands)
+        who_type, who_id = (
+            (latest.who_type, latest.who_id) if latest.who_type not in (None, "chatwoot") else _who(obs, hands)
+        )
         trigger = latest.trigger if latest.trigger not in GENERIC_TRIGGERS else webhook_trigger(start, hands, obs)
         extended = replace(latest, to_hands=hands, trigger=trigger, who_type=who_type, who_id=who_id,  # type: ignore[arg-type]
                            held_seconds=held, reason=latest.reason or obs.reason)  # fmt: skip

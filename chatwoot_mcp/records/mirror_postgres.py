@@ -153,7 +153,10 @@ class PostgresMirror:
             return [await self._apply(conn, obs) for obs in observations]
 
     async def write_batch(
-        self, observations: list[Observation], customers: list[CustomerRow], messages: list[MessageRow],
+        self,
+        observations: list[Observation],
+        customers: list[CustomerRow],
+        messages: list[MessageRow],
         samples: list[Sample],
     ) -> list[Decision]:
         """Everything the recorder has gathered, in one transaction."""
@@ -161,7 +164,9 @@ class PostgresMirror:
         async with pool.acquire() as conn, conn.transaction():
             decisions = [await self._apply(conn, obs) for obs in observations]
             if customers:
-                await conn.executemany(CUSTOMERS_UPSERT, [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in customers])
+                await conn.executemany(
+                    CUSTOMERS_UPSERT, [(r.chatwoot_contact_id, r.name, r.email, r.phone) for r in customers]
+                )
             if messages:
                 await conn.executemany(MESSAGES_UPSERT, [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type,
                                                           r.content, dt(r.created_at)) for r in messages])  # fmt: skip
@@ -177,8 +182,7 @@ class PostgresMirror:
             cid,
         )
         latest = await conn.fetchrow(
-            f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = $1 "
-            "ORDER BY id DESC LIMIT 1",
+            f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE chatwoot_conversation_id = $1 ORDER BY id DESC LIMIT 1",
             cid,
         )
         decision = decide(state_from(row), record_from(latest), obs)
@@ -223,7 +227,10 @@ class PostgresMirror:
         await pool.executemany(
             "INSERT INTO messages (chatwoot_message_id, chatwoot_conversation_id, sender_type, content, created_at) "
             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chatwoot_message_id) DO UPDATE SET content = excluded.content",
-            [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type, r.content, dt(r.created_at)) for r in rows],
+            [
+                (r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type, r.content, dt(r.created_at))
+                for r in rows
+            ],
         )
 
     async def upsert_customers(self, rows: list[CustomerRow]) -> None:

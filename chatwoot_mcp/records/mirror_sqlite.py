@@ -122,7 +122,10 @@ class SQLiteMirror:
         return await self._run(lambda conn: self._apply_all(conn, observations))
 
     async def write_batch(
-        self, observations: list[Observation], customers: list[CustomerRow], messages: list[MessageRow],
+        self,
+        observations: list[Observation],
+        customers: list[CustomerRow],
+        messages: list[MessageRow],
         samples: list[Sample],
     ) -> list[Decision]:
         """Everything the recorder has gathered, in one transaction (and one trip to the database's thread)."""
@@ -189,8 +192,15 @@ class SQLiteMirror:
             conn.execute(
                 "UPDATE handoff_events SET to_state = ?, trigger = ?, reason = ?, who_type = ?, who_id = ?, "
                 "held_seconds = ? WHERE id = ?",
-                (record.to_hands, record.trigger, record.reason, record.who_type, record.who_id, record.held_seconds,
-                 record.id),
+                (
+                    record.to_hands,
+                    record.trigger,
+                    record.reason,
+                    record.who_type,
+                    record.who_id,
+                    record.held_seconds,
+                    record.id,
+                ),
             )
         return decision
 
@@ -223,7 +233,10 @@ class SQLiteMirror:
             conn.executemany(
                 "INSERT INTO messages (chatwoot_message_id, chatwoot_conversation_id, sender_type, content, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chatwoot_message_id) DO UPDATE SET content = excluded.content",
-                [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type, r.content, r.created_at) for r in rows],
+                [
+                    (r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type, r.content, r.created_at)
+                    for r in rows
+                ],
             )
 
         if rows:
@@ -267,7 +280,9 @@ class SQLiteMirror:
             if conversation_id is not None:
                 where += " AND chatwoot_conversation_id = ?"
                 args.append(conversation_id)
-            return conn.execute(f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE {where} ORDER BY id", args).fetchall()
+            return conn.execute(
+                f"SELECT {RECORD_COLUMNS} FROM handoff_events WHERE {where} ORDER BY id", args
+            ).fetchall()
 
         return [r for r in map(record_from, await self._run(read)) if r is not None]
 

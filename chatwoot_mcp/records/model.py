@@ -25,7 +25,9 @@ CHATWOOT_TRIGGERS = (
 )
 TRIGGERS = BOT_TRIGGERS + TOOL_TRIGGERS + CHATWOOT_TRIGGERS
 # Triggers a later report that knows why may replace (see ledger.decide).
-GENERIC_TRIGGERS = frozenset({"chatwoot_opened", "chatwoot_assigned", "chatwoot_unassigned", "chatwoot_pending", "reopened"})
+GENERIC_TRIGGERS = frozenset(
+    {"chatwoot_opened", "chatwoot_assigned", "chatwoot_unassigned", "chatwoot_pending", "reopened"}
+)
 
 
 def hands_of(status: str | None, assignee_type: str | None, assignee_id: int | None) -> Hands | None:

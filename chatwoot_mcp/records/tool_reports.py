@@ -21,13 +21,21 @@ logger = logging.getLogger("chatwoot_mcp.records")
 
 HANDOFF_TOOLS = {"chatwoot_take_over": "take_over", "chatwoot_return_to_bot": "return_to_bot",
                  "chatwoot_hand_off": "hand_off"}  # fmt: skip
-OWNER_HANDS: dict[str, Hands] = {"bot": "ai", "human": "human", "queue": "pending", "closed": "closed", "snoozed": "human"}
+OWNER_HANDS: dict[str, Hands] = {
+    "bot": "ai",
+    "human": "human",
+    "queue": "pending",
+    "closed": "closed",
+    "snoozed": "human",
+}
 # A tool's answer must not wait on the records: the change itself reaches them through the webhooks anyway.
 WRITE_TIMEOUT = 2.0
 WRITE_ERRORS = (OSError, TimeoutError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError)
 
 
-def tool_observation(name: str, arguments: dict[str, Any], data: Any, user_id: int | None, now: float) -> Observation | None:
+def tool_observation(
+    name: str, arguments: dict[str, Any], data: Any, user_id: int | None, now: float
+) -> Observation | None:
     """The change a handoff tool reports in its result, or None when it changed nothing."""
     trigger = HANDOFF_TOOLS.get(name)
     if trigger is None or not isinstance(data, dict) or not data.get("changed"):
@@ -62,7 +70,9 @@ async def report_tool_call(connection: Any, name: str, arguments: dict[str, Any]
     url = connection.settings.mirror_database_url
     if name not in HANDOFF_TOOLS or url is None or getattr(result, "is_error", False):
         return
-    obs = tool_observation(name, arguments, getattr(result, "structured_content", None), connection.user_id, time.time())
+    obs = tool_observation(
+        name, arguments, getattr(result, "structured_content", None), connection.user_id, time.time()
+    )
     if obs is None:
         return
     mirror = build_mirror(url.get_secret_value())

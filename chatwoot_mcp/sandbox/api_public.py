@@ -130,8 +130,12 @@ async def conversation_toggle_typing(ctx: Ctx) -> Reply:
     event = {"on": "conversation_typing_on", "off": "conversation_typing_off"}.get(str(ctx.params.get("typing_status")))
     if event is not None:
         user = render.contact_push(ctx.store.contacts[conv.contact_id])
-        payload = {"event": event, "user": user, "conversation": render.conversation_webhook(ctx.store, conv),
-                   "is_private": False}
+        payload = {
+            "event": event,
+            "user": user,
+            "conversation": render.conversation_webhook(ctx.store, conv),
+            "is_private": False,
+        }
         ctx.engine.emit(event, conv, payload)
     return 200, EMPTY
 
@@ -180,9 +184,21 @@ def register(router: Router) -> None:
     )
     router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
     router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
-    router.add("POST", conv + r"/toggle_typing", conversation_toggle_typing, "public/conversations", "toggle_typing",
-               scope="public")
-    router.add("POST", conv + r"/update_last_seen", conversation_update_last_seen, "public/conversations",
-               "update_last_seen", scope="public")
+    router.add(
+        "POST",
+        conv + r"/toggle_typing",
+        conversation_toggle_typing,
+        "public/conversations",
+        "toggle_typing",
+        scope="public",
+    )
+    router.add(
+        "POST",
+        conv + r"/update_last_seen",
+        conversation_update_last_seen,
+        "public/conversations",
+        "update_last_seen",
+        scope="public",
+    )
     router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")
     router.add("GET", conv + r"/messages", message_index, "public/messages", "index", scope="public")

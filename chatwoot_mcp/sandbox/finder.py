@@ -78,7 +78,8 @@ def scan(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
     if present(query):
         needle = str(query).lower()
         convs = [
-            c for c in convs
+            c
+            for c in convs
             if any(m.message_type in (0, 1) and m.content and needle in m.content.lower() for m in c.messages)
         ]
     else:

@@ -75,8 +75,12 @@ def _counts(convs: Iterable[Conversation], user_id: int | None) -> dict[str, int
         else:
             assigned += 1
             mine += conv.assignee_id == user_id
-    return {"mine_count": mine, "assigned_count": assigned, "unassigned_count": unassigned,
-            "all_count": assigned + unassigned}
+    return {
+        "mine_count": mine,
+        "assigned_count": assigned,
+        "unassigned_count": unassigned,
+        "all_count": assigned + unassigned,
+    }
 
 
 def _narrowed(ctx: Ctx, inbox_ids: list[int]) -> tuple[list[Conversation], dict[str, int]] | None:
@@ -115,8 +119,7 @@ def _narrowed(ctx: Ctx, inbox_ids: list[int]) -> tuple[list[Conversation], dict[
         totals = _counts((store.conversations[i] for i in candidates), user_id)
         if within is not None:
             candidates &= index.updated_since(ctx.account_id, ctx.engine.clock.now() - within)
-    rows = sorted((store.conversations[i] for i in candidates), key=lambda c: (c.last_activity_at, c.id),
-                  reverse=True)
+    rows = sorted((store.conversations[i] for i in candidates), key=lambda c: (c.last_activity_at, c.id), reverse=True)
     return rows, totals
 
 

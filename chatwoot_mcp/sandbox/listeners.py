@@ -44,12 +44,24 @@ def bots_for(store: Store, conv: Conversation) -> list[AgentBot]:
     return found
 
 
-def emit(store: Store, dispatcher: Dispatcher, event: str, conv: Conversation, payload: dict[str, Any],
-         message_id: int | None = None) -> None:
+def emit(
+    store: Store,
+    dispatcher: Dispatcher,
+    event: str,
+    conv: Conversation,
+    payload: dict[str, Any],
+    message_id: int | None = None,
+) -> None:
     def submit(kind: str, url: str, secret: str | None) -> None:
         dispatcher.submit(
-            kind=kind, url=url, secret=secret, event=event, payload=payload,
-            conversation_id=conv.id, display_id=conv.display_id, message_id=message_id,
+            kind=kind,
+            url=url,
+            secret=secret,
+            event=event,
+            payload=payload,
+            conversation_id=conv.id,
+            display_id=conv.display_id,
+            message_id=message_id,
         )
 
     if event in BOT_EVENTS:
@@ -65,12 +77,19 @@ def emit(store: Store, dispatcher: Dispatcher, event: str, conv: Conversation, p
             submit("api_inbox", inbox.webhook_url, inbox.secret)
 
 
-def emit_account_only(store: Store, dispatcher: Dispatcher, event: str, account_id: int,
-                      payload: dict[str, Any]) -> None:
+def emit_account_only(
+    store: Store, dispatcher: Dispatcher, event: str, account_id: int, payload: dict[str, Any]
+) -> None:
     """An event with no conversation (contacts): account webhooks only."""
     for hook in store.webhooks.values():
         if hook.account_id == account_id and event in hook.subscriptions:
             dispatcher.submit(
-                kind="account", url=hook.url, secret=hook.secret, event=event, payload=payload,
-                conversation_id=None, display_id=None, message_id=None,
+                kind="account",
+                url=hook.url,
+                secret=hook.secret,
+                event=event,
+                payload=payload,
+                conversation_id=None,
+                display_id=None,
+                message_id=None,
             )

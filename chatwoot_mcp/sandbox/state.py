@@ -104,8 +104,16 @@ class Contact:
     blocked: bool = False
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {"account_id", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at",
-         "additional_attributes"}
+        {
+            "account_id",
+            "name",
+            "email",
+            "phone_number",
+            "identifier",
+            "last_activity_at",
+            "created_at",
+            "additional_attributes",
+        }
     )
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -177,8 +185,18 @@ class Conversation:
     recent_creations: deque[float] = field(default_factory=deque)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {"account_id", "inbox_id", "status", "last_activity_at", "assignee_id", "assignee_agent_bot_id", "contact_id",
-         "labels", "team_id", "updated_at"}
+        {
+            "account_id",
+            "inbox_id",
+            "status",
+            "last_activity_at",
+            "assignee_id",
+            "assignee_agent_bot_id",
+            "contact_id",
+            "labels",
+            "team_id",
+            "updated_at",
+        }
     )
 
     @property

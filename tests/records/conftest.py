@@ -45,8 +45,15 @@ class Clock:
 
 
 def conversation(
-    cid: int, status: str, *, updated_at: float, assignee: int | None = None, bot_assignee: int | None = None,
-    event: str | None = None, changed: Any = None, contact: int = 42,
+    cid: int,
+    status: str,
+    *,
+    updated_at: float,
+    assignee: int | None = None,
+    bot_assignee: int | None = None,
+    event: str | None = None,
+    changed: Any = None,
+    contact: int = 42,
 ) -> dict[str, Any]:
     """The conversation object of Chatwoot's webhooks (EventDataPresenter#webhook_data), the keys the records read."""
     person = None
@@ -72,8 +79,17 @@ def conversation(
 
 
 def message(
-    cid: int, message_id: int, *, status: str, updated_at: float, kind: str = "incoming", sender: dict[str, Any] | None = None,
-    content: str = "Oi", source_id: str | None = None, private: bool = False, assignee: int | None = None,
+    cid: int,
+    message_id: int,
+    *,
+    status: str,
+    updated_at: float,
+    kind: str = "incoming",
+    sender: dict[str, Any] | None = None,
+    content: str = "Oi",
+    source_id: str | None = None,
+    private: bool = False,
+    assignee: int | None = None,
 ) -> dict[str, Any]:
     return {
         "event": "message_created",

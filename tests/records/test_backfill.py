@@ -41,8 +41,12 @@ async def test_a_backfill_heals_a_gap_and_a_second_run_changes_nothing(
     sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": agent}).raise_for_status()
     sandbox.api("POST", "conversations/1/toggle_status", json={"status": "open"}).raise_for_status()
     sandbox.api("POST", "conversations/3/toggle_status", json={"status": "resolved"}).raise_for_status()
-    sandbox.api("PATCH", f"agent_bots/{sandbox.agent_bot_id}", json={"outgoing_url": "http://127.0.0.1:9/"}).raise_for_status()
-    sandbox.api("POST", "conversations/2/messages", json={"content": "Alô?", "message_type": "incoming"}).raise_for_status()
+    sandbox.api(
+        "PATCH", f"agent_bots/{sandbox.agent_bot_id}", json={"outgoing_url": "http://127.0.0.1:9/"}
+    ).raise_for_status()
+    sandbox.api(
+        "POST", "conversations/2/messages", json={"content": "Alô?", "message_type": "incoming"}
+    ).raise_for_status()
 
     async def opened() -> bool | None:
         state = sandbox.control("GET", "state")

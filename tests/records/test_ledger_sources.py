@@ -73,11 +73,14 @@ async def test_the_bots_own_rules_give_one_record_each(mirror: Mirror, why: str,
     rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.1, event="conversation_status_changed")), 200, 0.001)
     rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.15, event="conversation_updated")), 200, 0.001)
     # Auto-assignment then gives it to a person at once: who picked it up, and after how long, is a record of its own.
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 3.2, assignee=5, event="conversation_updated")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 3.2, assignee=5, event="conversation_updated")), 200, 0.001
+    )
     await drain(rec)
     records = await mirror.records(CID)
     assert [(r.from_hands, r.to_hands, r.trigger) for r in records] == [
-        ("ai", "pending", trigger), ("pending", "human", "chatwoot_assigned")
+        ("ai", "pending", trigger),
+        ("pending", "human", "chatwoot_assigned"),
     ]
 
 
@@ -98,7 +101,9 @@ async def test_a_person_replying_in_the_bots_conversation_is_one_record_and_keep
 
 
 @pytest.mark.parametrize("tool_first", [True, False])
-async def test_a_take_over_made_in_two_saves_is_one_record_with_the_tools_reason(mirror: Mirror, tool_first: bool) -> None:
+async def test_a_take_over_made_in_two_saves_is_one_record_with_the_tools_reason(
+    mirror: Mirror, tool_first: bool
+) -> None:
     rec = recorder_for(mirror, Clock(T0 + 20))
     await _seed_bot_conversation(rec)
     await drain(rec)
@@ -106,8 +111,12 @@ async def test_a_take_over_made_in_two_saves_is_one_record_with_the_tools_reason
                        who_id=2, status="open", assigned_to=2)  # fmt: skip
     if tool_first:
         rec.report(take)
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 20.1, event="conversation_status_changed")), 200, 0.001)
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 20.2, assignee=2, event="conversation_updated")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 20.1, event="conversation_status_changed")), 200, 0.001
+    )
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 20.2, assignee=2, event="conversation_updated")), 200, 0.001
+    )
     if not tool_first:
         rec.report(take)
     await drain(rec)
@@ -122,8 +131,14 @@ async def test_a_return_to_the_bot_is_one_record(mirror: Mirror) -> None:
     rec.delivered(body(conversation(CID, "open", updated_at=T0, assignee=2, event="conversation_created")), 200, 0.001)
     await drain(rec)
     unassigned = [{"assignee_id": {"previous_value": 2, "current_value": None}}]
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 30.1, event="conversation_updated", changed=unassigned)), 200, 0.001)
-    rec.delivered(body(conversation(CID, "pending", updated_at=T0 + 30.2, event="conversation_status_changed")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 30.1, event="conversation_updated", changed=unassigned)),
+        200,
+        0.001,
+    )
+    rec.delivered(
+        body(conversation(CID, "pending", updated_at=T0 + 30.2, event="conversation_status_changed")), 200, 0.001
+    )
     await drain(rec)
     rec.report(Observation(CID, "ai", T0 + 30.3, "tool", trigger="return_to_bot", who_type="agent", who_id=2))
     await drain(rec)
@@ -162,14 +177,18 @@ async def test_resolved_reopened_and_assigned_in_chatwoots_screen_are_one_record
     await drain(rec)
     records = await mirror.records(CID)
     assert [(r.from_hands, r.to_hands, r.trigger) for r in records] == [
-        ("pending", "human", "chatwoot_assigned"), ("human", "closed", "resolved"), ("closed", "ai", "reopened")
+        ("pending", "human", "chatwoot_assigned"),
+        ("human", "closed", "resolved"),
+        ("closed", "ai", "reopened"),
     ]
 
 
 async def test_a_late_older_delivery_changes_nothing(mirror: Mirror) -> None:
     rec = recorder_for(mirror, Clock(T0 + 70))
     await _seed_bot_conversation(rec)
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 70.5, assignee=2, event="conversation_updated")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 70.5, assignee=2, event="conversation_updated")), 200, 0.001
+    )
     await drain(rec)
     before = (await mirror.state(CID), await mirror.records(CID))
     # Chatwoot's jobs run concurrently: the delivery of the earlier save (still pending) arrives last.
@@ -188,20 +207,33 @@ async def test_a_return_reported_before_its_webhooks_is_still_one_record(mirror:
     rec.report(Observation(CID, "ai", T0 + 80.5, "tool", trigger="return_to_bot", who_type="agent", who_id=2))
     await drain(rec)
     unassigned = [{"assignee_id": {"previous_value": 2, "current_value": None}}]
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 80.1, event="conversation_updated", changed=unassigned)), 200, 0.001)
-    rec.delivered(body(conversation(CID, "pending", updated_at=T0 + 80.2, event="conversation_status_changed")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 80.1, event="conversation_updated", changed=unassigned)),
+        200,
+        0.001,
+    )
+    rec.delivered(
+        body(conversation(CID, "pending", updated_at=T0 + 80.2, event="conversation_status_changed")), 200, 0.001
+    )
     await drain(rec)
-    assert [(r.from_hands, r.to_hands, r.trigger) for r in await mirror.records(CID)] == [("human", "ai", "return_to_bot")]
+    assert [(r.from_hands, r.to_hands, r.trigger) for r in await mirror.records(CID)] == [
+        ("human", "ai", "return_to_bot")
+    ]
 
 
-async def test_an_auto_assignment_made_with_the_bots_handoff_is_recorded_though_its_webhook_is_older(mirror: Mirror) -> None:
+async def test_an_auto_assignment_made_with_the_bots_handoff_is_recorded_though_its_webhook_is_older(
+    mirror: Mirror,
+) -> None:
     rec = recorder_for(mirror, Clock(T0 + 90.5))
     await _seed_bot_conversation(rec)
     await drain(rec)
     rec.handed_off(CID, "failsafe")  # reported once the bot's call returned, after Chatwoot's save
     await drain(rec)
-    rec.delivered(body(conversation(CID, "open", updated_at=T0 + 90.2, assignee=6, event="conversation_updated")), 200, 0.001)
+    rec.delivered(
+        body(conversation(CID, "open", updated_at=T0 + 90.2, assignee=6, event="conversation_updated")), 200, 0.001
+    )
     await drain(rec)
     assert [(r.from_hands, r.to_hands, r.trigger, r.who_id) for r in await mirror.records(CID)] == [
-        ("ai", "pending", "failsafe", None), ("pending", "human", "chatwoot_assigned", 6)
+        ("ai", "pending", "failsafe", None),
+        ("pending", "human", "chatwoot_assigned", 6),
     ]

@@ -55,7 +55,10 @@ async def test_the_migration_adds_the_design_columns_and_the_mirror_writes_into_
                 "WHERE table_schema = $1 AND table_name = 'conversations'", schema)}  # fmt: skip
             assert {"chatwoot_conversation_id": "integer", "handoff_status": "character varying",
                     "handoff_at": "timestamp with time zone", "handoff_reason": "text"}.items() <= columns.items()  # fmt: skip
-            indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = $1", schema)}
+            indexes = {
+                r["indexname"]
+                for r in await conn.fetch("SELECT indexname FROM pg_indexes WHERE schemaname = $1", schema)
+            }
             assert {"idx_conversations_chatwoot_id", "idx_conversations_handoff_status"} <= indexes
             assert await conn.fetchval("SELECT handoff_status FROM conversations") == "ai"  # the design's default
             with pytest.raises(asyncpg.CheckViolationError):
@@ -84,7 +87,9 @@ async def test_the_migration_adds_the_design_columns_and_the_mirror_writes_into_
             assert row is not None and row["handoff_status"] == "human" and row["hands"] == "human"
             assert row["handoff_at"] is not None
             assert await conn.fetchval("SELECT count(*) FROM conversations") == 2  # the team's own row is untouched
-            senders = [r[0] for r in await conn.fetch("SELECT sender_type::text FROM messages ORDER BY chatwoot_message_id")]
+            senders = [
+                r[0] for r in await conn.fetch("SELECT sender_type::text FROM messages ORDER BY chatwoot_message_id")
+            ]
             assert senders == ["customer", "human"]
             assert await conn.fetchval("SELECT count(*) FROM customers WHERE chatwoot_contact_id = 42") == 1
             events = await conn.fetch("SELECT from_state, to_state, trigger FROM handoff_events")

@@ -16,7 +16,9 @@ from tests.conftest import Sandbox
 pytestmark = pytest.mark.anyio
 
 
-async def test_the_bot_answers_while_the_mirror_is_down_and_the_records_follow(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_the_bot_answers_while_the_mirror_is_down_and_the_records_follow(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
     blocked = tmp_path / "mirror-dir"
     blocked.write_text("a file where the mirror's directory should be")  # opening the database fails (OSError)
     settings = bot_settings(sandbox, None, f"sqlite:///{tmp_path}/bot.sqlite3")
@@ -37,6 +39,7 @@ async def test_the_bot_answers_while_the_mirror_is_down_and_the_records_follow(s
             assert health.status_code == 200
             blocked.unlink()
             blocked.mkdir()
+
             async def written() -> bool | None:
                 return (recorder.written > 0 and recorder.waiting == 0) or None
 

@@ -63,7 +63,9 @@ async def test_each_change_of_hands_is_one_record_with_its_why(sandbox: Sandbox,
             await eventually(lambda: hands([("ai", "pending", "customer_asked")]), timeout=15)
             async with open_tool_session(tool_settings) as tools:
                 await tools.call("chatwoot_take_over", conversation_id=cid, note="cliente VIP", notify=False)
-                await eventually(lambda: hands([("ai", "pending", "customer_asked"), ("pending", "human", "take_over")]))
+                await eventually(
+                    lambda: hands([("ai", "pending", "customer_asked"), ("pending", "human", "take_over")])
+                )
                 await tools.call("chatwoot_return_to_bot", conversation_id=cid, notify=False)
             expected = [("ai", "pending", "customer_asked"), ("pending", "human", "take_over"),
                         ("human", "ai", "return_to_bot")]  # fmt: skip

@@ -39,7 +39,9 @@ async def test_account_webhooks_are_verified_checked_and_recorded(tmp_path: Path
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://bot") as client:
             forged = await client.post("/webhooks/records", content=body, headers=headers(body, "wrong"))
-            unsigned = await client.post("/webhooks/records", content=body, headers={"content-type": "application/json"})
+            unsigned = await client.post(
+                "/webhooks/records", content=body, headers={"content-type": "application/json"}
+            )
             broken = await client.post("/webhooks/records", content=b"[1, 2", headers=headers(b"[1, 2"))
             accepted = await client.post("/webhooks/records", content=body, headers=headers(body))
             wrong_method = await client.get("/webhooks/records")
@@ -52,8 +54,14 @@ async def test_account_webhooks_are_verified_checked_and_recorded(tmp_path: Path
     assert wrong_method.status_code == 405
     assert state is not None and state.hands == "human" and state.assigned_to == 3
     families = {f.name: f for f in text_string_to_metric_families(metrics.text)}
-    acks = {s.labels["route"]: s.value for s in families["chatwoot_bot_webhook_ack_seconds"].samples if s.name.endswith("_count")}
+    acks = {
+        s.labels["route"]: s.value
+        for s in families["chatwoot_bot_webhook_ack_seconds"].samples
+        if s.name.endswith("_count")
+    }
     assert acks == {"records": 4.0}
-    sent = {s.labels["result"]: s.value for s in families["chatwoot_bot_messages_sent"].samples if s.name.endswith("_total")}
+    sent = {
+        s.labels["result"]: s.value for s in families["chatwoot_bot_messages_sent"].samples if s.name.endswith("_total")
+    }
     assert sent == {"ok": 0.0, "failed": 0.0}
     assert "chatwoot_bot_jobs_waiting" in families and "chatwoot_bot_records_waiting" in families

@@ -38,7 +38,9 @@ async def script_days(mirror: Mirror, now: float) -> None:
 
     def webhook(cid: int, status: str, at: float, assignee: int | None = None) -> None:
         clock.now = at
-        rec.delivered(body(conversation(cid, status, updated_at=at, assignee=assignee, event="conversation_updated")), 200, 0.0)
+        rec.delivered(
+            body(conversation(cid, status, updated_at=at, assignee=assignee, event="conversation_updated")), 200, 0.0
+        )
 
     webhook(1, "pending", a + 900)
     clock.now = a + 1000
@@ -108,7 +110,11 @@ async def test_the_stats_command_prints_the_days_and_says_why_chatwoots_column_i
     assert await anyio.to_thread.run_sync(records_main, ["stats", "--days", "3", "--json"], environ) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["chatwoot_reports"] in (texts.REPORTS_FORBIDDEN, texts.REPORTS_MISSING)
-    assert [(d["ai_to_human"], d["human_to_ai"], d["assistant_replies"]) for d in out["days"]] == [(2, 1, 0), (1, 1, 0), (0, 0, 3)]
+    assert [(d["ai_to_human"], d["human_to_ai"], d["assistant_replies"]) for d in out["days"]] == [
+        (2, 1, 0),
+        (1, 1, 0),
+        (0, 0, 3),
+    ]
     assert all(d["chatwoot_bot_handoffs"] is None for d in out["days"])
     assert await anyio.to_thread.run_sync(records_main, ["stats", "--days", "3"], environ) == 0
     table = capsys.readouterr().out

@@ -40,7 +40,10 @@ async def test_the_stats_tool_answers_how_many_went_to_people_why_and_how_long_t
     assert [d["to_people"] for d in result["days"]] == [2, 1, 1]
     assert (result["to_people"], result["back_to_bot"]) == (4, 2)
     assert {(w["trigger"], w["count"]) for w in result["why"]} == {
-        ("customer_asked", 1), ("failsafe", 1), ("take_over", 1), ("handoff_tool", 1)
+        ("customer_asked", 1),
+        ("failsafe", 1),
+        ("take_over", 1),
+        ("handoff_tool", 1),
     }
     assert "Cliente pediu reembolso agora" in result["reasons"]
     # Waits for a person: 300 s (assigned from the queue), 0 (taken over at once); the failsafe one and the last
@@ -55,7 +58,9 @@ async def test_without_a_mirror_database_the_tool_says_what_to_configure(sandbox
     assert "MIRROR_DATABASE_URL" in text
 
 
-async def test_a_take_over_through_the_tool_writes_its_reason_to_the_shared_mirror(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_a_take_over_through_the_tool_writes_its_reason_to_the_shared_mirror(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
     path = tmp_path / "mirror.sqlite3"
     mirror = SQLiteMirror(path)
     try:

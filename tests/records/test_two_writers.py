@@ -68,14 +68,18 @@ async def test_a_take_over_reported_by_two_processes_at_once_is_always_one_recor
         tool = [{"conversation_id": cid, "hands": "human", "at": base + 0.3, "source": "tool", "trigger": "take_over",
                  "reason": "VIP", "who_type": "agent", "who_id": 2, "status": "open", "assigned_to": 2}]  # fmt: skip
         for items in (webhooks, tool):
-            children.append(subprocess.Popen([sys.executable, "-c", CHILD, url, str(start), json.dumps(items)], cwd=REPO))
+            children.append(
+                subprocess.Popen([sys.executable, "-c", CHILD, url, str(start), json.dumps(items)], cwd=REPO)
+            )
     for child in children:
         assert child.wait(timeout=60) == 0
     mirror = build_mirror(url)
     try:
         for cid in range(1, TRIALS + 1):
             records = await mirror.records(cid)
-            assert [(r.from_hands, r.to_hands, r.trigger, r.reason) for r in records] == [("ai", "human", "take_over", "VIP")], cid
+            assert [(r.from_hands, r.to_hands, r.trigger, r.reason) for r in records] == [
+                ("ai", "human", "take_over", "VIP")
+            ], cid
             state = await mirror.state(cid)
             assert state is not None and state.hands == "human" and state.chatwoot_updated_at == base + 0.2
     finally:

@@ -32,9 +32,15 @@ def test_latest_twenty_ascending_then_before_and_after_windows(sandbox: Sandbox)
 
 def test_created_message_is_rendered_with_integer_type_and_echo_id(sandbox: Sandbox) -> None:
     response = sandbox.api(
-        "POST", "conversations/1/messages",
-        json={"content": "Nota interna", "private": True, "echo_id": "e-1", "source_id": "bot:42",
-              "content_attributes": {"in_reply_to": 1001}},
+        "POST",
+        "conversations/1/messages",
+        json={
+            "content": "Nota interna",
+            "private": True,
+            "echo_id": "e-1",
+            "source_id": "bot:42",
+            "content_attributes": {"in_reply_to": 1001},
+        },
     )
     body = response.json()
     assert body["message_type"] == 1 and body["private"] is True
@@ -52,7 +58,8 @@ def test_message_by_a_bot_token_has_an_agent_bot_sender(sandbox: Sandbox) -> Non
 
 def test_sender_type_agent_bot_with_a_user_token_speaks_as_the_bot(sandbox: Sandbox) -> None:
     body = sandbox.api(
-        "POST", "conversations/1/messages",
+        "POST",
+        "conversations/1/messages",
         json={"content": "Oi!", "sender_type": "AgentBot", "sender_id": sandbox.agent_bot_id},
     ).json()
     assert body["sender"]["type"] == "agent_bot"
@@ -102,7 +109,6 @@ def test_message_status_update_marks_it_failed_with_the_external_error(sandbox: 
     assert sandbox.api("PATCH", "conversations/2/messages/1004", json={"status": "lost"}).status_code == 422
 
 
-
 def _resolved_in(box: Sandbox, inbox_id: int) -> int:
     created = box.api("POST", "conversations", json={"inbox_id": inbox_id, "contact_id": 11})
     display_id = created.json()["id"]
@@ -116,7 +122,9 @@ def _activities(box: Sandbox, display_id: int) -> list[str]:
 
 
 def _incoming(box: Sandbox, display_id: int) -> None:
-    response = box.api("POST", f"conversations/{display_id}/messages", json={"content": "oi", "message_type": "incoming"})
+    response = box.api(
+        "POST", f"conversations/{display_id}/messages", json={"content": "oi", "message_type": "incoming"}
+    )
     assert response.status_code == 200
 
 
@@ -144,6 +152,9 @@ def test_an_incoming_message_that_reopens_names_the_requester_unless_the_contact
     assert _activities(sandbox, public_id)[-1] == "System reopened the conversation due to a new incoming message."
     # a private incoming note is no contact's doing: it reopens in the requester's name
     private = _resolved_in(sandbox, 2)
-    sandbox.api("POST", f"conversations/{private}/messages",
-                json={"content": "nota", "message_type": "incoming", "private": True})
+    sandbox.api(
+        "POST",
+        f"conversations/{private}/messages",
+        json={"content": "nota", "message_type": "incoming", "private": True},
+    )
     assert _activities(sandbox, private)[-1] == "Conversation was reopened by Ana Administradora"

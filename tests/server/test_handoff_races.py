@@ -79,7 +79,7 @@ async def test_two_agents_in_two_processes_taking_over_at_once_leave_one_winner(
         for _ in range(TRIALS):
             target = new_bot_conversation(sandbox)
 
-            def take(client: Client) -> Any:
+            def take(client: Client, target: int = target) -> Any:
                 return lambda: client.call_tool("chatwoot_take_over", {"conversation_id": target})
 
             results: list[CallToolResult] = await both_at_once(take(by_admin), take(by_agent))
@@ -109,7 +109,7 @@ async def test_two_returns_to_the_bot_at_once_send_one_notice(sandbox: Sandbox) 
         agent = build_server(sandbox_settings(sandbox, api_token=SecretStr(sandbox.agent_token)))
         async with Client(admin) as first, Client(agent) as second:
 
-            def back(client: Client) -> Any:
+            def back(client: Client, target: int = target) -> Any:
                 return lambda: client.call_tool("chatwoot_return_to_bot", {"conversation_id": target})
 
             results: list[CallToolResult] = await both_at_once(back(first), back(second))

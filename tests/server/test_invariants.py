@@ -64,7 +64,10 @@ async def test_toolsets_select_groups_of_tools(sandbox: Sandbox) -> None:
     async with Client(build_server(settings)) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
     assert names == {
-        "chatwoot_take_over", "chatwoot_return_to_bot", "chatwoot_hand_off", "chatwoot_handoff_stats",
+        "chatwoot_take_over",
+        "chatwoot_return_to_bot",
+        "chatwoot_hand_off",
+        "chatwoot_handoff_stats",
         "chatwoot_search_contacts",
     }
 

@@ -30,7 +30,9 @@ class DayStats(BaseModel):
     minutes_with_people_avg: float | None = None
     minutes_with_people_median: float | None = None
     assistant_replies: int = 0
-    send_success_rate: float | None = Field(None, description="Share of the assistant's replies that Chatwoot accepted, 0..1")
+    send_success_rate: float | None = Field(
+        None, description="Share of the assistant's replies that Chatwoot accepted, 0..1"
+    )
 
 
 class TriggerCount(BaseModel):
@@ -117,10 +119,15 @@ async def handoff_stats(
     waited = waits(records)
     return StatsResult(
         days=[
-            DayStats(day=d.day, to_people=d.ai_to_human, back_to_bot=d.human_to_ai,
-                     minutes_with_people_avg=_minutes(d.with_person_avg),
-                     minutes_with_people_median=_minutes(d.with_person_median),
-                     assistant_replies=d.assistant_replies, send_success_rate=d.send_success_rate)
+            DayStats(
+                day=d.day,
+                to_people=d.ai_to_human,
+                back_to_bot=d.human_to_ai,
+                minutes_with_people_avg=_minutes(d.with_person_avg),
+                minutes_with_people_median=_minutes(d.with_person_median),
+                assistant_replies=d.assistant_replies,
+                send_success_rate=d.send_success_rate,
+            )
             for d in figures
         ],  # fmt: skip
         to_people=sum(d.ai_to_human for d in figures),

@@ -56,8 +56,9 @@ def test_updates_last_seen_on_unread(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'updates last seen' (unread: both
     times become a second before the last incoming message)."""
     display_id = new_conversation(sandbox, SITE)["id"]
-    sent = sandbox.api("POST", f"conversations/{display_id}/messages",
-                       json={"content": "Hello", "message_type": "incoming"})
+    sent = sandbox.api(
+        "POST", f"conversations/{display_id}/messages", json={"content": "Hello", "message_type": "incoming"}
+    )
     assert sent.status_code == 200
     response = sandbox.api("POST", f"conversations/{display_id}/unread", token=tok(sandbox, "bruno"))
     assert response.status_code == 204
@@ -70,8 +71,9 @@ def test_updates_last_seen_on_unread(sandbox: Sandbox) -> None:
 def test_toggles_the_conversation_priority_to_nil_if_no_value_is_passed(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation priority to
     nil if no value is passed' (its body sets `low` on a conversation without priority)."""
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=tok(sandbox, "bruno"),
-                           json={"priority": "low"})
+    response = sandbox.api(
+        "POST", "conversations/1/toggle_priority", token=tok(sandbox, "bruno"), json={"priority": "low"}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["priority"] == "low"
 
@@ -89,8 +91,9 @@ def test_toggle_the_priority_of_the_bot_agent_conversation(sandbox: Sandbox) -> 
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggle the priority of the bot agent
     conversation'."""
     sandbox.api("POST", "conversations/1/toggle_priority", json={"priority": "low"})
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=sandbox.bot_token,
-                           json={"priority": "high"})
+    response = sandbox.api(
+        "POST", "conversations/1/toggle_priority", token=sandbox.bot_token, json={"priority": "high"}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["priority"] == "high"
 
@@ -101,8 +104,12 @@ def test_toggles_the_conversation_typing_status(sandbox: Sandbox, receiver: Rece
     (typing on, `is_private: false`) and it 'toggles the conversation status for private notes'
     (`is_private: true`); the dispatched event is seen as the account webhook it becomes."""
     subscribe(sandbox, receiver.url, ["conversation_typing_on"])
-    response = sandbox.api("POST", f"conversations/{WHATSAPP}/toggle_typing_status", token=tok(sandbox, "bruno"),
-                           json={"typing_status": "on", "is_private": is_private})
+    response = sandbox.api(
+        "POST",
+        f"conversations/{WHATSAPP}/toggle_typing_status",
+        token=tok(sandbox, "bruno"),
+        json={"typing_status": "on", "is_private": is_private},
+    )
     assert response.status_code == 200
     wait_for(lambda: receiver.events() == ["conversation_typing_on"])
     with receiver.lock:
@@ -115,8 +122,9 @@ def test_updates_last_seen_custom_attributes(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'updates last seen' (in the
     custom_attributes describe: the three attributes are stored)."""
     custom = {"user_id": 1001, "created_date": "23/12/2012", "subscription_id": 12}
-    response = sandbox.api("POST", "conversations/1/custom_attributes", token=tok(sandbox, "bruno"),
-                           json={"custom_attributes": custom})
+    response = sandbox.api(
+        "POST", "conversations/1/custom_attributes", token=tok(sandbox, "bruno"), json={"custom_attributes": custom}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["custom_attributes"] == custom
     assert len(sandbox.api("GET", "conversations/1").json()["custom_attributes"]) == 3

@@ -13,7 +13,14 @@ HERE = Path(__file__).parent
 README = HERE / "README.md"
 OUTCOMES = ("ported", "endpoint missing", "differs", "setup missing", "internal", "superseded")
 COLUMNS = (
-    "found", "observable", "ported", "holding", "endpoint missing", "differs", "setup missing", "internal",
+    "found",
+    "observable",
+    "ported",
+    "holding",
+    "endpoint missing",
+    "differs",
+    "setup missing",
+    "internal",
     "superseded",
 )
 
