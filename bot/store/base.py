@@ -13,10 +13,13 @@ JobMode = Literal["answer", "apology", "failsafe"]
 
 
 class StoreLockedError(Exception):
-    """Another process holds the database: two bots on one database would answer the same jobs twice."""
+    """Another process holds the SQLite database: SQLite serves one bot process (PostgreSQL serves any number)."""
 
     def __init__(self, database: str) -> None:
-        super().__init__(f"another chatwoot-bot process is using {database}; run one bot per database")
+        super().__init__(
+            f"another chatwoot-bot process is using {database}; SQLite serves one bot process: stop the other one,"
+            " or use PostgreSQL (BOT_DATABASE_URL=postgresql://...) to run several"
+        )
         self.database = database
 
 

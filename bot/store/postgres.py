@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
@@ -10,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
+from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -76,12 +75,6 @@ def split_schema(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), schema
 
 
-def lock_key(schema: str) -> int:
-    """The advisory lock id of a schema: advisory locks are per database, so the schema picks the bot."""
-    digest = hashlib.sha256(f"chatwoot-bot:{schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 def describe_database(dsn: str, schema: str) -> str:
     """The database for messages: no password, no query (it may carry one)."""
     parts = urlsplit(dsn)
@@ -110,6 +103,8 @@ def job_from_record(row: asyncpg.Record) -> Job:
 
 
 STATEMENT_TIMEOUT_SECONDS = 3.0
+# Replicas starting together would race in CREATE ... IF NOT EXISTS (a duplicate key in the catalog): one at a time.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('chatwoot-bot:schema'))"
 
 
 STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
@@ -122,8 +117,8 @@ def _state_from_row(row: asyncpg.Record) -> ConversationState:
 
 
 class PostgresStore:
-    """Shared durable store; the pool works behind a transaction pooler (no prepared statement cache), the
-    one-process lock needs a session (direct connection or session-mode pooler)."""
+    """Shared durable store; the pool works behind a transaction pooler (no prepared statement cache). Any number of
+    bot processes may use it at once: bot/store/leases.py shares the conversations out."""
 
     name = "postgresql"
 
@@ -132,7 +127,6 @@ class PostgresStore:
         self._min_size = min_size
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
-        self._lock_conn: asyncpg.Connection | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -143,26 +137,11 @@ class PostgresStore:
     async def start(self) -> None:
         if self._pool is not None:
             return
-        await self._take_lock()
         try:
             await self._open_pool()
         except BaseException:
             await self.close()
             raise
-
-    async def _take_lock(self) -> None:
-        """A session advisory lock on a connection of its own, held until close(); the server drops it when
-        the process dies. It needs a real session: a direct connection or a session-mode pooler."""
-        conn = await asyncpg.connect(self._dsn, statement_cache_size=0, command_timeout=STATEMENT_TIMEOUT_SECONDS)
-        try:
-            locked = await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(self.schema))
-        except BaseException:
-            conn.terminate()
-            raise
-        if not locked:
-            await conn.close()
-            raise StoreLockedError(describe_database(self._dsn, self.schema))
-        self._lock_conn = conn
 
     async def _open_pool(self) -> None:
         self._pool = await asyncpg.create_pool(
@@ -175,7 +154,8 @@ class PostgresStore:
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings={"search_path": self.schema},
         )
-        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
+            await conn.execute(SCHEMA_LOCK)
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await conn.execute(SCHEMA)
 
@@ -183,13 +163,8 @@ class PostgresStore:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-        if self._lock_conn is not None:
-            await self._lock_conn.close()
-            self._lock_conn = None
 
     async def ping(self) -> None:
-        if self._lock_conn is None or self._lock_conn.is_closed():
-            raise RuntimeError("the PostgreSQL store lost the connection that holds its lock")
         await self.pool.fetchval("SELECT 1")
 
     async def accept(
