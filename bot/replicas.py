@@ -86,7 +86,7 @@ async def keep_leases(
     renewed_at = time.monotonic()
     while True:
         await anyio.sleep(seconds / 4)
-        ours = set(loops)  # before the renewal: a lease claimed after it was sent may not be renewed yet
+        ours = dict(loops)  # before the renewal: a lease claimed after it was sent may not be renewed yet
         orphans: list[int] = []
         try:
             kept = await leases.renew()
@@ -97,12 +97,13 @@ async def keep_leases(
             if time.monotonic() - renewed_at < seconds * 0.75:
                 continue
             kept = set()  # they are about to expire, if they have not: stop before another replica starts
-        gone = ours - kept
+        # A loop that ended meanwhile gave its lease back; one started since holds a new lease.
+        gone = [cid for cid, scope in ours.items() if cid not in kept and loops.get(cid) is scope]
         if gone:
             log_event(logger, "leases_lost", logging.WARNING, conversations=len(gone), replica=leases.name)
         for conversation_id in gone:
-            scope = loops.pop(conversation_id, None)
-            if scope is not None:
-                scope.cancel()
+            loops.pop(conversation_id).cancel()
+        if orphans:
+            log_event(logger, "orphans_found", conversations=len(orphans), replica=leases.name)
         for conversation_id in orphans:
             notify(conversation_id)

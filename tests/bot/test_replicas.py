@@ -270,10 +270,15 @@ async def test_replies_stay_in_order_when_a_conversation_moves_between_replicas(
                     said: dict[int, list[int]] = {c.conversation_id or 0: [] for c in customers}
 
                     async def talk(customer: Customer) -> None:
-                        # Messages land on alternate replicas, some while the last one is being answered.
-                        for turn in range(5):
-                            said[customer.conversation_id or 0].append(await customer.say(f"mensagem {turn}"))
-                            await anyio.sleep(0.35 * (1 + turn % 3))
+                        # Rounds of two messages, the second while the first is being answered; after each round's
+                        # answer the lease is given back, and the next round may land on the other replica.
+                        cid = customer.conversation_id or 0
+                        for turn in range(4):
+                            said[cid].append(await customer.say(f"mensagem {turn}a"))
+                            await anyio.sleep(0.3 + 0.2 * (turn % 2))
+                            said[cid].append(await customer.say(f"mensagem {turn}b"))
+                            await eventually(lambda: all_answered(chatwoot, {cid: said[cid]}), timeout=30)
+                            await anyio.sleep(0.5)
 
                     async with anyio.create_task_group() as tg:
                         for customer in customers:

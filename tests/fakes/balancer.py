@@ -54,9 +54,10 @@ class Balancer:
         }
         status, content = 502, b'{"error":"no backend answered"}'
         assert self._client is not None
-        for _ in range(len(self.backends)):
-            backend = self.backends[self._next % len(self.backends)]
-            self._next += 1
+        first = self._next
+        self._next += 1
+        for offset in range(len(self.backends)):  # each backend once, starting from the next in turn
+            backend = self.backends[(first + offset) % len(self.backends)]
             try:
                 response = await self._client.request(
                     scope["method"], backend + scope["path"], content=body, headers=headers
