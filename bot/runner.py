@@ -167,7 +167,8 @@ class Worker:
                 log_event(logger, "store_error", logging.ERROR, task="leases", error=describe_error(exc))
 
     async def _keep_leases(self) -> None:
-        await keep_leases(self.leases, self._leased, self.notify, debounce=self.settings.debounce_seconds, clock=self.clock)
+        debounce = self.settings.debounce_seconds
+        await keep_leases(self.leases, self._leased, self.notify, debounce=debounce, clock=self.clock)
 
     def notify(self, conversation_id: int, *, not_before: float = 0.0) -> None:
         """A job for this conversation was stored: start its loop at `not_before` unless one is running or
@@ -205,7 +206,8 @@ class Worker:
                 await self._work(conversation_id)
         except STORE_ERRORS as exc:
             # The claim failed: the jobs stay pending, and the lease sweep finds them (this replica's or another's).
-            log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=describe_error(exc))
+            error = describe_error(exc)
+            log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
         except BaseException as exc:
             if not isinstance(exc, anyio.get_cancelled_exc_class()):
                 self.failure = describe_error(exc)
@@ -225,7 +227,8 @@ class Worker:
                 if not self._stopping and await self.store.pending_jobs(conversation_id):
                     self.notify(conversation_id)
             except STORE_ERRORS as exc:  # the lease expires; the sweep takes the jobs up
-                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=describe_error(exc))
+                error = describe_error(exc)
+                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
 
     async def _work(self, conversation_id: int) -> None:
         while not self._stopping:
@@ -235,7 +238,8 @@ class Worker:
                     return
             except STORE_ERRORS as exc:
                 # The jobs stay pending in the store; try again once it answers.
-                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=describe_error(exc))
+                error = describe_error(exc)
+                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
                 await anyio.sleep(STORE_RETRY_SECONDS)
 
     async def _step(self, conversation_id: int) -> bool:

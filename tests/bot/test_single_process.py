@@ -1,4 +1,5 @@
-"""SQLite serves one bot process: a second store on the same file refuses to start, and so does the command;\nPostgreSQL serves any number."""
+"""SQLite serves one bot process: a second store on the same file refuses to start, and so does the
+command; PostgreSQL serves any number."""
 
 from __future__ import annotations
 
