@@ -316,7 +316,8 @@ async def _put_state(conn: asyncpg.Connection, state: ConversationState) -> None
         "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status,"
         " human_active = excluded.human_active, limit_handoff_sent = excluded.limit_handoff_sent,"
-        " updated_at = excluded.updated_at",
+        # A state built from an older conversation never replaces a newer one (another replica's intake wrote it).
+        " updated_at = excluded.updated_at WHERE conversation_state.updated_at <= excluded.updated_at",
         state.conversation_id,
         state.status,
         state.human_active,
