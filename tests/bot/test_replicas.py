@@ -223,7 +223,7 @@ async def test_a_replica_killed_mid_burst_has_its_conversations_answered_by_the_
                     customers = await start_customers(chatwoot, 30)
                     said = await burst(customers, "Quero trocar o produto")
                     # Killed while it holds conversations whose model calls are under way.
-                    held = await eventually(lambda: leases_of(url, doomed.proc.pid), timeout=30)
+                    held = await eventually(lambda: leases_of(url, doomed.proc.pid, at_least=5), timeout=30)
                     doomed.proc.send_signal(signal.SIGKILL)
                     doomed.proc.wait(timeout=10)
                     killed_at = anyio.current_time()
@@ -241,7 +241,8 @@ async def test_a_replica_killed_mid_burst_has_its_conversations_answered_by_the_
                 assert balancer.sent[survivor.url] > 0
 
 
-async def leases_of(url: str, pid: int) -> list[int]:
+async def leases_of(url: str, pid: int, *, at_least: int) -> list[int]:
+    """The conversations leased to the bot process `pid`, once there are `at_least` of them."""
     dsn, schema = split_schema(url)
     conn = await asyncpg.connect(dsn)
     try:
@@ -252,7 +253,7 @@ async def leases_of(url: str, pid: int) -> list[int]:
         return []
     finally:
         await conn.close()
-    return [row["conversation_id"] for row in rows]
+    return [row["conversation_id"] for row in rows] if len(rows) >= at_least else []
 
 
 async def test_replies_stay_in_order_when_a_conversation_moves_between_replicas(
