@@ -25,10 +25,9 @@ CLAIM = (
     " WHERE leases.expires_at <= now() OR leases.owner = excluded.owner"
     " RETURNING 1"
 )
-RENEW = (
-    "UPDATE leases SET expires_at = now() + make_interval(secs => $2) WHERE owner = $1 AND expires_at > now()"
-    " RETURNING conversation_id"
-)
+# A lease that expired while nobody claimed it is still ours (the owner changes only on a claim): a renewal that came
+# late, behind a busy pool, loses nothing.
+RENEW = "UPDATE leases SET expires_at = now() + make_interval(secs => $2) WHERE owner = $1 RETURNING conversation_id"
 # Pending work no live lease covers, left alone for longer than its debounce: its replica died or never claimed it.
 ORPHANS = (
     "SELECT DISTINCT j.conversation_id FROM jobs j WHERE j.status = 'pending' AND j.created_at < $1"

@@ -50,6 +50,9 @@ async def test_a_lease_not_renewed_expires_and_its_old_holder_learns_it_lost_it(
     assert await a.claim(7)  # ours already: extended
     assert not await b.claim(7)
     await anyio.sleep(1.2)
+    assert await a.renew() == {7}  # expired, but nobody took it: still a's
+    assert not await b.claim(7)
+    await anyio.sleep(1.2)
     assert await b.claim(7)
     assert await a.renew() == set()
     assert await b.renew() == {7}
