@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import burst, mcp_bench, scale_bench, webhook_bench
+from bench import burst, console_bench, mcp_bench, scale_bench, webhook_bench
 from bench.common import sandbox
 
-
-BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench}
+BENCHES = {"mcp": mcp_bench, "webhooks": webhook_bench, "burst": burst, "scale": scale_bench, "console": console_bench}
 
 
 def _first_clause(doc: str | None) -> str:
@@ -29,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bench [mcp] [webhooks] [burst] [scale]`: the named benchmarks, or all of them."""
+    """`python -m bench [mcp] [webhooks] [burst] [scale] [console]`: the named benchmarks, or all of them."""
     command = parser()
     command.add_argument("names", nargs="*", metavar="benchmark", help=f"one of: {', '.join(BENCHES)}")
     names = command.parse_args(argv).names

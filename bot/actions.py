@@ -17,19 +17,24 @@ from typing import Any, Protocol
 from bot import texts
 from bot.batches import Answer, JobEnded, NotSettled, Progress, UncertainPost, batch_key
 from bot.brain.base import BotContext, Responder
-from bot.events import log_event
-from bot.history import answered_through, build_history, newest_customer_message, reply_key
-from bot.ratelimit import SlidingWindow
+from bot.history import (
+    answered_through,
+    build_history,
+    newest_customer_message,
+    reply_key,
+)
+from bot.logs import log_event
 from bot.settings import BotSettings
 from bot.slots import Slots
 from bot.states import ConversationStates
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, Store
+from chatwoot_mcp.ratelimit import SlidingWindow
 from chatwoot_mcp.server.session import ToolCallFailed
 from chatwoot_mcp.server.tools.messages import SendResult
 from chatwoot_mcp.server.views import ConversationDetail
 
-logger = logging.getLogger("bot.runner")
+logger = logging.getLogger(__name__)
 
 
 class Tools(Protocol):

@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from bot.brain.base import Responder, build_responder
-from bot.events import log_event
 from bot.intake import Intake
+from bot.logs import log_event
 from bot.runner import ToolsFactory, Worker, running_worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS, Store, build_store
 
-logger = logging.getLogger("bot.app")
+logger = logging.getLogger(__name__)
 
 WEBHOOK_PATHS = ("/webhooks/chatwoot", "/chatwoot/webhook")  # the two design documents use the two paths
-
-
-class BotApp(Starlette):
-    """Starlette, with webhook deliveries handed straight to the intake: the middleware and routing layers cost a
-    delivery more than verifying and storing it. Everything else (health, 404, 405) goes through Starlette."""
-
-    def __init__(self, intake: Intake, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.intake = intake
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in WEBHOOK_PATHS:
-            await self.intake(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -48,14 +30,9 @@ def create_app(
     store: Store | None = None,
     tools_factory: ToolsFactory | None = None,
     close_responder: bool | None = None,
-    freeze_heap: bool = False,
-) -> BotApp:
-    """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown.
-
-    `freeze_heap` is for the process that only serves this app: once started, what was built so far (the
-    imported libraries, the in-memory MCP server) is moved out of the garbage collector's sight, which otherwise
-    walks all of it on every full collection under load."""
-    store = store or build_store(settings.database_url)
+) -> Starlette:
+    """The sidecar as an ASGI app; the lifespan starts the store and the worker and stops them on shutdown."""
+    store = store or build_store(settings.database_url, concurrency=settings.concurrency)
     # A responder built here is the app's to close (the OpenAI one holds an HTTP client); a passed-in one is
     # the caller's, unless it hands it over with close_responder=True.
     owned_responder = responder is None if close_responder is None else close_responder
@@ -101,11 +78,9 @@ def create_app(
                         logger,
                         "webhooks_not_verified",
                         logging.WARNING,
-                        hint="set CHATWOOT_WEBHOOK_SECRET to the AgentBot's secret",
+                        hint=f"CHATWOOT_WEBHOOK_SECRET is not set: anyone who can reach {settings.host}:"
+                        f"{settings.port} can make the bot talk; set it to the AgentBot's secret",
                     )
-                if freeze_heap:
-                    gc.collect()
-                    gc.freeze()
                 yield
         finally:
             await store.close()
@@ -117,11 +92,9 @@ def create_app(
                 await aclose()
             log_event(logger, "bot_stopped")
 
-    app = BotApp(
-        intake,
+    app = Starlette(
         routes=[
-            # BotApp hands these POSTs to the intake before routing; the routes answer other methods with 405.
-            *(Route(path, intake, methods=["POST"]) for path in WEBHOOK_PATHS),
+            *(Route(path, intake.endpoint, methods=["POST"]) for path in WEBHOOK_PATHS),
             Route("/health", health, methods=["GET"]),
         ],
         lifespan=lifespan,

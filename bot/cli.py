@@ -7,75 +7,22 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-import anyio
 import uvicorn
 from starlette.applications import Starlette
 
 from bot import texts
 from bot.app import create_app
-from bot.brain.base import BotContext, Outcome, Responder, build_responder
-from bot.events import JsonLinesHandler
-from bot.runner import EchoResponder, describe_error
+from bot.brain.base import Responder, build_responder
+from bot.logs import log_event, setup_logging
+from bot.runner import describe_error
+from bot.server import uvicorn_config
 from bot.settings import BotSettings, load_bot_settings
 from bot.store import STORE_ERRORS, StoreLockedError
 from chatwoot_mcp.config import ConfigError
 
-
-class HandoffTestResponder:
-    """Answers and hands off every time: a crash between the two must still end handed off."""
-
-    name = "handoff"
-
-    async def respond(self, ctx: BotContext) -> Outcome:
-        return Outcome(reply="Vou te transferir para um atendente.", handoff_reason="teste de queda", summary=None)
-
-
-class StuckTestResponder:
-    """Touches BOT_TEST_MARKER and never answers, so a test can kill the bot while the responder runs."""
-
-    name = "stuck"
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    async def respond(self, ctx: BotContext) -> Outcome:
-        self.marker.touch()
-        await anyio.sleep_forever()
-        raise AssertionError("unreachable")
-
-
-def pick_test_responder(choice: str, environ: Mapping[str, str]) -> Responder | None:
-    """Honoured only with BOT_TESTING=1: lets the crash tests pick a responder without an LLM."""
-    if choice == "echo":
-        return EchoResponder()
-    if choice == "handoff":
-        return HandoffTestResponder()
-    if choice == "stuck" and environ.get("BOT_TEST_MARKER"):
-        return StuckTestResponder(Path(environ["BOT_TEST_MARKER"]))
-    return None
-
-
-def setup_logging(level: int = logging.INFO) -> None:
-    # The JSON lines show none of these; looking them up is part of every record's cost.
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-    JsonLinesHandler(sys.stderr.fileno()).install(level)
-    # One line per HTTP call to Chatwoot would drown the bot's own events; failures still show.
-    for noisy in ("httpx2", "httpx", "mcp"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def pick_responder(settings: BotSettings, environ: Mapping[str, str]) -> Responder:
-    test_choice = environ.get("BOT_TEST_RESPONDER", "").strip()
-    if test_choice and environ.get("BOT_TESTING", "") == "1":
-        chosen = pick_test_responder(test_choice, environ)
-        if chosen is not None:
-            return chosen
-    return build_responder(settings)
+logger = logging.getLogger(__name__)
 
 
 def describe_responder(responder: Responder, settings: BotSettings) -> str:
@@ -86,7 +33,8 @@ def describe_responder(responder: Responder, settings: BotSettings) -> str:
     return f"Respondedor: {responder.name}."
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, responder: Responder | None = None) -> int:
+    """Serve until stopped; `responder` replaces the one the settings pick (the crash tests' launcher uses it)."""
     parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Chatwoot webhook bot sidecar")
     parser.add_argument("--host", help="listen address (default BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default BOT_PORT or 8000)")
@@ -102,18 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
-    responder = pick_responder(settings, environ)
-    print(describe_responder(responder, settings), file=sys.stderr)
-    if settings.chatwoot.webhook_secret is None:
-        print(
-            "WARNING: CHATWOOT_WEBHOOK_SECRET is not set: webhooks are NOT verified and anyone who can reach "
-            f"{settings.host}:{settings.port} can make the bot talk. Set it to the AgentBot's secret.",
-            file=sys.stderr,
-        )
-    app = create_app(settings, responder=responder, close_responder=True, freeze_heap=True)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on"
-    )
+    responder = responder or build_responder(settings)
+    log_event(logger, "responder_chosen", description=describe_responder(responder, settings))
+    app = create_app(settings, responder=responder, close_responder=True)
+    config = uvicorn_config(app, settings)
     server = uvicorn.Server(config)
     with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
         return runner.run(serve(server, app))
@@ -126,7 +66,7 @@ async def serve(server: uvicorn.Server, app: Starlette) -> int:
         await store.start()
     except StoreLockedError as exc:
         problem, status = str(exc), 2
-    except STORE_ERRORS as exc:
+    except (*STORE_ERRORS, OSError) as exc:  # opening also meets the file system and the network (DNS)
         problem, status = f"cannot open the {store.name} store: {describe_error(exc)}", 1
     else:
         try:

@@ -6,88 +6,42 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from functools import lru_cache
 
-import orjson
-from starlette.types import Receive, Scope, Send
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
 
-from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, log_event, parse_event
-from bot.policy import conversation_updated_at, decide, next_state
-from bot.ratelimit import SlidingWindow
+from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, parse_event
+from bot.logs import log_event
+from bot.policy import Decision, conversation_updated_at, decide, next_state
 from bot.runner import Worker
 from bot.settings import BotSettings
-from bot.signature import Verdict, verify
 from bot.store import STORE_ERRORS
-from bot.store.base import AcceptedEvent, NewJob, Store
+from bot.store.base import AcceptedEvent, ConversationState, NewJob, Store
+from chatwoot_mcp.ratelimit import SlidingWindow
+from chatwoot_mcp.signature import Verdict, verify
 
-logger = logging.getLogger("bot.intake")
+logger = logging.getLogger(__name__)
 
 MAX_DELIVERY_ID = 200
-# The request headers intake reads; ASGI servers give names in lower case.
-WANTED_HEADERS = frozenset(
-    {b"content-type", b"content-length", b"x-chatwoot-timestamp", b"x-chatwoot-signature", b"x-chatwoot-delivery"}
-)
 
-Reply = tuple[int, bytes]
-
-
-@lru_cache(maxsize=256)
-def _render(status_code: int, items: tuple[tuple[str, object], ...]) -> Reply:
-    return status_code, json.dumps(dict(items), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def reply(status_code: int, **body: object) -> Reply:
-    """A JSON answer; the few distinct ones are rendered once."""
-    return _render(status_code, tuple(body.items()))
+Reply = tuple[int, dict[str, object]]
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-class ClientGone(Exception):
-    pass
-
-
-def request_headers(scope: Scope) -> dict[bytes, bytes]:
-    """The headers intake reads, in one pass over the raw list (the first of a repeated header wins)."""
-    found: dict[bytes, bytes] = {}
-    for name, value in scope["headers"]:
-        if name in WANTED_HEADERS and name not in found:
-            found[name] = value
-    return found
-
-
-async def read_capped(receive: Receive, declared: bytes | None, cap: int) -> bytes:
+async def read_capped(request: Request, cap: int) -> bytes:
     """The raw body, refusing more than `cap` bytes without reading it all into memory."""
-    if declared is not None and declared.isdigit() and int(declared) > cap:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
         raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientGone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > cap:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
             raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _decode(body: bytes) -> object:
-    """orjson, several times faster on a webhook's 3-4 KB; json for the rare body it refuses but json reads (a
-    lone surrogate escape in a customer's text, NaN), so that no customer message is turned away for it."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return json.loads(body)
-
-
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode("latin-1")
+    return bytes(body)
 
 
 def dedup_keys(event: WebhookEvent, delivery_id: str | None) -> tuple[str, ...]:
@@ -123,34 +77,31 @@ class Intake:
         self._secret = secret.get_secret_value() if secret is not None else None
         self.verify_failures = SlidingWindow(settings.verify_failures_per_minute, 60.0)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The ASGI endpoint behind both webhook routes: no request or response objects on this hot path."""
-        status_code, body = await self.handle(scope, receive)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    async def endpoint(self, request: Request) -> JSONResponse:
+        """The Starlette endpoint behind both webhook routes."""
+        status_code, body = await self.handle(request)
+        return JSONResponse(body, status_code=status_code)
 
-    async def handle(self, scope: Scope, receive: Receive) -> Reply:
-        client = scope.get("client")
-        ip = client[0] if client else "unknown"
-        headers = request_headers(scope)
-        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if content_type != b"application/json":
+    async def handle(self, request: Request) -> Reply:
+        ip = request.client.host if request.client else "unknown"
+        headers = request.headers
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="content type")
-            return reply(415, error="content type must be application/json")
+            return 415, {"error": "content type must be application/json"}
         try:
-            body = await read_capped(receive, headers.get(b"content-length"), self.settings.max_body_bytes)
+            body = await read_capped(request, self.settings.max_body_bytes)
         except BodyTooLarge:
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="body too large")
-            return reply(413, error=f"body larger than {self.settings.max_body_bytes} bytes")
-        except ClientGone:
-            return reply(400, error="client disconnected")
+            return 413, {"error": f"body larger than {self.settings.max_body_bytes} bytes"}
+        except ClientDisconnect:
+            return 400, {"error": "client disconnected"}
         if self._secret is not None:
             verdict = verify(
                 self._secret,
                 body,
-                _text(headers.get(b"x-chatwoot-timestamp")),
-                _text(headers.get(b"x-chatwoot-signature")),
+                headers.get("x-chatwoot-timestamp"),
+                headers.get("x-chatwoot-signature"),
                 tolerance=self.settings.signature_tolerance_seconds,
                 clock=self.clock,
             )
@@ -159,17 +110,17 @@ class Intake:
                 # and its valid deliveries must never be turned away.
                 if self.verify_failures.exceeded(ip):
                     log_event(logger, "webhook_throttled", logging.WARNING, ip=ip)
-                    return reply(429, error="too many requests that failed verification; retry later")
+                    return 429, {"error": "too many requests that failed verification; retry later"}
                 self.verify_failures.hit(ip)
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
-                return reply(401, error=f"webhook verification failed: {verdict.value}")
+                return 401, {"error": f"webhook verification failed: {verdict.value}"}
         try:
-            event = parse_event(_decode(body))
+            event = parse_event(json.loads(body))
         except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
-            return reply(400, error=reason)
-        delivery_id = (_text(headers.get(b"x-chatwoot-delivery")) or "").strip()[:MAX_DELIVERY_ID] or None
+            return 400, {"error": reason}
+        delivery_id = headers.get("x-chatwoot-delivery", "").strip()[:MAX_DELIVERY_ID] or None
         return await self._accept(event, body, delivery_id)
 
     async def _accept(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> Reply:
@@ -183,32 +134,37 @@ class Intake:
             fields["content"] = event.content
         if event.event not in KNOWN_EVENTS:
             log_event(logger, "webhook_received", **fields, action="ignore", reason="unknown event")
-            return reply(200, status="ignored", reason="unknown event")
+            return 200, {"status": "ignored", "reason": "unknown event"}
         # Read-decide-write of a conversation's state must not interleave with another writer of it.
         try:
             # Chatwoot gives up after 5 s and then opens the conversation, so the store bounds its own waits
             # (SQLite busy_timeout 2 s, PostgreSQL statement and pool timeouts 3 s) and a slow store becomes a fast
-            # 500, which Chatwoot retries. A cancel scope here would cost every request and could not stop a
-            # SQLite call already in its thread.
+            # 500, which Chatwoot retries.
             async with self.worker.state_lock(event.conversation_id or 0):
                 return await self._decide_and_store(event, body, delivery_id, fields)
         except STORE_ERRORS as exc:
             # Not acked, so not lost: Chatwoot retries an AgentBot delivery that got a 500 (or 429), not a 503.
             log_event(logger, "webhook_not_stored", logging.ERROR, **fields, error=type(exc).__name__)
-            return reply(500, error="the event could not be stored; retry later")
+            return 500, {"error": "the event could not be stored; retry later"}
+
+    async def _decide(self, event: WebhookEvent, body: bytes) -> tuple[Decision, ConversationState | None]:
+        """What a delivery means for its conversation: the gate's decision, and the state to store (None: leave
+        it as it is). The one place intake turns a delivery into conversation state."""
+        cid = event.conversation_id
+        state = await self.worker.load_state(cid) if cid is not None else None
+        decision = decide(event, state, bot_id=self.settings.agent_bot_id)
+        return decision, next_state(event, decision, state, changed_at=conversation_updated_at(body))
 
     async def _decide_and_store(
         self, event: WebhookEvent, body: bytes, delivery_id: str | None, fields: dict[str, object]
     ) -> Reply:
         cid = event.conversation_id
-        state = await self.worker.load_state(cid) if cid is not None else None
-        decision = decide(event, state, bot_id=self.settings.agent_bot_id)
         now = self.clock()
-        new_state = next_state(event, decision, state, changed_at=conversation_updated_at(body))
+        decision, new_state = await self._decide(event, body)
         # One line per delivery: what arrived (ids only), the decision and its reason.
         log_event(logger, "webhook_received", **fields, action=decision.action, reason=decision.reason)
         if decision.action == "ignore" and new_state is None:
-            return reply(200, status="ignored", reason=decision.reason)
+            return 200, {"status": "ignored", "reason": decision.reason}
         job = None
         if cid is not None and decision.action in ("answer", "takeover"):
             job = NewJob("reply" if decision.action == "answer" else "takeover", cid, event.message_id, now)
@@ -222,9 +178,9 @@ class Intake:
             )
         except STORE_ERRORS:
             if cid is not None and (job is not None or new_state is not None):
-                # A failed flush can follow a commit: the job and the state may be stored all the same, and
-                # Chatwoot's redelivery will then be a duplicate. Read the state again next time, and let the
-                # worker look for the job (it finds nothing if none was stored).
+                # An error can follow the commit (the connection lost before its answer): the job and the state
+                # may be stored all the same, and Chatwoot's redelivery will then be a duplicate. Read the state
+                # again next time, and let the worker look for the job (it finds nothing if none was stored).
                 self.worker.forget_state(cid)
                 if job is not None:
                     self.worker.notify(cid)
@@ -235,10 +191,10 @@ class Intake:
             log_event(
                 logger, "webhook_duplicate", delivery_id=delivery_id, conversation_id=cid, message_id=event.message_id
             )
-            return reply(200, status="duplicate")
+            return 200, {"status": "duplicate"}
         if job is not None and cid is not None:
             # A reply cannot be due before its debounce; a takeover is due at once.
             debounce = self.settings.debounce_seconds if job.kind == "reply" else 0.0
             self.worker.notify(cid, not_before=now + debounce)
         status = "ignored" if decision.action == "ignore" else "accepted"
-        return reply(200, status=status, action=decision.action, reason=decision.reason)
+        return 200, {"status": status, "action": decision.action, "reason": decision.reason}

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import anyio
 
-from bot.events import log_event
+from bot.logs import log_event
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS, Store
 from bot.store.leases import replica_name

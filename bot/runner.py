@@ -16,18 +16,18 @@ from anyio.abc import TaskGroup
 
 from bot.actions import JobActions, Tools, ToolsFactory
 from bot.batches import JobEnded, NotSettled, Progress, UncertainPost
-from bot.brain.base import BotContext, Outcome, Responder
-from bot.events import log_event
+from bot.brain.base import Responder
 from bot.history import build_history
+from bot.logs import log_event
 from bot.replicas import build_leases, keep_leases
 from bot.settings import BotSettings
 from bot.slots import Hold, Slots
 from bot.states import ConversationStates
-from bot.tools import default_tools_factory, describe_error
 from bot.store import STORE_ERRORS
 from bot.store.base import ConversationState, Job, JobMode, Store
+from bot.tools import default_tools_factory, describe_error
 
-logger = logging.getLogger("bot.runner")
+logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
 STORE_RETRY_SECONDS = 1.0
@@ -35,14 +35,6 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 PRUNE_INTERVAL_SECONDS = 3600.0
 
 
-class EchoResponder:
-    """The simplest responder behind the brain's interface: repeats the customer's last words."""
-
-    name = "echo"
-
-    async def respond(self, ctx: BotContext) -> Outcome:
-        last = next((turn.content for turn in reversed(ctx.history) if turn.role == "customer"), "")
-        return Outcome(reply=f"Você disse: {last}" if last else "Olá! Como posso ajudar?")
 
 
 def backoff(attempts: int, base_delay: float = 0.5) -> float:
@@ -389,4 +381,4 @@ async def running_worker(worker: Worker) -> AsyncIterator[Worker]:
             tg.cancel_scope.cancel()
 
 
-__all__ = ["EchoResponder", "Tools", "ToolsFactory", "Worker", "build_history", "running_worker"]
+__all__ = ["Tools", "ToolsFactory", "Worker", "build_history", "running_worker"]

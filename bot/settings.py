@@ -34,6 +34,7 @@ BOT_ENV: dict[str, str] = {
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
     "lease_seconds": "BOT_LEASE_SECONDS",
+    "read_timeout_seconds": "BOT_READ_TIMEOUT_SECONDS",
 }
 
 
@@ -79,6 +80,8 @@ class BotSettings(BaseModel):
     # PostgreSQL with several bot processes: a conversation's lease lasts this long unless its holder renews it
     # (every quarter of it), so a replica that died has its conversations taken over within about this time.
     lease_seconds: float = Field(default=10.0, ge=1)
+    # A client must send a whole request (headers and body) within this many seconds, or it is disconnected.
+    read_timeout_seconds: float = Field(default=5.0, gt=0)
 
 
 def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio
 
 from bot.actions import Tools
-from bot.events import log_event
+from bot.logs import log_event
 from bot.settings import BotSettings
 from chatwoot_mcp.server.session import ToolSession, ToolSessions
 

@@ -11,7 +11,11 @@ import anyio
 import httpx2
 
 from chatwoot_mcp.client import ChatwootClient
-from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError, TransportError
+from chatwoot_mcp.client.errors import (
+    AuthenticationError,
+    ChatwootError,
+    TransportError,
+)
 from chatwoot_mcp.config import ConfigError, Settings, load_settings
 
 BOT_ONLY = "Access to this endpoint is not authorized for bots"

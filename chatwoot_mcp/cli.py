@@ -12,6 +12,7 @@ from chatwoot_mcp.config import ConfigError, load_settings
 
 USAGE = """chatwoot-mcp [--transport stdio|http] [--host H] [--port P]
        chatwoot-mcp check
+       chatwoot-mcp demo [--keep-running]
        chatwoot-mcp sandbox [--host 127.0.0.1] [--port 0] [--webhook-url URL] [--webhook-secret SECRET]"""
 
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         from chatwoot_mcp.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args[:1] == ["demo"]:
+        from chatwoot_mcp.demo.cli import main as demo_main
+
+        return demo_main(args[1:])
     if args[:1] == ["check"]:
         from chatwoot_mcp.check import main as check_main
 

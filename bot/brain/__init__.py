@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from bot.brain.base import BotContext, BrainError, Outcome, Responder, Turn, build_responder
+from bot.brain.base import (
+    BotContext,
+    BrainError,
+    Outcome,
+    Responder,
+    Turn,
+    build_responder,
+)
 
 __all__ = ["BotContext", "BrainError", "Outcome", "Responder", "Turn", "build_responder"]

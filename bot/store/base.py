@@ -15,11 +15,8 @@ JobMode = Literal["answer", "apology", "failsafe"]
 class StoreLockedError(Exception):
     """Another process holds the SQLite database: SQLite serves one bot process (PostgreSQL serves any number)."""
 
-    def __init__(self, database: str) -> None:
-        super().__init__(
-            f"another chatwoot-bot process is using {database}; SQLite serves one bot process: stop the other one,"
-            " or use PostgreSQL (BOT_DATABASE_URL=postgresql://...) to run several"
-        )
+    def __init__(self, database: str, advice: str = "run one bot per database") -> None:
+        super().__init__(f"another chatwoot-bot process is using {database}; {advice}")
         self.database = database
 
 

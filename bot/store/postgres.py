@@ -60,6 +60,39 @@ PRUNE_OUTCOMES = (
     " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
 )
 
+# Intake's write: dedup keys (none seen before, and none inserted meanwhile by another delivery), the event, the
+# dropped replies of a takeover, the job and the state, in one atomic statement. Its parts all read the table
+# as it was before the statement, so the takeover's UPDATE never drops the job inserted beside it.
+ACCEPT = """
+WITH unseen AS (
+    SELECT NOT EXISTS (SELECT 1 FROM dedup WHERE key = ANY($1::text[])) AS ok
+), fresh AS (
+    INSERT INTO dedup (key, created_at)
+    SELECT key, $2::float8 FROM unnest($1::text[]) AS key, unseen WHERE unseen.ok
+    ON CONFLICT (key) DO NOTHING
+    RETURNING 1
+), go AS (
+    SELECT (SELECT ok FROM unseen) AND (SELECT count(*) FROM fresh) = cardinality($1::text[]) AS ok
+), event AS (
+    INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)
+    SELECT $3::text, $4::bigint, $5::bigint, $6::text, $2::float8, $7::bytea FROM go WHERE go.ok
+), dropped AS (
+    UPDATE jobs SET status = 'dropped', note = 'a human agent took over'
+    WHERE $8::boolean AND status = 'pending' AND kind = 'reply' AND conversation_id = $10::bigint
+    AND (SELECT ok FROM go)
+), job AS (
+    INSERT INTO jobs (kind, conversation_id, message_id, created_at)
+    SELECT $9::text, $10::bigint, $11::bigint, $12::float8 FROM go WHERE go.ok AND $9::text IS NOT NULL
+), state AS (
+    INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)
+    SELECT $13::bigint, $14::text, $15::boolean, $16::boolean, $17::float8 FROM go
+    WHERE go.ok AND $13::bigint IS NOT NULL
+    ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status, human_active = excluded.human_active,
+    limit_handoff_sent = excluded.limit_handoff_sent, updated_at = excluded.updated_at
+    WHERE conversation_state.updated_at <= excluded.updated_at
+)
+SELECT ok FROM go
+"""
 JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
 SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -117,22 +150,35 @@ def _state_from_row(row: asyncpg.Record) -> ConversationState:
 
 
 class PostgresStore:
-    """Shared durable store; the pool works behind a transaction pooler (no prepared statement cache). Any number of
-    bot processes may use it at once: bot/store/leases.py shares the conversations out."""
+    """Shared durable store; the pools work behind a transaction pooler (no prepared statement cache). Any number of
+    bot processes may use it at once: bot/store/leases.py shares the conversations out.
+
+    Intake has connections of its own (`intake_pool`): accepting a webhook, and reading or writing a conversation's
+    state, which is done under the lock intake waits for. However many workers queue for the other pool, a
+    webhook never waits behind them."""
 
     name = "postgresql"
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 5) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, concurrency: int = 8) -> None:
         self._dsn, self.schema = split_schema(url)
-        self._min_size = min_size
-        self._max_size = max_size
+        self._pool_size = pool_size
+        # Webhooks arrive as fast as conversations are worked on; a busy event loop makes each round trip slow,
+        # so more of them must be in flight at once.
+        self._intake_pool_size = min(32, max(4, concurrency // 8))
         self._pool: asyncpg.Pool | None = None
+        self._intake_pool: asyncpg.Pool | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:
-            raise RuntimeError("the PostgreSQL store is not started")
+            raise asyncpg.InterfaceError("the PostgreSQL store is not started")
         return self._pool
+
+    @property
+    def intake_pool(self) -> asyncpg.Pool:
+        if self._intake_pool is None:
+            raise asyncpg.InterfaceError("the PostgreSQL store is not started")
+        return self._intake_pool
 
     async def start(self) -> None:
         if self._pool is not None:
@@ -144,25 +190,30 @@ class PostgresStore:
             raise
 
     async def _open_pool(self) -> None:
-        self._pool = await asyncpg.create_pool(
+        self._pool = await self._create_pool(self._pool_size)
+        self._intake_pool = await self._create_pool(self._intake_pool_size)
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
+            await conn.execute(SCHEMA_LOCK)
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            await conn.execute(SCHEMA)
+
+    async def _create_pool(self, size: int) -> asyncpg.Pool:
+        return await asyncpg.create_pool(
             self._dsn,
-            min_size=self._min_size,
-            max_size=self._max_size,
+            min_size=1,
+            max_size=size,
             statement_cache_size=0,
             # Intake stores before it answers Chatwoot, which gives up after 5 s: a stuck statement must fail
             # fast (the webhook then gets a 500, which Chatwoot retries) rather than hang past that.
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
             server_settings={"search_path": self.schema},
         )
-        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
-            await conn.execute(SCHEMA_LOCK)
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            await conn.execute(SCHEMA)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        for pool in (self._intake_pool, self._pool):
+            if pool is not None:
+                await pool.close()
+        self._pool = self._intake_pool = None
 
     async def ping(self) -> None:
         await self.pool.fetchval("SELECT 1")
@@ -176,58 +227,35 @@ class PostgresStore:
         state: ConversationState | None = None,
         drop_pending_replies: bool = False,
     ) -> bool:
-        try:
-            await self._accept(event, dedup_keys, job, state, drop_pending_replies)
-        except _Duplicate:
-            return False
-        return True
-
-    async def _accept(
-        self,
-        event: AcceptedEvent,
-        dedup_keys: tuple[str, ...],
-        job: NewJob | None,
-        state: ConversationState | None,
-        drop_pending_replies: bool,
-    ) -> None:
-        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
-            for key in dedup_keys:
-                inserted = await conn.fetchval(
-                    "INSERT INTO dedup (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING 1",
-                    key,
-                    event.received_at,
-                )
-                if inserted is None:
-                    raise _Duplicate
-            await conn.execute(
-                "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
+        # One statement, so one round trip: a webhook's acknowledgement waits for the database once, however busy
+        # the process is. Each part is written only when every dedup key was new.
+        async with self.intake_pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
+            stored = await conn.fetchval(
+                ACCEPT,
+                list(dedup_keys),
+                event.received_at,
                 event.event,
                 event.conversation_id,
                 event.message_id,
                 event.delivery_id,
-                event.received_at,
                 event.body,
+                drop_pending_replies and job is not None,
+                None if job is None else job.kind,
+                None if job is None else job.conversation_id,
+                None if job is None else job.message_id,
+                None if job is None else job.created_at,
+                None if state is None else state.conversation_id,
+                None if state is None else state.status,
+                state is not None and state.human_active,
+                state is not None and state.limit_handoff_sent,
+                None if state is None else state.updated_at,
             )
-            if drop_pending_replies and job is not None:
-                await conn.execute(
-                    "UPDATE jobs SET status = 'dropped', note = 'a human agent took over'"
-                    " WHERE status = 'pending' AND kind = 'reply' AND conversation_id = $1",
-                    job.conversation_id,
-                )
-            if job is not None:
-                await conn.execute(
-                    "INSERT INTO jobs (kind, conversation_id, message_id, created_at) VALUES ($1, $2, $3, $4)",
-                    job.kind,
-                    job.conversation_id,
-                    job.message_id,
-                    job.created_at,
-                )
-            if state is not None:
-                await _put_state(conn, state)
+        return bool(stored)
 
     async def get_state(self, conversation_id: int) -> ConversationState | None:
-        row = await self.pool.fetchrow(f"{STATE_SELECT} WHERE conversation_id = $1", conversation_id)
+        # Intake reads a state it does not hold in memory before deciding: on intake's own connections.
+        async with self.intake_pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
+            row = await conn.fetchrow(f"{STATE_SELECT} WHERE conversation_id = $1", conversation_id)
         return None if row is None else _state_from_row(row)
 
     async def all_states(self, limit: int) -> list[ConversationState] | None:
@@ -235,7 +263,8 @@ class PostgresStore:
         return [_state_from_row(row) for row in rows] if len(rows) <= limit else None
 
     async def put_state(self, state: ConversationState) -> None:
-        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
+        # Written under the conversation's state lock, which intake waits for: on intake's connections too.
+        async with self.intake_pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
             await _put_state(conn, state)
 
     async def pending_jobs(self, conversation_id: int | None = None) -> list[Job]:
@@ -305,10 +334,6 @@ class PostgresStore:
 
     async def count_events(self) -> int:
         return int(await self.pool.fetchval("SELECT count(*) FROM events"))
-
-
-class _Duplicate(Exception):
-    """Raised inside the transaction to roll it back when a dedup key already exists."""
 
 
 async def _put_state(conn: asyncpg.Connection, state: ConversationState) -> None:

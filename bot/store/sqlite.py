@@ -1,164 +1,119 @@
-"""SQLite backend: stdlib sqlite3 on one connection owned by its own thread, in WAL mode."""
+"""SQLite backend: stdlib sqlite3, one connection in WAL mode with synchronous=FULL, used from one thread."""
 
 from __future__ import annotations
 
-import fcntl
+import asyncio
 import json
-import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob, StoreLockedError
-from bot.store.sqlite_thread import Batch, ConnectionThread
+from bot.store.base import (
+    AcceptedEvent,
+    ConversationState,
+    Job,
+    JobMode,
+    JobStatus,
+    NewJob,
+)
+from bot.store.sqlite_lock import FileLock
+from bot.store.sqlite_schema import (
+    JOB_COLUMNS,
+    PRUNE_OUTCOMES,
+    SCHEMA,
+    STATE_SELECT,
+    STATE_UPSERT,
+    job_from_row,
+)
 
 T = TypeVar("T")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    event TEXT NOT NULL,
-    conversation_id INTEGER,
-    message_id INTEGER,
-    delivery_id TEXT,
-    received_at REAL NOT NULL,
-    body BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dedup (
-    key TEXT PRIMARY KEY,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    conversation_id INTEGER NOT NULL,
-    message_id INTEGER,
-    created_at REAL NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    mode TEXT NOT NULL DEFAULT 'answer',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before REAL NOT NULL DEFAULT 0,
-    last_error TEXT,
-    note TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (status, conversation_id, id);
-CREATE TABLE IF NOT EXISTS conversation_state (
-    conversation_id INTEGER PRIMARY KEY,
-    status TEXT,
-    human_active INTEGER NOT NULL DEFAULT 0,
-    limit_handoff_sent INTEGER NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outcomes (
-    key TEXT PRIMARY KEY,
-    conversation_id INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
-
-# A retry of a pending job may still need its conversation's outcome, however old.
-PRUNE_OUTCOMES = (
-    "DELETE FROM outcomes WHERE created_at < ?"
-    " AND conversation_id NOT IN (SELECT conversation_id FROM jobs WHERE status = 'pending')"
-)
-STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
-JOB_INSERT = "INSERT INTO jobs (kind, conversation_id, message_id, created_at)"
-STATE_UPSERT_HEAD = (
-    "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
-)
-STATE_UPSERT_TAIL = (
-    " ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status, human_active = excluded.human_active,"
-    " limit_handoff_sent = excluded.limit_handoff_sent, updated_at = excluded.updated_at"
-)
-JOB_COLUMNS = "id, kind, conversation_id, message_id, created_at, status, mode, attempts, not_before, last_error"
-
-
-def job_from_row(row: Any) -> Job:
-    return Job(
-        id=row[0],
-        kind=row[1],
-        conversation_id=row[2],
-        message_id=row[3],
-        created_at=row[4],
-        status=row[5],
-        mode=row[6],
-        attempts=row[7],
-        not_before=row[8],
-        last_error=row[9],
-    )
-
-
 class SQLiteStore:
-    """The default store: a file under ./.data/ (or `:memory:`)."""
+    """The default store: a file under ./.data/ (or `:memory:`).
+
+    Every call runs on one thread that owns the connection, in a transaction of its own (accepts waiting at the
+    same time share one); a commit returns once the write-ahead log is on disk (synchronous=FULL), so an accepted
+    webhook survives a crash or a power cut."""
 
     name = "sqlite"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._lock_fd: int | None = None
-        # One thread owns the connection; accepts waiting at the same time share a transaction, and a second
-        # thread makes each committed pass durable before anyone is answered (see sqlite_thread).
-        self._thread = ConnectionThread("bot-sqlite", flush_log=self.path != ":memory:")
+        self._db: sqlite3.Connection | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._file_lock: FileLock | None = None
+        # Accepts waiting for the thread, with the loop and the future of each caller.
+        self._accepts: deque[tuple[Accept, asyncio.AbstractEventLoop, asyncio.Future[bool]]] = deque()
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
         path = url.removeprefix("sqlite://").removeprefix("/")
         return cls(path or ":memory:")
 
+    async def _on_thread(self, fn: Callable[[], T]) -> T:
+        if self._thread is None:
+            raise sqlite3.ProgrammingError("the SQLite store is not started")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn)
+
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._thread.call(fn)
+        """`fn` in a transaction of its own: committed when it returns, rolled back when it raises."""
+
+        def call() -> T:
+            if self._db is None:
+                raise sqlite3.ProgrammingError("the SQLite store is not started")
+            return _in_transaction(self._db, fn)
+
+        return await self._on_thread(call)
 
     async def start(self) -> None:
-        def connect() -> sqlite3.Connection:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                self._take_file_lock()
-            # A statement cache that holds every multi-row INSERT size a batch uses (four kinds up to ~100 rows).
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, cached_statements=512)
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                # NORMAL: commits do not wait for the disk; the store's flusher thread fdatasyncs the log before
-                # any caller hears back, so an event acknowledged to Chatwoot still survives a power cut.
-                db.execute("PRAGMA synchronous=NORMAL" if self.path != ":memory:" else "PRAGMA synchronous=FULL")
-                # Well under Chatwoot's 5 s webhook timeout: a locked database fails the webhook (500, retried).
-                db.execute("PRAGMA busy_timeout=2000")
-                # Statement journals in memory, not in temporary files opened and deleted per transaction.
-                db.execute("PRAGMA temp_store=MEMORY")
-                db.executescript(SCHEMA)
-            except BaseException:
-                db.close()
-                raise
-            db.isolation_level = "DEFERRED"
-            return db
-
+        if self._thread is not None:
+            return
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-sqlite")
         try:
-            await self._thread.open(connect)
+            self._db = await self._on_thread(self._connect)
         except BaseException:
             await self.close()
             raise
 
-    def _take_file_lock(self) -> None:
-        """An exclusive flock on `<path>.lock`, held while the store is open; the kernel drops it when the
-        process dies, so a crashed bot never blocks the next one."""
-        if self._lock_fd is not None:
-            return
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    def _connect(self) -> sqlite3.Connection:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._file_lock = FileLock.take(self.path)
+        # isolation_level=None: transactions are begun and ended explicitly (_in_transaction).
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise StoreLockedError(self.path) from None
-        self._lock_fd = fd
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # each commit is on disk before the webhook's 200
+            # Well under Chatwoot's 5 s webhook timeout: a locked database fails the webhook (500, retried).
+            db.execute("PRAGMA busy_timeout=2000")
+            db.executescript(SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     async def close(self) -> None:
-        def release_lock() -> None:
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
 
-        await self._thread.close(release_lock)
+        def release() -> None:
+            try:
+                if self._db is not None:
+                    self._db.close()
+                    self._db = None
+            finally:
+                if self._file_lock is not None:
+                    self._file_lock.release()
+                    self._file_lock = None
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(thread, release)
+        finally:
+            thread.shutdown(wait=False)
 
     async def ping(self) -> None:
         await self._run(lambda db: db.execute("SELECT 1").fetchone())
@@ -172,9 +127,69 @@ class SQLiteStore:
         state: ConversationState | None = None,
         drop_pending_replies: bool = False,
     ) -> bool:
-        return await self._thread.call_batched(
-            ACCEPT, _Acceptance(event, dedup_keys, job, state, drop_pending_replies)
-        )
+        def write(db: sqlite3.Connection) -> bool:
+            for key in dedup_keys:
+                inserted = db.execute(
+                    "INSERT INTO dedup (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                    (key, event.received_at),
+                ).rowcount
+                if not inserted:
+                    raise _Duplicate
+            db.execute(
+                "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    event.event,
+                    event.conversation_id,
+                    event.message_id,
+                    event.delivery_id,
+                    event.received_at,
+                    event.body,
+                ),
+            )
+            if job is not None:
+                if drop_pending_replies:
+                    db.execute(
+                        "UPDATE jobs SET status = 'dropped', note = 'a human agent took over'"
+                        " WHERE status = 'pending' AND kind = 'reply' AND conversation_id = ?",
+                        (job.conversation_id,),
+                    )
+                db.execute(
+                    "INSERT INTO jobs (kind, conversation_id, message_id, created_at) VALUES (?, ?, ?, ?)",
+                    (job.kind, job.conversation_id, job.message_id, job.created_at),
+                )
+            if state is not None:
+                _put_state(db, state)
+            return True
+
+        if self._thread is None:
+            raise sqlite3.ProgrammingError("the SQLite store is not started")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._accepts.append((write, loop, future))
+        self._thread.submit(self._write_accepts)
+        return await future
+
+    def _write_accepts(self) -> None:
+        """On the thread: every accept queued by now, in one transaction (group commit), because a commit waits
+        for the disk and one per webhook missed the intake targets (0.13x the bare endpoint, p99 310 ms; see
+        docs/architecture.md)."""
+        batch = []
+        while self._accepts:
+            batch.append(self._accepts.popleft())
+        if not batch:
+            return  # an earlier pass took them
+        try:
+            if self._db is None:
+                raise sqlite3.ProgrammingError("the SQLite store is not started")
+            results = _accept_all(self._db, [write for write, _, _ in batch])
+        except BaseException as exc:  # nothing of the batch was committed: every caller hears why
+            results = [exc] * len(batch)
+        for (_, loop, future), result in zip(batch, results, strict=True):
+            try:
+                loop.call_soon_threadsafe(_settle, future, result)
+            except RuntimeError:  # that loop is closed: nobody waits any more
+                pass
 
     async def get_state(self, conversation_id: int) -> ConversationState | None:
         def read(db: sqlite3.Connection) -> ConversationState | None:
@@ -271,90 +286,59 @@ class SQLiteStore:
         return await self._run(lambda db: int(db.execute("SELECT count(*) FROM events").fetchone()[0]))
 
 
-class _Acceptance(NamedTuple):
-    event: AcceptedEvent
-    dedup_keys: tuple[str, ...]
-    job: NewJob | None
-    state: ConversationState | None
-    drop_pending_replies: bool
+class _Duplicate(Exception):
+    """Raised inside an accept to roll it back when a dedup key was seen before."""
 
 
-# Rows per multi-row INSERT: 6 columns x 100 stays under SQLite's oldest limit of 999 variables.
-ROWS_PER_STATEMENT = 100
+Accept = Callable[[sqlite3.Connection], bool]
+# What one accept can cause alone: what SQLite refuses, and what binding a value raises (an integer past 64 bits,
+# text that cannot be encoded).
+ITEM_ERRORS = (sqlite3.Error, OverflowError, ValueError)
 
 
-def _insert_rows(db: sqlite3.Connection, head: str, rows: list[tuple[Any, ...]], tail: str = "") -> None:
-    """`head VALUES (...), (...) tail` for many rows at once: one statement instead of one per row."""
-    if not rows:
+def _accept_all(db: sqlite3.Connection, writes: list[Accept]) -> list[bool | BaseException]:
+    """Each accept under a savepoint of one transaction: a duplicate or an error undoes that accept alone."""
+    results: list[bool | BaseException] = []
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for write in writes:
+            db.execute("SAVEPOINT accept")
+            try:
+                results.append(write(db))
+            except (_Duplicate, *ITEM_ERRORS) as exc:
+                db.execute("ROLLBACK TO accept")
+                results.append(False if isinstance(exc, _Duplicate) else exc)
+            db.execute("RELEASE accept")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _settle(future: asyncio.Future[bool], result: bool | BaseException) -> None:
+    if future.done():  # its caller was cancelled; the accept was done (or failed) all the same
         return
-    marks = "(" + ", ".join("?" * len(rows[0])) + ")"
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start : start + ROWS_PER_STATEMENT]
-        db.execute(f"{head} VALUES {', '.join([marks] * len(chunk))}{tail}", [v for row in chunk for v in row])
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
 
 
-def _accept_all(db: sqlite3.Connection, items: list[_Acceptance]) -> list[bool]:
-    """Accept every item that has no dedup key seen before (in the database or earlier in this batch), with a
-    few statements for the whole batch, in the order the items came."""
-    keys = list(dict.fromkeys(key for item in items for key in item.dedup_keys))
-    seen: set[str] = set()
-    for start in range(0, len(keys), ROWS_PER_STATEMENT * 6):
-        chunk = keys[start : start + ROWS_PER_STATEMENT * 6]
-        marks = ", ".join("?" * len(chunk))
-        seen.update(row[0] for row in db.execute(f"SELECT key FROM dedup WHERE key IN ({marks})", chunk))
-    accepted: list[bool] = []
-    for item in items:
-        fresh = not any(key in seen for key in item.dedup_keys)
-        if fresh:
-            seen.update(item.dedup_keys)
-        accepted.append(fresh)
-    kept = [item for item, fresh in zip(items, accepted, strict=True) if fresh]
-    _insert_rows(
-        db,
-        "INSERT INTO dedup (key, created_at)",
-        [(key, item.event.received_at) for item in kept for key in item.dedup_keys],
-    )
-    _insert_rows(
-        db,
-        "INSERT INTO events (event, conversation_id, message_id, delivery_id, received_at, body)",
-        [
-            (e.event, e.conversation_id, e.message_id, e.delivery_id, e.received_at, e.body)
-            for e in (item.event for item in kept)
-        ],
-    )
-    jobs: list[tuple[Any, ...]] = []
-    for item in kept:
-        job = item.job
-        if job is None:
-            continue
-        if item.drop_pending_replies:
-            # A takeover drops the replies queued before it, including those earlier in this batch.
-            _insert_rows(db, JOB_INSERT, jobs)
-            jobs = []
-            db.execute(
-                "UPDATE jobs SET status = 'dropped', note = 'a human agent took over'"
-                " WHERE status = 'pending' AND kind = 'reply' AND conversation_id = ?",
-                (job.conversation_id,),
-            )
-        jobs.append((job.kind, job.conversation_id, job.message_id, job.created_at))
-    _insert_rows(db, JOB_INSERT, jobs)
-    states = [item.state for item in kept if item.state is not None]
-    _insert_rows(
-        db,
-        STATE_UPSERT_HEAD,
-        [
-            (st.conversation_id, st.status, int(st.human_active), int(st.limit_handoff_sent), st.updated_at)
-            for st in states
-        ],
-        STATE_UPSERT_TAIL,
-    )
-    return accepted
+def _in_transaction(db: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return result
 
-
-ACCEPT: Batch[_Acceptance, bool] = Batch(_accept_all)
 
 def _put_state(db: sqlite3.Connection, state: ConversationState) -> None:
     db.execute(
-        f"{STATE_UPSERT_HEAD} VALUES (?, ?, ?, ?, ?){STATE_UPSERT_TAIL}",
+        STATE_UPSERT,
         (state.conversation_id, state.status, int(state.human_active), int(state.limit_handoff_sent), state.updated_at),
     )

@@ -2,7 +2,6 @@
 
 from .client import ChatwootClient
 from .conversations import PAGE_SIZE
-from .messages import MESSAGES_PAGE_SIZE
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -15,6 +14,7 @@ from .errors import (
     UnexpectedResponseError,
     UnprocessableError,
 )
+from .messages import MESSAGES_PAGE_SIZE
 from .models import (
     Agent,
     AgentBot,

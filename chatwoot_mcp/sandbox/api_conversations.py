@@ -10,7 +10,16 @@ from . import finder_index, render
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
-from .state import PRIORITIES, STATUSES, AgentBot, ContactInbox, Conversation, Inbox, Message, User
+from .state import (
+    PRIORITIES,
+    STATUSES,
+    AgentBot,
+    ContactInbox,
+    Conversation,
+    Inbox,
+    Message,
+    User,
+)
 
 PAGE_SIZE = 25
 SortKey = Callable[[Conversation], float]

@@ -41,8 +41,7 @@ def bot_env(sandbox: Sandbox, secret: str, port: int, db: Path, debounce: float)
         BOT_PORT=str(port),
         BOT_DATABASE_URL=f"sqlite:///{db}",
         BOT_DEBOUNCE_SECONDS=str(debounce),
-        BOT_TESTING="1",
-        BOT_TEST_RESPONDER="echo",
+        TEST_RESPONDER="echo",
         PYTHONPATH=str(REPO),
     )
     return env
@@ -51,8 +50,10 @@ def bot_env(sandbox: Sandbox, secret: str, port: int, db: Path, debounce: float)
 @contextmanager
 def bot_process(env: dict[str, str], workdir: Path, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
     with (workdir / log_name).open("wb") as log:
+        # With a test responder, the command is started through the tests' launcher, which injects it.
+        module = "tests.bot.launcher" if "TEST_RESPONDER" in env else "bot"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot"], env=env, cwd=workdir, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+            [sys.executable, "-m", module], env=env, cwd=workdir, stdout=log, stderr=log, stdin=subprocess.DEVNULL
         )
         try:
             yield proc
@@ -157,7 +158,7 @@ async def test_a_bot_killed_while_the_responder_runs_answers_once_after_the_rest
     secret, port, db = await chatwoot.bot_secret(), free_port(), tmp_path / "bot.sqlite3"
     marker = tmp_path / "responder-called"
     env = bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1)
-    env |= {"BOT_TEST_RESPONDER": "stuck", "BOT_TEST_MARKER": str(marker)}
+    env |= {"TEST_RESPONDER": "stuck", "TEST_MARKER": str(marker)}
     with bot_process(env, tmp_path, "first.log") as first:
         assert (await wait_healthy(chatwoot, port, first))["responder"] == "stuck"
         await chatwoot.point_bot_at(f"http://127.0.0.1:{port}/webhooks/chatwoot")
@@ -189,7 +190,7 @@ async def test_a_bot_killed_after_posting_but_before_marking_done_finishes_the_h
     chatwoot: Chatwoot, tmp_path: Path
 ) -> None:
     secret, port, db = await chatwoot.bot_secret(), free_port(), tmp_path / "bot.sqlite3"
-    env = bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1) | {"BOT_TEST_RESPONDER": "handoff"}
+    env = bot_env(chatwoot.sandbox, secret, port, db, debounce=0.1) | {"TEST_RESPONDER": "handoff"}
     # The handoff's status change hangs (then fails): the reply and the note are out, the job is not done.
     fault = {"method": "POST", "path": TOGGLE_STATUS, "status": 500, "delay": 12, "count": 1}
     await chatwoot.control("POST", "faults", json=fault)
@@ -241,13 +242,13 @@ async def test_the_command_names_the_responder_and_warns_when_webhooks_are_unsig
 ) -> None:
     port = free_port()
     env = bot_env(chatwoot.sandbox, "", port, tmp_path / "bot.sqlite3", debounce=0.1)
-    del env["CHATWOOT_WEBHOOK_SECRET"], env["BOT_TESTING"], env["BOT_TEST_RESPONDER"]
+    del env["CHATWOOT_WEBHOOK_SECRET"], env["TEST_RESPONDER"]
     with bot_process(env, tmp_path, "unsigned.log") as proc:
         health = await wait_healthy(chatwoot, port, proc)
     log = (tmp_path / "unsigned.log").read_text()
     assert '"bot_stopped"' in log  # SIGTERM shut it down in order
     assert "Respondedor: regras offline" in log and health["responder"] != "echo"
-    assert "WARNING: CHATWOOT_WEBHOOK_SECRET is not set" in log
+    assert '"webhooks_not_verified"' in log and "CHATWOOT_WEBHOOK_SECRET" in log
     assert chatwoot.sandbox.admin_token not in log
 
 

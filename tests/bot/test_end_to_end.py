@@ -14,13 +14,12 @@ import uvicorn
 from pydantic import SecretStr
 
 from bot.brain.base import BotContext, Outcome
-from bot.runner import EchoResponder
-from bot.signature import sign
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
 from chatwoot_mcp.server.app import build_server
-from chatwoot_mcp.server.session import open_tool_session
 from chatwoot_mcp.server.http import MCP_PATH, http_app
+from chatwoot_mcp.server.session import open_tool_session
+from chatwoot_mcp.signature import sign
 from tests.bot.conftest import pg_schema
 from tests.bot.harness import (
     Chatwoot,
@@ -31,6 +30,7 @@ from tests.bot.harness import (
     free_port,
     running_bot,
 )
+from tests.bot.responders import EchoResponder
 from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio

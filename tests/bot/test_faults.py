@@ -17,7 +17,11 @@ from bot.brain.prompt import load_system_prompt
 from bot.store.sqlite import SQLiteStore
 from tests.bot.conftest import pg_schema
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
-from tests.bot.test_one_reply_per_message import ThinkingEcho, check_one_reply_per_message, no_pending
+from tests.bot.test_one_reply_per_message import (
+    ThinkingEcho,
+    check_one_reply_per_message,
+    no_pending,
+)
 from tests.conftest import Sandbox
 from tests.fakes.openai_server import FakeOpenAI, handoff_or_echo
 

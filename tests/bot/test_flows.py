@@ -19,9 +19,16 @@ import uvicorn
 from bot import texts
 from bot.app import create_app
 from bot.brain import build_responder
-from bot.demo import WEBHOOK_PATH, Chatwoot, Customer, Demo, Transcript, wait_until
 from bot.settings import BotSettings
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.demo.flows import (
+    WEBHOOK_PATH,
+    Chatwoot,
+    Customer,
+    Demo,
+    Transcript,
+    wait_until,
+)
 from chatwoot_mcp.server.session import open_tool_session
 from tests.conftest import Sandbox
 from tests.fakes.openai_server import (
@@ -31,6 +38,7 @@ from tests.fakes.openai_server import (
     handoff_or_echo,
     text_step,
 )
+
 
 class BotServer:
     """The bot's Starlette app on uvicorn in a background thread with its own event loop."""

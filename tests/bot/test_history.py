@@ -6,7 +6,12 @@ from typing import Any
 
 from bot import texts
 from bot.brain.base import Turn
-from bot.history import HISTORY_LIMIT, answered_through, build_history, newest_customer_message
+from bot.history import (
+    HISTORY_LIMIT,
+    answered_through,
+    build_history,
+    newest_customer_message,
+)
 from chatwoot_mcp.server.views import MessageView
 
 

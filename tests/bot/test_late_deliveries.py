@@ -9,12 +9,12 @@ import httpx2
 import pytest
 
 from bot.app import create_app
-from bot.runner import EchoResponder
 from bot.settings import BotSettings
-from bot.signature import sign
 from bot.store.sqlite import SQLiteStore
 from chatwoot_mcp.config import Settings
+from chatwoot_mcp.signature import sign
 from tests.bot import payloads as p
+from tests.bot.responders import EchoResponder
 
 pytestmark = pytest.mark.anyio
 

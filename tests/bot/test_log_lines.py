@@ -1,175 +1,118 @@
-"""The bot's JSON log lines: the direct path writes exactly what the logging machinery would."""
+"""The bot's logs: JSON lines through the standard logging machinery, under each module's own logger name, with no
+secret and no message text unless the operator asks for it."""
 
 from __future__ import annotations
 
-import asyncio
+import io
 import json
 import logging
-import os
+import sys
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 import pytest
 
-from bot.events import PIPE_BUF, JsonLinesHandler, log_event
+from bot.app import create_app
+from bot.logs import JsonFormatter, log_event, setup_logging
+from bot.settings import BotSettings
+from chatwoot_mcp.config import Settings
+from chatwoot_mcp.signature import sign
+from tests.bot import payloads as p
+from tests.bot.responders import EchoResponder
+
+SECRET = "whsec-never-logged"
+TOKEN = "api-token-never-logged"
 
 
-@contextmanager
-def as_root_handler(handler: JsonLinesHandler) -> Iterator[None]:
-    """`handler` installed as the bot installs it, and the logging set-up before it put back afterwards."""
+@pytest.fixture
+def stream() -> Iterator[io.StringIO]:
+    """setup_logging() writing to a buffer, and the logging set-up before it put back afterwards."""
     root = logging.getLogger()
-    saved_handlers, saved_level, saved_sole = root.handlers[:], root.level, JsonLinesHandler.sole
-    handler.install(logging.INFO)
+    saved_handlers, saved_level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    setup_logging(logging.INFO, buffer)
     try:
-        yield
+        yield buffer
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
-        JsonLinesHandler.sole = saved_sole
 
 
-@pytest.fixture
-def installed() -> Iterator[tuple[JsonLinesHandler, int]]:
-    read_end, write_end = os.pipe()
-    handler = JsonLinesHandler(write_end)
+def lines(buffer: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
+def test_a_structured_line_is_one_json_object_with_its_fields(stream: io.StringIO) -> None:
+    logging.getLogger().handlers[:] = logging.getLogger().handlers[:1]  # pytest adds its capture handlers per phase
+    log_event(logging.getLogger("bot.intake"), "webhook_received", conversation_id=7, content=None, reason="ação")
+    log_event(logging.getLogger("bot.runner"), "job_failed", logging.ERROR, conversation_id=8)
+    first, second = lines(stream)
+    assert set(first) == {"time", "level", "logger", "event", "conversation_id", "reason"}  # None left out
+    assert first["event"] == "webhook_received" and first["logger"] == "bot.intake" and first["level"] == "info"
+    assert first["reason"] == "ação"  # written as text, not \\u escapes
+    time.strptime(str(first["time"]), "%Y-%m-%dT%H:%M:%S")
+    assert (second["level"], second["logger"], second["conversation_id"]) == ("error", "bot.runner", 8)
+
+
+def test_an_exception_and_values_json_cannot_write_still_make_one_line() -> None:
+    logger = logging.getLogger("bot.test")
     try:
-        with as_root_handler(handler):
-            yield handler, read_end
-    finally:
-        os.close(read_end)
-        os.close(write_end)
+        raise ValueError("boom")
+    except ValueError:
+        record = logger.makeRecord("bot.test", logging.ERROR, "", 0, "job_failed", (), sys.exc_info())
+    record.fields = {"path": Path("/tmp/x"), "big": 2**70}
+    text = JsonFormatter().format(record)
+    assert "\n" not in text  # a traceback's newlines are escaped inside its string: still one line
+    line = json.loads(text)
+    assert line["path"] == "/tmp/x" and line["big"] == 2**70 and "ValueError: boom" in str(line["exception"])
 
 
-def read_lines(fd: int) -> list[dict[str, object]]:
-    return [json.loads(line) for line in os.read(fd, 65536).decode().splitlines()]
-
-
-def test_the_direct_line_and_the_logging_line_are_the_same(installed: tuple[JsonLinesHandler, int]) -> None:
-    handler, read_end = installed
-    logger = logging.getLogger("bot.intake")
-    fields = {"conversation_id": 7, "message_id": 42, "reason": "customer message", "content": None}
-    logging.getLogger().handlers[:] = [handler]  # pytest adds its capture handlers to each test phase
-    assert handler.serves(logger, logging.INFO)
-    log_event(logger, "webhook_received", **fields)  # direct: the handler is the root's only one
-    extra = logging.NullHandler()
-    logging.getLogger().addHandler(extra)  # now the line must go through the logging machinery
-    assert not handler.serves(logger, logging.INFO)
-    log_event(logger, "webhook_received", **fields)
-    logging.getLogger().removeHandler(extra)
-    direct, through_logging = read_lines(read_end)
-    assert direct == through_logging
-    assert direct["event"] == "webhook_received" and direct["level"] == "info" and direct["logger"] == "bot.intake"
-    assert "content" not in direct  # None fields are left out
-
-
-def test_a_filtered_or_silenced_logger_is_not_bypassed(installed: tuple[JsonLinesHandler, int]) -> None:
-    handler, read_end = installed
-    logging.getLogger().handlers[:] = [handler]
+def test_a_filtered_logger_or_level_is_respected(stream: io.StringIO) -> None:
+    logging.getLogger().handlers[:] = logging.getLogger().handlers[:1]
     logger = logging.getLogger("bot.runner")
-    logger.addFilter(lambda record: False)
+    logger.addFilter(lambda record: getattr(record, "fields", {}).get("conversation_id") != 1)
     try:
-        assert not handler.serves(logger, logging.INFO)
         log_event(logger, "reply_sent", conversation_id=1)
+        log_event(logger, "reply_sent", conversation_id=2)
+        log_event(logger, "detail", logging.DEBUG, conversation_id=3)  # below INFO
     finally:
         logger.filters.clear()
-    log_event(logger, "reply_sent", conversation_id=2)
-    assert [line["conversation_id"] for line in read_lines(read_end)] == [2]
+    assert [line["conversation_id"] for line in lines(stream)] == [2]
 
 
-class RecordingHandler(JsonLinesHandler):
-    """The handler, with the size of each write() it makes kept."""
-
-    def __init__(self, fd: int) -> None:
-        super().__init__(fd)
-        self.writes: list[int] = []
-
-    def _write_all(self, data: bytes) -> None:
-        self.writes.append(len(data))
-        super()._write_all(data)
-
-
-@pytest.fixture
-def recording(tmp_path: Path) -> Iterator[tuple[RecordingHandler, Path]]:
-    path = tmp_path / "bot.log"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    handler = RecordingHandler(fd)
-    try:
-        with as_root_handler(handler):
-            yield handler, path
-    finally:
-        os.close(fd)
-
-
-def logged(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def test_lines_logged_in_one_turn_of_the_loop_are_written_together_at_its_end(
-    recording: tuple[RecordingHandler, Path],
+@pytest.mark.anyio
+@pytest.mark.parametrize("log_content", [False, True])
+async def test_a_delivery_logs_under_its_modules_names_with_no_secret_and_text_only_when_asked(
+    stream: io.StringIO, tmp_path: Path, log_content: bool
 ) -> None:
-    handler, path = recording
-    logging.getLogger().handlers[:] = [handler]
-    logger = logging.getLogger("bot.intake")
-    during_turn: list[int] = []
-
-    async def deliveries() -> None:
-        for message_id in range(300):
-            log_event(logger, "webhook_received", message_id=message_id, reason="customer message " + "x" * 80)
-        during_turn.append(path.stat().st_size)  # nothing written yet: the lines wait for the end of this turn
-        await asyncio.sleep(0)
-
-    asyncio.run(deliveries())
-    assert during_turn == [0]
-    assert [line["message_id"] for line in logged(path)] == list(range(300))
-    # Some 50 KB in whole lines, each write() at most PIPE_BUF bytes, so no other process's line cuts into one.
-    assert len(handler.writes) > 1 and max(handler.writes) <= PIPE_BUF
-
-
-def test_a_loop_that_ended_before_its_write_does_not_hold_back_the_next_loops_lines(
-    recording: tuple[RecordingHandler, Path],
-) -> None:
-    handler, path = recording
-    logging.getLogger().handlers[:] = [handler]
-    logger = logging.getLogger("bot.app")
-    first = asyncio.new_event_loop()
-
-    def last_callback() -> None:
-        log_event(logger, "bot_stopped", step=1)
-        first.stop()  # the loop ends with this turn: its end-of-turn write never runs
-
-    first.call_soon(last_callback)
-    first.run_forever()
-    first.close()
-
-    async def next_run() -> list[int]:
-        log_event(logger, "bot_started", step=2)
-        await asyncio.sleep(0)
-        return [int(str(line["step"])) for line in logged(path)]
-
-    assert asyncio.run(next_run()) == [1, 2]
-
-
-def test_lines_left_waiting_by_a_stopped_loop_are_written_first_or_at_exit(
-    installed: tuple[JsonLinesHandler, int],
-) -> None:
-    handler, read_end = installed
-    logging.getLogger().handlers[:] = [handler]
-    logger = logging.getLogger("bot.app")
-
-    def stop_after(step: int) -> None:
-        loop = asyncio.new_event_loop()
-
-        def last_callback() -> None:
-            log_event(logger, "bot_stopped", step=step)
-            loop.stop()  # the loop ends with this turn: the end-of-turn write never runs
-
-        loop.call_soon(last_callback)
-        loop.run_forever()
-        loop.close()
-
-    stop_after(1)
-    log_event(logger, "after_the_loop", step=2)  # written at once, after what was waiting
-    stop_after(3)
-    handler.flush()  # what logging's shutdown does at exit
-    assert [line["step"] for line in read_lines(read_end)] == [1, 2, 3]
+    logging.getLogger().handlers[:] = logging.getLogger().handlers[:1]
+    chatwoot = Settings(chatwoot_url="http://127.0.0.1:9", api_token=TOKEN, account_id=1, webhook_secret=SECRET)
+    settings = BotSettings(
+        chatwoot=chatwoot,
+        debounce_seconds=600,
+        database_url=f"sqlite:///{tmp_path}/bot.sqlite3",
+        log_content=log_content,
+    )
+    app = create_app(settings, responder=EchoResponder())
+    body = p.encode(p.message(content="meu CPF é 123"))
+    stamp = str(int(time.time()))
+    signature = sign(SECRET, stamp, body)
+    headers = {"content-type": "application/json", "x-chatwoot-timestamp": stamp, "x-chatwoot-signature": signature}
+    async with app.router.lifespan_context(app):
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://bot") as client:
+            assert (await client.post("/webhooks/chatwoot", content=body, headers=headers)).status_code == 200
+            bad = headers | {"x-chatwoot-signature": "sha256=" + "0" * 64}
+            assert (await client.post("/webhooks/chatwoot", content=body, headers=bad)).status_code == 401
+    written = lines(stream)
+    by_event = {str(line["event"]): line for line in written}
+    assert by_event["bot_started"]["logger"] == "bot.app"
+    assert by_event["webhook_received"]["logger"] == "bot.intake"
+    assert by_event["webhook_received"]["message_id"] == 5501
+    assert by_event["webhook_unverified"]["reason"] == "signature mismatch"
+    assert by_event["bot_stopped"]["logger"] == "bot.app"
+    text = stream.getvalue()
+    assert SECRET not in text and TOKEN not in text
+    assert ("meu CPF é 123" in text) is log_content

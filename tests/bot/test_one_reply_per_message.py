@@ -13,8 +13,8 @@ import httpx2
 import pytest
 
 from bot.brain.base import BotContext, Outcome
-from bot.runner import EchoResponder
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
+from tests.bot.responders import EchoResponder
 from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio

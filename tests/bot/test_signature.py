@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from bot.signature import Verdict, sign, verify
+from chatwoot_mcp.signature import Verdict, sign, verify
 
 SECRET = "s3cret"
 BODY = b'{"event":"message_created","content":"a \\u003c b"}'
@@ -43,3 +43,9 @@ def test_missing_or_malformed_headers_are_refused() -> None:
     assert verify(SECRET, BODY, ts, None, clock=lambda: NOW) is Verdict.MISSING
     assert verify(SECRET, BODY, "yesterday", "sha256=00", clock=lambda: NOW) is Verdict.MALFORMED
     assert verify(SECRET, BODY, ts, "sha256=zz\u00e9", clock=lambda: NOW) is Verdict.MISMATCH
+
+
+def test_an_absurd_timestamp_is_malformed_and_never_raises() -> None:
+    for stamp in ["9" * 400, "1" * 13, "-1781697602", "+1781697602", "1.5e9", "١٧٨١٦٩٧٦٠٢", "0x6a", "", " "]:
+        verdict = verify(SECRET, BODY, stamp, sign(SECRET, stamp, BODY), clock=lambda: NOW)
+        assert verdict in (Verdict.MALFORMED, Verdict.MISSING), stamp

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.store import StoreLockedError, build_store
@@ -39,13 +41,10 @@ async def test_a_second_sqlite_store_on_the_same_file_refuses_to_start_until_the
                 await second.start()
             message = str(caught.value)
             assert message.startswith("another chatwoot-bot process is using ")
-            assert message.endswith(
-                "SQLite serves one bot process: stop the other one, or use PostgreSQL"
-                " (BOT_DATABASE_URL=postgresql://...) to run several"
-            )
+            assert "a SQLite database serves one bot process" in message and "PostgreSQL" in message
             assert "bot.sqlite3" in message
             # The refused store holds nothing and the first keeps working.
-            with pytest.raises(RuntimeError, match="not started"):
+            with pytest.raises(sqlite3.ProgrammingError, match="not started"):
                 await second.pending_jobs()
             event = AcceptedEvent("message_created", 7, 1, None, 1.0, b"{}")
             assert await first.accept(event, dedup_keys=("m:1",), job=NewJob("reply", 7, 1, 1.0))
@@ -77,10 +76,24 @@ async def test_several_postgresql_stores_start_together_on_one_schema_and_share_
                 await store.close()
 
 
-def test_the_command_exits_with_status_2_when_another_bot_holds_the_database(tmp_path: Path) -> None:
-    db = tmp_path / "bot.sqlite3"
+@pytest.mark.parametrize("route", ["same path", "symlink", "hard link", "symlinked folder"])
+def test_the_command_exits_with_status_2_when_another_bot_holds_the_database(tmp_path: Path, route: str) -> None:
+    held = tmp_path / "data" / "bot.sqlite3"
+    held.parent.mkdir()
+    held.touch()
+    db = held
+    if route == "symlink":
+        db = tmp_path / "other-name.sqlite3"
+        db.symlink_to(held)
+    elif route == "hard link":
+        (tmp_path / "elsewhere").mkdir()
+        db = tmp_path / "elsewhere" / "bot.sqlite3"
+        os.link(held, db)
+    elif route == "symlinked folder":
+        (tmp_path / "alias").symlink_to(held.parent)
+        db = tmp_path / "alias" / "bot.sqlite3"
     with subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(db)],
+        [sys.executable, "-c", HOLD_LOCK, str(held)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -101,8 +114,11 @@ def test_the_command_exits_with_status_2_when_another_bot_holds_the_database(tmp
             )
         finally:
             holder.kill()
-    assert result.returncode == 2
-    assert f"chatwoot-bot: another chatwoot-bot process is using {db}; SQLite serves one bot process" in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"chatwoot-bot: another chatwoot-bot process is using {db}; a SQLite database serves one bot process" in (
+        result.stderr
+    )
+    assert "any number of bot processes share one database" in result.stderr
     assert "Traceback" not in result.stderr and "token-that-must-not-leak" not in result.stderr
 
 

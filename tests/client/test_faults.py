@@ -7,7 +7,12 @@ import socket
 import anyio
 import pytest
 
-from chatwoot_mcp.client import ChatwootClient, RateLimitedError, ServerError, TransportError
+from chatwoot_mcp.client import (
+    ChatwootClient,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
 
 from .helpers import SleepRecorder, fault, logged, open_client, raw
 

@@ -17,7 +17,12 @@ from chatwoot_mcp.client.models import Message
 from chatwoot_mcp.server import build_server, texts
 from chatwoot_mcp.server.tools.claims import parse_claim
 from tests.conftest import REPO, Sandbox
-from tests.server.conftest import conversation, error_text_unchecked, messages, sandbox_settings
+from tests.server.conftest import (
+    conversation,
+    error_text_unchecked,
+    messages,
+    sandbox_settings,
+)
 
 pytestmark = pytest.mark.anyio
 

@@ -181,3 +181,21 @@ async def test_search_contacts_with_a_blank_query_says_so_instead_of_blaming_the
         text = await fail(client, "chatwoot_search_contacts", query="   ")
     assert "query is blank" in text
     assert "a bug" not in text
+
+
+async def test_assignee_id_lists_one_agents_conversations_through_chatwoots_filter(
+    settings: Settings, sandbox: Sandbox
+) -> None:
+    agent = sandbox.agent("agent", 0)
+    async with Client(build_server(settings)) as client:
+        every = await call(client, "chatwoot_list_conversations", status="all", assignee_id=agent["id"])
+        open_only = await call(client, "chatwoot_list_conversations", assignee_id=agent["id"])
+        message = await fail(client, "chatwoot_list_conversations", assignee_id=agent["id"], query="pedido")
+    expected = {c["id"] for c in sandbox.control("GET", "state")["conversations"] if c["assignee_id"] == agent["id"]}
+    assert expected and {item["id"] for item in every["items"]} == expected
+    assert all(item["assignee"]["id"] == agent["id"] for item in every["items"])
+    assert all(item["status"] == "open" for item in open_only["items"])
+    assert every["counts"]["all"] == len(expected) and every["next_page"] is None
+    assert "cannot be combined" in message
+    filters = [r for r in sandbox.control("GET", "requests") if r["path"].endswith("/conversations/filter")]
+    assert filters and filters[-1]["token"] == "admin"

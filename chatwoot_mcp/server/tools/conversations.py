@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
@@ -68,6 +68,11 @@ async def list_conversations(
     inbox_id: Annotated[int | None, Field(description="Only this inbox", ge=1)] = None,
     team_id: Annotated[int | None, Field(description="Only this team", ge=1)] = None,
     labels: Annotated[list[str] | None, Field(description="Conversations with any of these labels")] = None,
+    assignee_id: Annotated[
+        int | None,
+        Field(description="Only conversations assigned to this agent (see chatwoot_list_agents); not with `query`",
+              ge=1),
+    ] = None,
     query: Annotated[
         str | None, Field(description="Text to search in message contents; ignores `status`", max_length=200)
     ] = None,
@@ -84,6 +89,10 @@ async def list_conversations(
     """
     cw_status = chatwoot_status(status) if status else None
     subject = _filter_subject(inbox_id, team_id)
+    if assignee_id is not None:
+        if query:
+            raise ToolError("`assignee_id` and `query` cannot be combined; pass one of them")
+        return await _list_by_assignee(conn, assignee_id, cw_status, inbox_id, team_id, labels, page)
     async with conn.reader() as cw:
         with chatwoot_errors("list conversations", subject=subject, account_id=conn.account_id):
             result = await cw.conversations.list(
@@ -101,6 +110,36 @@ async def list_conversations(
         assignee_type, counts.all
     )
     has_more = page * PAGE_SIZE < total if not query else len(items) >= PAGE_SIZE
+    return ConversationList(items=items, counts=counts, page=page, next_page=page + 1 if has_more else None)
+
+
+async def _list_by_assignee(
+    conn: Connection,
+    assignee_id: int,
+    status: str | None,
+    inbox_id: int | None,
+    team_id: int | None,
+    labels: list[str] | None,
+    page: int,
+) -> ConversationList:
+    """The list endpoint has no assignee filter; Chatwoot's filter endpoint has, with the same page size."""
+    rows: list[dict[str, Any]] = [{"attribute_key": "assignee_id", "filter_operator": "equal_to", "values": [assignee_id]}]
+    if status != "all":
+        rows.append({"attribute_key": "status", "filter_operator": "equal_to", "values": [status or "open"]})
+    for key, value in (("inbox_id", inbox_id), ("team_id", team_id)):
+        if value is not None:
+            rows.append({"attribute_key": key, "filter_operator": "equal_to", "values": [value]})
+    if labels:
+        rows.append({"attribute_key": "labels", "filter_operator": "equal_to", "values": list(labels)})
+    for row in rows:
+        row["query_operator"] = "AND"
+    rows[-1]["query_operator"] = None
+    async with conn.reader() as cw:
+        with chatwoot_errors("filter conversations", subject=f"agent {assignee_id}", account_id=conn.account_id):
+            result = await cw.conversations.filter(rows, page=page)
+    counts = _counts(result.counts)
+    items = [conversation_summary(c) for c in result.items]
+    has_more = page * PAGE_SIZE < counts.all
     return ConversationList(items=items, counts=counts, page=page, next_page=page + 1 if has_more else None)
 
 

@@ -13,7 +13,12 @@ from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import chatwoot_errors
 from chatwoot_mcp.server.registry import tool
 from chatwoot_mcp.server.tools.common import ConversationId
-from chatwoot_mcp.server.views import MessageView, Owner, conversation_summary, message_view
+from chatwoot_mcp.server.views import (
+    MessageView,
+    Owner,
+    conversation_summary,
+    message_view,
+)
 
 MAX_CONTENT = 150_000  # Chatwoot's own limit on a message
 

@@ -10,9 +10,18 @@ import pytest
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, wait_for
 
-from .support import SITE, SITE_PENDING, WHATSAPP, anonymous, detach_bot, new_conversation, state_conv, subscribe
+from .support import (
+    SITE,
+    SITE_PENDING,
+    WHATSAPP,
+    anonymous,
+    detach_bot,
+    new_conversation,
+    state_conv,
+    subscribe,
+    user_id,
+)
 from .support import token as tok
-from .support import user_id
 
 
 def _open_in_inboxes_of(box: Sandbox, member: int) -> list[dict]:

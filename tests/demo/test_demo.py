@@ -1,4 +1,4 @@
-"""`python -m bot.demo` end to end: sandbox and bot subprocesses, the four flows, checks, clean exit."""
+"""`chatwoot-mcp demo` end to end: sandbox, bot and console subprocesses, the four flows, checks, clean exit."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import httpx2
 import psutil
 import pytest
 
-from bot import texts
+from bot import texts as bot_texts
+from chatwoot_mcp.demo import texts
 from tests.fakes.openai_server import FakeOpenAI, handoff_or_echo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ DEMO_DEADLINE = 90.0
 @contextmanager
 def running_demo(env: dict[str, str], *args: str) -> Iterator[psutil.Popen]:
     proc = psutil.Popen(
-        [sys.executable, "-m", "bot.demo", *args],
+        [sys.executable, "-m", "chatwoot_mcp.demo", *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -62,7 +63,7 @@ def clean_environment() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_the_demo_plays_the_four_flows_keeps_running_and_stops_its_processes_on_ctrl_c() -> None:
+def test_the_demo_plays_the_four_flows_keeps_the_console_running_and_stops_its_processes_on_ctrl_c() -> None:
     lines: list[str] = []
     snippet: list[str] = []
     with running_demo(clean_environment(), "--keep-running") as proc:
@@ -78,21 +79,28 @@ def test_the_demo_plays_the_four_flows_keeps_running_and_stops_its_processes_on_
         server = config.get("mcpServers", {}).get("chatwoot-sandbox", {})
         sandbox_url = server.get("env", {}).get("CHATWOOT_URL", "")
         sandbox_alive = bool(sandbox_url) and httpx2.get(f"{sandbox_url}/_sandbox/deliveries", timeout=5).is_success
+        console_url = next((line.split(": ", 1)[1].strip() for line in lines
+                            if line.startswith("Central de atendimento (handoff console): ")), "")
+        console_health = httpx2.get(f"{console_url}/health", timeout=5).json() if console_url else {}
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=30)
     out = "".join(lines) + rest
 
     assert proc.returncode == 0, f"demo failed:\n{out}\n{err}"
-    for title in (texts.DEMO_FLOW_1, texts.DEMO_FLOW_2, texts.DEMO_FLOW_3, texts.DEMO_FLOW_4):
+    for title in (texts.FLOW_1, texts.FLOW_2, texts.FLOW_3, texts.FLOW_4):
         assert title in out
-    assert texts.DEMO_CHECK_FAILED not in out
-    assert out.count(texts.DEMO_CHECK_OK) >= 10
+    assert texts.CHECK_FAILED not in out
+    assert out.count(texts.CHECK_OK) >= 10
     assert "regras offline" in out
     assert "Aceitamos Pix" in out  # the rules responder answered from the shipped FAQ after the return
-    assert texts.HANDOFF_NOTICE in out
+    assert bot_texts.HANDOFF_NOTICE in out
     assert server["command"].endswith("chatwoot-mcp") and server["env"]["CHATWOOT_ACCOUNT_ID"] == "1"
     assert sandbox_alive  # --keep-running left the sandbox serving for an MCP client...
-    assert len(children) >= 2
+    assert console_health.get("status") == "healthy" and console_health.get("webhook_verified") is True
+    admin_token = server["env"]["CHATWOOT_API_KEY"]
+    assert f"com o token: {admin_token}" in out  # how to sign in as the administrator...
+    assert out.count("com o token: ") == 2  # ...and as an agent
+    assert len(children) >= 3
     assert not [pid for pid in children if still_running(pid)]  # ...and Ctrl-C stopped it and the bot
 
 
@@ -110,3 +118,4 @@ def test_the_demo_uses_an_openai_compatible_server_when_a_key_is_set() -> None:
     assert len(requests) == 3  # flows 1, 3 and 4; the human-owned turn of flow 2 never reached the model
     assert all(r.headers["authorization"] == "Bearer sk-demo-fake" for r in requests)
     assert "sk-demo-fake" not in out + err
+    assert "com o token: " not in out  # without a terminal it exits after its checks

@@ -1,0 +1,5 @@
+import sys
+
+from chatwoot_mcp.demo.cli import main
+
+sys.exit(main())
