@@ -217,12 +217,20 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
         f"Burst: {count} customers write at once, model answers in {MODEL_SECONDS:g} s, {DESCRIBE[setup]}, default"
         f" settings (debounce 1.5 s); {len(runs)} run(s), medians",
         row("all answered (from the first message)", med("all_answered_s"), "s", spread("all_answered_s")),
-        row("all answered / model time", ratio, "x", spread("ratio") + (f"; target <= {TARGET_RATIO:g}{ok_ratio}"
-            if count <= 200 else "")),
+        row(
+            "all answered / model time",
+            ratio,
+            "x",
+            spread("ratio") + (f"; target <= {TARGET_RATIO:g}{ok_ratio}" if count <= 200 else ""),
+        ),
         row("median wait (message to reply)", med("median_wait_s"), "s", spread("median_wait_s")),
         row("last wait", med("last_wait_s"), "s", spread("last_wait_s")),
-        row("bot CPU per answered message (all threads)", cpu, "ms", spread("cpu_ms") + f"; target <= "
-            f"{TARGET_CPU_MS:g}" + (" OK" if cpu <= TARGET_CPU_MS else " MISSED")),
+        row(
+            "bot CPU per answered message (all threads)",
+            cpu,
+            "ms",
+            spread("cpu_ms") + f"; target <= {TARGET_CPU_MS:g}" + (" OK" if cpu <= TARGET_CPU_MS else " MISSED"),
+        ),
         row("model calls per customer", med("model_calls"), "x", spread("model_calls")),
         f"  duplicates {faults['duplicates']}, unanswered {faults['lost']}, handed to humans {faults['handoffs']}"
         + (" (all must be 0)" if any(faults.values()) else " OK"),

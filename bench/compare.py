@@ -26,8 +26,9 @@ from bench.webhook_bench import SECRET, bot_env, free_port, load, process, templ
 def worktree(revision: str) -> Iterator[Path]:
     """A detached checkout of `revision` in a temporary folder, removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="bench-compare-"))
-    subprocess.run(["git", "worktree", "add", "--detach", str(folder), revision], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(folder), revision], cwd=REPO, check=True, stdout=subprocess.DEVNULL
+    )
     try:
         yield folder
     finally:
@@ -49,8 +50,11 @@ def compare(box: dict[str, Any], checkout: Path, revision: str, rounds: int, tmp
     with ExitStack() as stack:
         pids = {
             "bare": stack.enter_context(
-                process([sys.executable, "-m", "bench.bare_webhook", str(bare_port)], dict(os.environ),
-                        url.format(bare_port))
+                process(
+                    [sys.executable, "-m", "bench.bare_webhook", str(bare_port)],
+                    dict(os.environ),
+                    url.format(bare_port),
+                )
             ).pid,
             "head": stack.enter_context(
                 process([sys.executable, "-m", "bot"], head_env, f"http://127.0.0.1:{head_port}/health")

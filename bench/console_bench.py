@@ -25,8 +25,16 @@ ROUNDS = int(os.environ.get("BENCH_CONSOLE_ROUNDS", "100"))
 PAGES = int(os.environ.get("BENCH_CONSOLE_PAGES", "20"))
 EVENTS = int(os.environ.get("BENCH_CONSOLE_EVENTS", "30"))
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 async def seed(box: dict[str, Any], count: int) -> None:
@@ -51,11 +59,22 @@ async def seed(box: dict[str, Any], count: int) -> None:
 @contextmanager
 def console(box: dict[str, Any]) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATWOOT_", "CONSOLE_"))}
-    env |= {"CHATWOOT_URL": box["base_url"], "CHATWOOT_API_KEY": box["admin_token"],
-            "CHATWOOT_ACCOUNT_ID": str(box["account_id"]), "CHATWOOT_CREDENTIALS_FILE": os.devnull,
-            "CONSOLE_REREAD_SECONDS": "600"}
-    proc = subprocess.Popen([sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, cwd=REPO, env=env)
+    env |= {
+        "CHATWOOT_URL": box["base_url"],
+        "CHATWOOT_API_KEY": box["admin_token"],
+        "CHATWOOT_ACCOUNT_ID": str(box["account_id"]),
+        "CHATWOOT_CREDENTIALS_FILE": os.devnull,
+        "CONSOLE_REREAD_SECONDS": "600",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
     assert proc.stdout is not None
     try:
         yield json.loads(proc.stdout.readline())["url"]
@@ -146,8 +165,10 @@ async def time_live(box: dict[str, Any], url: str) -> list[float]:
                         for wait in waits:
                             tg.start_soon(collect, wait)
                 if late.cancelled_caught:
-                    rows = [await page.evaluate("document.querySelector('li.row[data-id=\"1\"] .last')?.textContent")
-                            for page in pages]
+                    rows = [
+                        await page.evaluate("document.querySelector('li.row[data-id=\"1\"] .last')?.textContent")
+                        for page in pages
+                    ]
                     raise RuntimeError(f"only {len(shown)} of {PAGES} pages showed {text} within 30 s: {rows}")
                 if n >= 2:  # the first two bring the conversation to the top of every list
                     latencies += [at - started for at in shown]
@@ -172,8 +193,9 @@ def main(_: dict[str, Any]) -> list[str]:
                 row("chatwoot_list_conversations alone (in memory)", median_ms(tool), "ms"),
             ]
             ratio = median_ms(page) / median_ms(tool)
-            lines.append(row("list page / tool call", ratio, "x", "target <= 1.30" + (" OK" if ratio <= 1.3 else
-                                                                                      " MISSED")))
+            lines.append(
+                row("list page / tool call", ratio, "x", "target <= 1.30" + (" OK" if ratio <= 1.3 else " MISSED"))
+            )
             if not os.path.exists(CHROMIUM):
                 lines.append(f"  live-update latency: skipped (no Chromium at {CHROMIUM})")
                 return lines
@@ -181,7 +203,11 @@ def main(_: dict[str, Any]) -> list[str]:
             p99 = percentile_ms(live, 99)
             lines += [
                 row(f"live update to {PAGES} open pages, p50 ({len(live)} samples)", percentile_ms(live, 50), "ms"),
-                row(f"live update to {PAGES} open pages, p99", p99, "ms", "target < 1000" + (" OK" if p99 < 1000
-                                                                                              else " MISSED")),
+                row(
+                    f"live update to {PAGES} open pages, p99",
+                    p99,
+                    "ms",
+                    "target < 1000" + (" OK" if p99 < 1000 else " MISSED"),
+                ),
             ]
     return lines

@@ -30,7 +30,9 @@ def server_params(box: dict[str, Any]) -> StdioServerParameters:
 
 
 def bare_params() -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "bench.bare_server"], env=dict(os.environ), cwd=str(REPO))
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "bench.bare_server"], env=dict(os.environ), cwd=str(REPO)
+    )
 
 
 def child_pids(cmd_part: str) -> list[int]:
@@ -93,7 +95,12 @@ async def run(box: dict[str, Any]) -> list[str]:
         row("chatwoot_list_conversations over stdio", call_ms, "ms"),
         row("direct GET /conversations with httpx2", get_ms, "ms"),
         row("bare MCPServer echo over stdio", echo_ms, "ms"),
-        row("tool call / (echo + direct GET)", call_ratio, "x", "target <= 1.20" + (" OK" if call_ratio <= 1.20 else " MISSED")),
+        row(
+            "tool call / (echo + direct GET)",
+            call_ratio,
+            "x",
+            "target <= 1.20" + (" OK" if call_ratio <= 1.20 else " MISSED"),
+        ),
         row("cold start to first tools/list", median_ms(cold), "ms"),
         row("bare MCPServer cold start", median_ms(bare_cold), "ms"),
         row("cold start / bare", cold_ratio, "x", "target <= 1.30" + (" OK" if cold_ratio <= 1.30 else " MISSED")),

@@ -27,8 +27,11 @@ class Account:
     """One sandbox and the three requests, each timed on its own stopwatch."""
 
     def __init__(self, info: dict[str, Any]) -> None:
-        self.http = httpx2.Client(base_url=f"{info['base_url']}/api/v1/accounts/{info['account_id']}",
-                                  headers={"api_access_token": info["admin_token"]}, timeout=30)
+        self.http = httpx2.Client(
+            base_url=f"{info['base_url']}/api/v1/accounts/{info['account_id']}",
+            headers={"api_access_token": info["admin_token"]},
+            timeout=30,
+        )
         self.watches = {what: Stopwatch() for what in MEASURES}
         self.created = 0
 
@@ -48,8 +51,11 @@ class Account:
         found.raise_for_status()
         assert len(found.json()["payload"]) == 1
         self.created += 1
-        body = {"name": f"Bench {self.created}", "email": f"{label}.{self.created}@bench.example",
-                "phone_number": f"+5599{self.created:09d}"}
+        body = {
+            "name": f"Bench {self.created}",
+            "email": f"{label}.{self.created}@bench.example",
+            "phone_number": f"+5599{self.created:09d}",
+        }
         with self.watches["create"].lap():
             self.http.post("/contacts", json=body).raise_for_status()
 
@@ -70,10 +76,12 @@ def main(_box: dict[str, Any] | None = None) -> list[str]:
         small = accounts["small"].watches[what].samples
         large = accounts["large"].watches[what].samples
         ratio = median_ms(large) / median_ms(small)
-        lines.append(row(f"{what}: median at {SIZES['small']}", median_ms(small), "ms",
-                         f"p90 {percentile_ms(small, 90):.2f} ms"))
-        lines.append(row(f"{what}: median at {SIZES['large']}", median_ms(large), "ms",
-                         f"p90 {percentile_ms(large, 90):.2f} ms"))
+        lines.append(
+            row(f"{what}: median at {SIZES['small']}", median_ms(small), "ms", f"p90 {percentile_ms(small, 90):.2f} ms")
+        )
+        lines.append(
+            row(f"{what}: median at {SIZES['large']}", median_ms(large), "ms", f"p90 {percentile_ms(large, 90):.2f} ms")
+        )
         lines.append(row(f"{what}: {SIZES['large']} / {SIZES['small']}", ratio, "x", "target: about 1"))
     return lines
 

@@ -175,7 +175,12 @@ def intake_rows(box: dict[str, Any], tmp: Path) -> list[str]:
         row("bot: verify + dedupe + persist + ack", bot_rate, "req/s", f"statuses {statuses}"),
         row("bot / bare throughput", ratio, "x", spread + "target >= 0.30" + (" OK" if ratio >= 0.3 else " MISSED")),
         row("bot ack latency p50", percentile_ms(bot_latencies, 50), "ms"),
-        row("bot ack latency p99", p99, "ms", "target <= 100 (Chatwoot waits 5000)" + (" OK" if p99 <= 100 else " MISSED")),
+        row(
+            "bot ack latency p99",
+            p99,
+            "ms",
+            "target <= 100 (Chatwoot waits 5000)" + (" OK" if p99 <= 100 else " MISSED"),
+        ),
         row("bare ack latency p50", percentile_ms(bare_latencies, 50), "ms"),
         row("bare ack latency p99", percentile_ms(bare_latencies, 99), "ms"),
         *cpu_rows,
@@ -186,8 +191,9 @@ def answer_times(box: dict[str, Any], bot_url: str) -> list[float]:
     """Customer message posted through the public API → the bot's reply visible in the sandbox."""
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
     admin = {"api_access_token": box["admin_token"]}
-    httpx2.patch(f"{api}/agent_bots/{box['agent_bot_id']}", headers=admin,
-                 json={"outgoing_url": bot_url}, timeout=10).raise_for_status()
+    httpx2.patch(
+        f"{api}/agent_bots/{box['agent_bot_id']}", headers=admin, json={"outgoing_url": bot_url}, timeout=10
+    ).raise_for_status()
     inbox = box["inboxes"][0]["inbox_identifier"]
     public = f"{box['base_url']}/public/api/v1/inboxes/{inbox}"
     samples = []

@@ -35,8 +35,6 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 PRUNE_INTERVAL_SECONDS = 3600.0
 
 
-
-
 def backoff(attempts: int, base_delay: float = 0.5) -> float:
     base = min(MAX_BACKOFF, base_delay * 2 ** max(0, attempts - 1))
     return base * (0.5 + random.random() / 2)

@@ -8,18 +8,14 @@ APOLOGY = (
     "Vou te transferir para alguém da nossa equipe, que já continua o seu atendimento."
 )
 HANDOFF_NOTICE = (
-    "Certo! Vou te transferir para um atendente humano. "
-    "Em instantes alguém da nossa equipe continua o seu atendimento."
+    "Certo! Vou te transferir para um atendente humano. Em instantes alguém da nossa equipe continua o seu atendimento."
 )
 
 # Private notes for the agents (fields in braces are filled with str.format).
 HANDOFF_NOTE = "🤖 Conversa transferida pelo bot para atendimento humano.\nMotivo: {reason}\nResumo: {summary}"
-FAILED_JOB_NOTE = (
-    "⚠️ O bot não conseguiu responder a esta conversa e a transferiu para a equipe.\nErro: {error}"
-)
+FAILED_JOB_NOTE = "⚠️ O bot não conseguiu responder a esta conversa e a transferiu para a equipe.\nErro: {error}"
 RATE_LIMIT_NOTE = (
-    "⚠️ Muitas mensagens em pouco tempo nesta conversa: o bot parou de responder "
-    "e a transferiu para a equipe."
+    "⚠️ Muitas mensagens em pouco tempo nesta conversa: o bot parou de responder e a transferiu para a equipe."
 )
 NO_SUMMARY = "(sem resumo)"
 
@@ -41,8 +37,7 @@ LAST_CUSTOMER_MESSAGE = "Última mensagem do cliente: {text}"
 # The offline rules responder.
 RULES_GREETING = "Olá{name}! Eu sou a {bot_name}, assistente virtual. Como posso ajudar?"
 RULES_FALLBACK = (
-    "Desculpe, não entendi. Pode escrever de outro jeito? "
-    "Se preferir falar com uma pessoa, é só escrever \"atendente\"."
+    'Desculpe, não entendi. Pode escrever de outro jeito? Se preferir falar com uma pessoa, é só escrever "atendente".'
 )
 
 # Event turns the bot core puts into BotContext.history.

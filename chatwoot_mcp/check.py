@@ -63,7 +63,9 @@ async def run_check(settings: Settings, *, transport: httpx2.AsyncBaseTransport 
                 )
             ]
         except ChatwootError as exc:
-            return [Finding("fail", f"Chatwoot answered the profile request with an error: {exc}", "check CHATWOOT_URL")]
+            return [
+                Finding("fail", f"Chatwoot answered the profile request with an error: {exc}", "check CHATWOOT_URL")
+            ]
         findings.append(Finding("ok", f"Chatwoot reachable at {settings.chatwoot_url}"))
         if kind == "invalid":
             findings.append(
@@ -165,7 +167,9 @@ async def check_bot_token(settings: Settings, transport: httpx2.AsyncBaseTranspo
             "CHATWOOT_BOT_TOKEN is a user's token, not an AgentBot's: handoffs will not count as bot handoffs",
             "Settings > Bots > your bot: copy its access token",
         )
-    return Finding("fail", "CHATWOOT_BOT_TOKEN is not a valid token", "Settings > Bots > your bot: copy its access token")
+    return Finding(
+        "fail", "CHATWOOT_BOT_TOKEN is not a valid token", "Settings > Bots > your bot: copy its access token"
+    )
 
 
 MARKS = {"ok": "✔", "warn": "!", "fail": "✘"}

@@ -69,9 +69,7 @@ class OpenAIResponder:
         self.max_retries = max_retries
         self.max_rounds = max_rounds
         self.total_timeout = total_timeout
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-        )
+        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
     def __repr__(self) -> str:
         return f"OpenAIResponder(model={self.model!r})"
@@ -134,18 +132,14 @@ class OpenAIResponder:
                 cast_to=ChatCompletion,
             )
         except openai.APITimeoutError:
-            raise BrainError(
-                f"the model did not answer within {self.timeout:g} s ({attempts} attempt(s))"
-            ) from None
+            raise BrainError(f"the model did not answer within {self.timeout:g} s ({attempts} attempt(s))") from None
         except openai.APIConnectionError:
             raise BrainError(f"could not reach the model API ({attempts} attempt(s))") from None
         except openai.APIStatusError as exc:
             # Provider error messages can quote part of the API key: keep only status and error code.
             code = exc.code if isinstance(exc.code, str) and _SAFE_CODE.match(exc.code) else None
             detail = f", {code}" if code else ""
-            raise BrainError(
-                f"the model API answered HTTP {exc.status_code}{detail} ({attempts} attempt(s))"
-            ) from None
+            raise BrainError(f"the model API answered HTTP {exc.status_code}{detail} ({attempts} attempt(s))") from None
         except openai.OpenAIError as exc:
             raise BrainError(f"the model API failed: {exc.__class__.__name__}") from None
         if not completion.choices:

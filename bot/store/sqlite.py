@@ -31,6 +31,7 @@ from bot.store.sqlite_schema import (
 
 T = TypeVar("T")
 
+
 class SQLiteStore:
     """The default store: a file under ./.data/ (or `:memory:`).
 

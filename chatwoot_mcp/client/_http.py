@@ -103,9 +103,7 @@ class HTTPCore:
                 raise TransportError(
                     f"{method} {path} failed: {self._describe(exc)}", method=method, path=path
                 ) from exc
-            logger.debug(
-                "%s %s → %d in %dms (attempt %d)", method, path, response.status_code, _ms(started), attempt
-            )
+            logger.debug("%s %s → %d in %dms (attempt %d)", method, path, response.status_code, _ms(started), attempt)
             if response.status_code in RETRY_STATUSES and attempt < attempts:
                 await self._sleep(self._backoff(attempt, parse_retry_after(response.headers.get("retry-after"))))
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ._resource import Resource, ident
@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 
 
 def _iso(unix_seconds: int) -> str:
-    return datetime.fromtimestamp(int(unix_seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(unix_seconds), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _page(page: int) -> int:
@@ -140,9 +140,7 @@ class Conversations(Resource):
             raise ValueError("payload must be a list of filter objects")
         path = f"{self._account}/conversations/filter"
         # A filter is a read: repeating it is harmless, so it is retried like a GET.
-        data = await self._call(
-            "POST", path, params={"page": _page(page)}, json_body={"payload": payload}, retry=True
-        )
+        data = await self._call("POST", path, params={"page": _page(page)}, json_body={"payload": payload}, retry=True)
         return ConversationFilterPage(
             counts=self._parse(ConversationCounts, self._field(data, "meta", "POST", path), "POST", path),
             items=self._parse(list[Conversation], self._field(data, "payload", "POST", path), "POST", path),

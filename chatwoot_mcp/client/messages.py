@@ -18,9 +18,7 @@ class Messages(Resource):
     def _path(self, conversation_id: int) -> str:
         return f"{self._account}/conversations/{ident(conversation_id, 'conversation_id')}/messages"
 
-    async def list(
-        self, conversation_id: int, *, before: int | None = None, after: int | None = None
-    ) -> MessagePage:
+    async def list(self, conversation_id: int, *, before: int | None = None, after: int | None = None) -> MessagePage:
         """Ascending. Latest 20 by default; 20 with id < `before`; up to 100 with id > `after`;
         with both, up to 1000 with `after` <= id < `before` (Chatwoot's MessageFinder). `after=0` starts at the
         first message (Chatwoot tests the parameter for presence, and "0" is present)."""

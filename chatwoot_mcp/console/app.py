@@ -73,8 +73,14 @@ class SecurityHeaders:
 
 async def health(request: Request) -> Response:
     console = console_of(request)
-    return JSONResponse({"status": "healthy", "sessions": len(console.sessions), "pages": len(console.hub.subscribers),
-                         "webhook_verified": console.intake.secret is not None})
+    return JSONResponse(
+        {
+            "status": "healthy",
+            "sessions": len(console.sessions),
+            "pages": len(console.hub.subscribers),
+            "webhook_verified": console.intake.secret is not None,
+        }
+    )
 
 
 async def events(request: Request) -> Response:
@@ -153,8 +159,10 @@ async def _register(console: Console) -> None:
             console.intake.secret = result.secret
         print(texts.WEBHOOK_REGISTERED.format(action=result.action, url=url, events=events_text), file=sys.stderr)
     elif result.problem == "not_admin":
-        print(texts.WEBHOOK_NOT_ADMIN.format(url=url, events=events_text, seconds=settings.reread_seconds),
-              file=sys.stderr)
+        print(
+            texts.WEBHOOK_NOT_ADMIN.format(url=url, events=events_text, seconds=settings.reread_seconds),
+            file=sys.stderr,
+        )
     else:
         print(texts.WEBHOOK_FAILED.format(detail=result.problem, seconds=settings.reread_seconds), file=sys.stderr)
     if console.intake.secret is None:

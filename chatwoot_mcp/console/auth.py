@@ -50,8 +50,9 @@ def _login_page(request: Request, error: str | None = None, status_code: int = 2
         status_code=status_code,
     )
     secure = console.settings.secure_cookie(console.base_url)
-    response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite=console.settings.cookie_samesite, secure=secure,
-                        max_age=3600)
+    response.set_cookie(
+        PRE_COOKIE, pre, httponly=True, samesite=console.settings.cookie_samesite, secure=secure, max_age=3600
+    )
     return response
 
 

@@ -35,8 +35,11 @@ async def serve(args: argparse.Namespace) -> int:
 
     try:
         settings = load_console_settings(os.environ, host=args.host, port=args.port)
-        missing = [f"- {name}: set {describe_source(name, settings.chatwoot.credentials_file)}"
-                   for name in ("chatwoot_url", "account_id") if getattr(settings.chatwoot, name) is None]
+        missing = [
+            f"- {name}: set {describe_source(name, settings.chatwoot.credentials_file)}"
+            for name in ("chatwoot_url", "account_id")
+            if getattr(settings.chatwoot, name) is None
+        ]
         if missing:
             # CHATWOOT_API_KEY is optional here: people sign in with their own; it only registers the webhook.
             raise ConfigError("Chatwoot is not configured. Missing:\n" + "\n".join(missing))
@@ -57,8 +60,7 @@ async def serve(args: argparse.Namespace) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     url = f"http://{host}:{port}"
     app = create_app(settings, base_url=url)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
@@ -75,8 +77,9 @@ async def serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     for noisy in ("httpx2", "httpcore2", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # uvicorn re-raises the signal it caught once it has shut down; a no-op handler makes that a clean exit 0.

@@ -124,7 +124,7 @@ class Hub:
 
 def handoff_notice(facts: dict[str, Any]) -> str:
     text = texts.HANDED_TO_PEOPLE.format(id=facts["conversation_id"], contact=facts["contact"] or "—")
-    link = f'/c/{int(facts["conversation_id"])}'
+    link = f"/c/{int(facts['conversation_id'])}"
     return f'<a class="notice" role="alert" href="{link}">{html.escape(text)}</a>'
 
 

@@ -15,8 +15,13 @@ from chatwoot_mcp.config import Settings
 
 logger = logging.getLogger(__name__)
 
-EVENTS = ["conversation_created", "conversation_status_changed", "conversation_updated", "message_created",
-          "message_updated"]
+EVENTS = [
+    "conversation_created",
+    "conversation_status_changed",
+    "conversation_updated",
+    "message_created",
+    "message_updated",
+]
 WEBHOOK_NAME = "chatwoot-console"
 
 

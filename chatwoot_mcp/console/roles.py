@@ -46,9 +46,7 @@ def may_take_over(person: Person, conversation: dict[str, Any], agents_see_queue
     return may_see(person, conversation, agents_see_queue)
 
 
-def may_see_event(
-    person: Person, facts: dict[str, Any], agents_see_queue: bool
-) -> bool:
+def may_see_event(person: Person, facts: dict[str, Any], agents_see_queue: bool) -> bool:
     """Whether a live event about a conversation concerns this viewer: `facts` holds what the webhook said now
     (assignee_id, inbox_id, owner) and who it was assigned to before (previous_assignee_id), so an agent also
     hears that a conversation left them."""
@@ -56,6 +54,8 @@ def may_see_event(
         return True
     if person.id in (facts.get("assignee_id"), facts.get("previous_assignee_id")):
         return True
-    return agents_see_queue and facts.get("inbox_id") in person.inbox_ids and (
-        facts.get("owner") in QUEUE_OWNERS or facts.get("previous_owner") in QUEUE_OWNERS
+    return (
+        agents_see_queue
+        and facts.get("inbox_id") in person.inbox_ids
+        and (facts.get("owner") in QUEUE_OWNERS or facts.get("previous_owner") in QUEUE_OWNERS)
     )

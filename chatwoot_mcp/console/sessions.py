@@ -38,8 +38,13 @@ class PersonTools:
 
     def __init__(self, settings: Settings, token: str) -> None:
         personal = settings.model_copy(
-            update={"api_token": SecretStr(token), "bot_token": None, "mcp_allow_setup": False, "mcp_read_only": False,
-                    "mcp_toolsets": None}
+            update={
+                "api_token": SecretStr(token),
+                "bot_token": None,
+                "mcp_allow_setup": False,
+                "mcp_read_only": False,
+                "mcp_toolsets": None,
+            }
         )
         self._sessions = ToolSessions(personal)
         self._stop = anyio.Event()

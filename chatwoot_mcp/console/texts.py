@@ -114,10 +114,14 @@ WEBHOOK_NOT_ADMIN = (
     "o próprio webhook. Em Chatwoot → Configurações → Integrações → Webhooks, adicione {url} com os eventos "
     "{events} e copie o segredo para CONSOLE_WEBHOOK_SECRET; até lá as páginas se atualizam a cada {seconds} s."
 )
-WEBHOOK_FAILED = "console: não foi possível registrar o webhook da conta ({detail}); as páginas se atualizam a cada {seconds} s."
+WEBHOOK_FAILED = (
+    "console: não foi possível registrar o webhook da conta ({detail}); as páginas se atualizam a cada {seconds} s."
+)
 WEBHOOK_UNSIGNED = (
     "console: sem segredo de webhook conhecido; eventos sem assinatura serão aceitos (eles só fazem as páginas "
     "relerem o Chatwoot). Defina CONSOLE_WEBHOOK_SECRET para exigi-la."
 )
-RANDOM_SECRET = "console: CONSOLE_SESSION_SECRET não definido; usando um segredo aleatório (as sessões acabam ao reiniciar)."
+RANDOM_SECRET = (
+    "console: CONSOLE_SESSION_SECRET não definido; usando um segredo aleatório (as sessões acabam ao reiniciar)."
+)
 GONE = "Esta conversa não está mais entre as que você vê."

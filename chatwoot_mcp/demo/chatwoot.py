@@ -72,7 +72,9 @@ class Chatwoot:
         return [
             m
             for m in await self.messages(conversation_id)
-            if m["id"] > message_id and m["message_type"] == OUTGOING and not m.get("private")
+            if m["id"] > message_id
+            and m["message_type"] == OUTGOING
+            and not m.get("private")
             and (m.get("sender") or {}).get("type") == "agent_bot"
         ]
 

@@ -71,8 +71,11 @@ def stays_up(args: argparse.Namespace, environ: dict[str, str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatwoot-mcp demo", description=texts.DESCRIPTION)
-    parser.add_argument("--keep-running", action="store_true",
-                        help="keep the sandbox, the bot and the console up until Ctrl-C (the default in a terminal)")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="keep the sandbox, the bot and the console up until Ctrl-C (the default in a terminal)",
+    )
     args = parser.parse_args(argv)
     # Before the MCP server's own basicConfig(INFO), so library request logs stay out of the transcript.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")

@@ -38,5 +38,5 @@ CONSOLE_SIGN_IN = (
     "\nCentral de atendimento (handoff console): {url}\n"
     "  Entre como administradora ({admin}) com o token: {admin_token}\n"
     "  Entre como agente ({agent}) com o token: {agent_token}\n"
-    "  (sign in with one of these tokens in the \"Token de acesso\" field)"
+    '  (sign in with one of these tokens in the "Token de acesso" field)'
 )

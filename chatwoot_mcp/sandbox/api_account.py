@@ -13,9 +13,18 @@ from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import AgentBot, Inbox, Webhook
 
 WEBHOOK_EVENTS = (
-    "conversation_status_changed", "conversation_updated", "conversation_created", "contact_created",
-    "contact_updated", "message_created", "message_updated", "webwidget_triggered", "inbox_created",
-    "inbox_updated", "conversation_typing_on", "conversation_typing_off",
+    "conversation_status_changed",
+    "conversation_updated",
+    "conversation_created",
+    "contact_created",
+    "contact_updated",
+    "message_created",
+    "message_updated",
+    "webwidget_triggered",
+    "inbox_created",
+    "inbox_updated",
+    "conversation_typing_on",
+    "conversation_typing_off",
 )
 
 
@@ -42,7 +51,8 @@ async def inboxes(ctx: Ctx) -> Reply:
     user = ctx.user
     assert user is not None
     found = [
-        i for i in ctx.store.inboxes.values()
+        i
+        for i in ctx.store.inboxes.values()
         if i.account_id == ctx.account_id and (user.is_admin or user.id in i.member_ids)
     ]
     return 200, {"payload": [render.inbox(ctx.store, i, admin=user.is_admin) for i in found]}
@@ -142,8 +152,13 @@ async def bots_create(ctx: Ctx) -> Reply:
     if not present(ctx.params.get("name")):
         raise record_invalid(["Name can't be blank"], ["name"])
     bot = AgentBot(
-        id=ctx.store.next_id("bot"), name="", description="", outgoing_url=None,
-        secret=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18), account_id=ctx.account_id,
+        id=ctx.store.next_id("bot"),
+        name="",
+        description="",
+        outgoing_url=None,
+        secret=secrets.token_urlsafe(18),
+        access_token=secrets.token_urlsafe(18),
+        account_id=ctx.account_id,
     )
     _bot_fields(bot, ctx.params)
     ctx.store.bots[bot.id] = bot
@@ -232,9 +247,21 @@ async def webhooks_index(ctx: Ctx) -> Reply:
 async def webhooks_create(ctx: Ctx) -> Reply:
     ctx.require_admin()
     params = _webhook_params(ctx)
-    hook = Webhook(0, ctx.account_id, "", None, ["conversation_created", "conversation_status_changed",
-                                                   "conversation_updated", "message_created", "message_updated",
-                                                   "webwidget_triggered"], secrets.token_urlsafe(18))
+    hook = Webhook(
+        0,
+        ctx.account_id,
+        "",
+        None,
+        [
+            "conversation_created",
+            "conversation_status_changed",
+            "conversation_updated",
+            "message_created",
+            "message_updated",
+            "webwidget_triggered",
+        ],
+        secrets.token_urlsafe(18),
+    )
     _apply_webhook(hook, params)
     _validate_webhook(ctx, hook)
     hook.id = ctx.store.next_id("webhook")

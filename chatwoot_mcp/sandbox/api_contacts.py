@@ -69,16 +69,20 @@ def matches(contact: Contact, needle: str, original: str) -> bool:
     fields = (contact.name, contact.email, contact.phone_number)
     if any(f and needle in f.lower() for f in fields):
         return True
-    return bool(contact.identifier and original in contact.identifier) or (original.isdigit() and
-                                                                           contact.id == int(original))
+    return bool(contact.identifier and original in contact.identifier) or (
+        original.isdigit() and contact.id == int(original)
+    )
 
 
 def search_ids(store: Store, account_id: int, original: str) -> set[int]:
     """The account's contacts the search matches: trigram candidates checked one by one, and the id itself."""
     needle = original.lower()
     contacts = store.contacts
-    found = {i for i in store.contact_index.candidates(account_id, needle)
-             if contacts[i].account_id == account_id and matches(contacts[i], needle, original)}
+    found = {
+        i
+        for i in store.contact_index.candidates(account_id, needle)
+        if contacts[i].account_id == account_id and matches(contacts[i], needle, original)
+    }
     if original.isdigit() and int(original) in contacts and contacts[int(original)].account_id == account_id:
         found.add(int(original))
     return found
@@ -160,8 +164,12 @@ async def create(ctx: Ctx) -> Reply:
     if inbox_id is not None and (inbox is None or inbox.account_id != ctx.account_id):
         raise not_found()
     contact = ctx.engine.create_contact(
-        ctx.account_id, name=values["name"] or "", email=values["email"], phone_number=values["phone_number"],
-        identifier=values["identifier"], custom_attributes=_hashes(params, "custom_attributes"),
+        ctx.account_id,
+        name=values["name"] or "",
+        email=values["email"],
+        phone_number=values["phone_number"],
+        identifier=values["identifier"],
+        custom_attributes=_hashes(params, "custom_attributes"),
     )
     contact.additional_attributes = _hashes(params, "additional_attributes") or {}
     contact.blocked = to_bool(params.get("blocked", False))
@@ -218,8 +226,11 @@ async def conversations(ctx: Ctx) -> Reply:
     contact = _contact(ctx)
     user = ctx.user
     assert user is not None
-    inbox_ids = {i.id for i in ctx.store.inboxes.values()
-                 if i.account_id == ctx.account_id and (user.is_admin or user.id in i.member_ids)}
+    inbox_ids = {
+        i.id
+        for i in ctx.store.inboxes.values()
+        if i.account_id == ctx.account_id and (user.is_admin or user.id in i.member_ids)
+    }
     ids = sorted(ctx.store.conversation_index.by_contact.get(contact.id, ()), reverse=True)
     found: list[Conversation] = []
     for conv_id in ids:

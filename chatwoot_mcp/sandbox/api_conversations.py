@@ -78,7 +78,8 @@ def _finder(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
     if present(query):
         needle = str(query).lower()
         convs = [
-            c for c in convs
+            c
+            for c in convs
             if any(m.message_type in (0, 1) and m.content and needle in m.content.lower() for m in c.messages)
         ]
     else:
@@ -282,14 +283,22 @@ def _contact_inbox(ctx: Ctx) -> tuple[Inbox, ContactInbox]:
     source_id = str(params["source_id"]) if present(params.get("source_id")) else None
     if inbox is not None and contact is not None:
         found = (
-            store.contact_inbox_by_source(inbox.id, source_id) if source_id else store.contact_inbox_for(contact.id, inbox.id)
+            store.contact_inbox_by_source(inbox.id, source_id)
+            if source_id
+            else store.contact_inbox_for(contact.id, inbox.id)
         )
         if found is not None and found.contact_id != contact.id:
             raise unprocessable("source_id should be unique")  # contact_inboxes (inbox_id, source_id) is unique
         return inbox, found or ctx.engine.create_contact_inbox(contact, inbox.id, source_id)
     # the legacy lookup by source id alone, then the inbox's own authorization
-    found = next((ci for ci in store.contact_inboxes.values() if source_id and ci.source_id == source_id
-                  and store.inboxes[ci.inbox_id].account_id == ctx.account_id), None)
+    found = next(
+        (
+            ci
+            for ci in store.contact_inboxes.values()
+            if source_id and ci.source_id == source_id and store.inboxes[ci.inbox_id].account_id == ctx.account_id
+        ),
+        None,
+    )
     if found is None:
         raise not_found()
     _authorize_inbox(ctx, store.inboxes[found.inbox_id])

@@ -26,8 +26,9 @@ async def labels_show(ctx: Ctx) -> Reply:
 
 async def canned_index(ctx: Ctx) -> Reply:
     """With `search`: short_code or content ILIKE %search%, those whose short code starts with it first."""
-    found = sorted((c for c in ctx.store.canned_responses.values() if c.account_id == ctx.account_id),
-                   key=lambda c: c.id)
+    found = sorted(
+        (c for c in ctx.store.canned_responses.values() if c.account_id == ctx.account_id), key=lambda c: c.id
+    )
     search: Any = ctx.params.get("search")
     if search is not None:
         needle = str(search).lower()

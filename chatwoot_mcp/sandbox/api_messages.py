@@ -12,8 +12,19 @@ from .routing import CONV, Ctx, Reply, Router
 from .state import ACTIVITY, INCOMING, MESSAGE_TYPES, OUTGOING, AgentBot, Message, User
 
 CONTENT_TYPES = {
-    "text", "input_text", "input_textarea", "input_email", "input_select", "cards", "form", "article",
-    "incoming_email", "input_csat", "integrations", "sticker", "voice_call",
+    "text",
+    "input_text",
+    "input_textarea",
+    "input_email",
+    "input_select",
+    "cards",
+    "form",
+    "article",
+    "incoming_email",
+    "input_csat",
+    "integrations",
+    "sticker",
+    "voice_call",
 }
 MAX_CONTENT = 150_000
 

@@ -55,8 +55,9 @@ async def account_index(ctx: Ctx) -> Reply:
 
 async def conversation_index(ctx: Ctx) -> Reply:
     conv = ctx.conversation()
-    found = sorted((e for e in ctx.store.reporting_events if e.conversation_id == conv.id),
-                   key=lambda e: (e.created_at, e.id))
+    found = sorted(
+        (e for e in ctx.store.reporting_events if e.conversation_id == conv.id), key=lambda e: (e.created_at, e.id)
+    )
     return 200, [reporting_event(e) for e in found]
 
 

@@ -20,8 +20,14 @@ AVERAGE_EVENTS = {
     "avg_resolution_time": "conversation_resolved",
     "reply_time": "reply_time",
 }
-METRICS = ("conversations_count", "incoming_messages_count", "outgoing_messages_count", "bot_handoffs_count",
-           *COUNT_EVENTS, *AVERAGE_EVENTS)
+METRICS = (
+    "conversations_count",
+    "incoming_messages_count",
+    "outgoing_messages_count",
+    "bot_handoffs_count",
+    *COUNT_EVENTS,
+    *AVERAGE_EVENTS,
+)
 
 Span = tuple[float, float] | None  # DateRangeHelper#range: since...until (until excluded); None when either is missing
 
@@ -42,7 +48,8 @@ class Scope:
             found = records[self.kind].get(self.id) if self.id is not None else None
             owner = getattr(found, "account_id", None) if self.kind != "agent" else None
             in_account = found is not None and (
-                owner == self.account_id if self.kind != "agent" else self.account_id in found.account_ids)
+                owner == self.account_id if self.kind != "agent" else self.account_id in found.account_ids
+            )
             if not in_account:
                 raise not_found()
 
@@ -58,11 +65,20 @@ class Scope:
 
     def message_times(self, message_type: int) -> list[float]:
         if self.kind == "agent":  # user.messages: what the person sent
-            return [m.created_at for m in self.store.messages.values() if m.account_id == self.account_id
-                    and m.message_type == message_type and m.sender_type == "User" and m.sender_id == self.id]
+            return [
+                m.created_at
+                for m in self.store.messages.values()
+                if m.account_id == self.account_id
+                and m.message_type == message_type
+                and m.sender_type == "User"
+                and m.sender_id == self.id
+            ]
         ids = {c.id for c in self.conversations()}
-        return [m.created_at for m in self.store.messages.values()
-                if m.conversation_id in ids and m.message_type == message_type]
+        return [
+            m.created_at
+            for m in self.store.messages.values()
+            if m.conversation_id in ids and m.message_type == message_type
+        ]
 
     def events(self, name: str) -> list[ReportingEvent]:
         found = [e for e in self.store.reporting_events if e.account_id == self.account_id and e.name == name]
@@ -163,8 +179,15 @@ def _previous(params: dict[str, Any]) -> Span:
 async def summary(ctx: Ctx) -> Reply:
     ctx.require_admin()
     scope = Scope(ctx)
-    names = ("conversations_count", "incoming_messages_count", "outgoing_messages_count", "avg_first_response_time",
-             "avg_resolution_time", "resolutions_count", "reply_time")
+    names = (
+        "conversations_count",
+        "incoming_messages_count",
+        "outgoing_messages_count",
+        "avg_first_response_time",
+        "avg_resolution_time",
+        "resolutions_count",
+        "reply_time",
+    )
     current = {name: aggregate(scope, name, _span(ctx.params)) for name in names}
     current["previous"] = {name: aggregate(scope, name, _previous(ctx.params)) for name in names}
     return 200, current

@@ -15,8 +15,15 @@ from .state import AgentBot, Store, User
 
 # AccessTokenAuthHelper::BOT_ACCESSIBLE_ENDPOINTS
 BOT_ACCESSIBLE = {
-    "conversations": {"show", "toggle_status", "toggle_typing_status", "toggle_priority", "create", "update",
-                      "custom_attributes"},
+    "conversations": {
+        "show",
+        "toggle_status",
+        "toggle_typing_status",
+        "toggle_priority",
+        "create",
+        "update",
+        "custom_attributes",
+    },
     "conversations/messages": {"create"},
     "conversations/assignments": {"create"},
     "conversations/labels": {"index", "create"},

@@ -27,7 +27,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true (by default the sandbox delivers to them)",
     )
     parser.add_argument(
-        "--seed-conversations", type=int, default=0, metavar="N",
+        "--seed-conversations",
+        type=int,
+        default=0,
+        metavar="N",
         help="start with N more conversations (every status, the last 30 days) in account 1, for benchmarks",
     )
     parser.add_argument("--seed-contacts", type=int, default=0, metavar="N", help="start with N more contacts")
@@ -66,8 +69,10 @@ async def _serve(args: argparse.Namespace) -> int:
     sandbox = SandboxApp(
         Secrets(),
         SeedOptions(
-            webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
-            bulk_conversations=max(0, args.seed_conversations), bulk_contacts=max(0, args.seed_contacts),
+            webhook_url=args.webhook_url,
+            webhook_secret=args.webhook_secret,
+            bulk_conversations=max(0, args.seed_conversations),
+            bulk_contacts=max(0, args.seed_contacts),
         ),
         bot_retry_wait=_retry_wait(args),
         allow_private_network=not args.refuse_private_network,

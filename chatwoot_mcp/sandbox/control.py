@@ -65,8 +65,13 @@ def state_snapshot(store: Store) -> dict[str, Any]:
         ],
         "teams": [{"id": t.id, "name": t.name, "member_ids": sorted(t.member_ids)} for t in store.teams.values()],
         "inboxes": [
-            {"id": i.id, "name": i.name, "agent_bot_id": i.agent_bot_id, "member_ids": sorted(i.member_ids),
-             "inbox_identifier": i.inbox_identifier}
+            {
+                "id": i.id,
+                "name": i.name,
+                "agent_bot_id": i.agent_bot_id,
+                "member_ids": sorted(i.member_ids),
+                "inbox_identifier": i.inbox_identifier,
+            }
             for i in store.inboxes.values()
         ],
         "contacts": [

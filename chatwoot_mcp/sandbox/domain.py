@@ -103,8 +103,14 @@ class Engine:
     def emit(self, event: str, conv: Conversation, payload: dict[str, Any], message_id: int | None = None) -> None:
         def submit(kind: str, url: str, secret: str | None) -> None:
             self.dispatcher.submit(
-                kind=kind, url=url, secret=secret, event=event, payload=payload,
-                conversation_id=conv.id, display_id=conv.display_id, message_id=message_id,
+                kind=kind,
+                url=url,
+                secret=secret,
+                event=event,
+                payload=payload,
+                conversation_id=conv.id,
+                display_id=conv.display_id,
+                message_id=message_id,
             )
 
         if event in BOT_EVENTS:
@@ -123,8 +129,14 @@ class Engine:
         for hook in self.store.webhooks.values():
             if hook.account_id == account_id and event in hook.subscriptions:
                 self.dispatcher.submit(
-                    kind="account", url=hook.url, secret=hook.secret, event=event, payload=payload,
-                    conversation_id=None, display_id=None, message_id=None,
+                    kind="account",
+                    url=hook.url,
+                    secret=hook.secret,
+                    event=event,
+                    payload=payload,
+                    conversation_id=None,
+                    display_id=None,
+                    message_id=None,
                 )
 
     def _conversation_event(self, event: str, conv: Conversation, changed: Any = None, *, with_changes: bool) -> None:
@@ -223,12 +235,30 @@ class Engine:
         now = self.clock.now()
         return self._append(conv, text, ACTIVITY, None, now)
 
-    def _append(self, conv: Conversation, content: str | None, kind: int, sender: tuple[str, int] | None,
-                now: float, **extra: Any) -> Message:
+    def _append(
+        self,
+        conv: Conversation,
+        content: str | None,
+        kind: int,
+        sender: tuple[str, int] | None,
+        now: float,
+        **extra: Any,
+    ) -> Message:
         msg_id = self.store.next_id("message", 1001)
         sender_type, sender_id = sender if sender else (None, None)
-        msg = Message(msg_id, conv.account_id, conv.inbox_id, conv.id, content, kind, now, now,
-                      sender_type=sender_type, sender_id=sender_id, **extra)  # type: ignore[arg-type]
+        msg = Message(
+            msg_id,
+            conv.account_id,
+            conv.inbox_id,
+            conv.id,
+            content,
+            kind,
+            now,
+            now,
+            sender_type=sender_type,
+            sender_id=sender_id,
+            **extra,
+        )  # type: ignore[arg-type]
         self.store.messages[msg_id] = msg
         conv.messages.append(msg)
         conv.last_activity_at = now
@@ -314,9 +344,15 @@ class Engine:
         window.append(now)
         waiting_before, first_before = conv.waiting_since, conv.first_reply_created_at
         msg = self._append(
-            conv, content, message_type, sender, now,
-            private=private, content_type=content_type,
-            content_attributes=content_attributes or {}, source_id=source_id,
+            conv,
+            content,
+            message_type,
+            sender,
+            now,
+            private=private,
+            content_type=content_type,
+            content_attributes=content_attributes or {},
+            source_id=source_id,
         )
         if message_type == INCOMING:
             self.store.contacts[conv.contact_id].last_activity_at = now
@@ -338,8 +374,7 @@ class Engine:
             if sender[0] in {"User", "AgentBot"}:
                 conv.waiting_since = None
             self.commit(conv, before, None)
-        reporting.message_created(self.store, conv, msg, first_reply=first_before is None,
-                                  waiting_since=waiting_before)
+        reporting.message_created(self.store, conv, msg, first_reply=first_before is None, waiting_since=waiting_before)
         self.message_event("message_created", msg)
         return msg
 
@@ -384,11 +419,25 @@ class Engine:
         self.emit("conversation_created", conv, payload)
         return conv
 
-    def create_contact(self, account_id: int, *, name: str | None, email: str | None, phone_number: str | None,
-                       identifier: str | None, custom_attributes: dict[str, Any] | None = None) -> Contact:
+    def create_contact(
+        self,
+        account_id: int,
+        *,
+        name: str | None,
+        email: str | None,
+        phone_number: str | None,
+        identifier: str | None,
+        custom_attributes: dict[str, Any] | None = None,
+    ) -> Contact:
         contact_id = self.store.next_id("contact", 11)
         contact = Contact(
-            contact_id, account_id, name or _random_name(), email, phone_number, identifier, self.clock.now(),
+            contact_id,
+            account_id,
+            name or _random_name(),
+            email,
+            phone_number,
+            identifier,
+            self.clock.now(),
             custom_attributes=custom_attributes or {},
         )
         self.store.contacts[contact_id] = contact
@@ -408,8 +457,9 @@ class Engine:
 
     def create_contact_inbox(self, contact: Contact, inbox_id: int, source_id: str | None = None) -> ContactInbox:
         ci_id = self.store.next_id("contact_inbox", 31)
-        record = ContactInbox(ci_id, contact.id, inbox_id, source_id or str(uuid.uuid4()),
-                              secrets.token_urlsafe(18), self.clock.now())
+        record = ContactInbox(
+            ci_id, contact.id, inbox_id, source_id or str(uuid.uuid4()), secrets.token_urlsafe(18), self.clock.now()
+        )
         self.store.contact_inboxes[ci_id] = record
         return record
 

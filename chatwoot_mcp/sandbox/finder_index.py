@@ -70,8 +70,12 @@ def _counts(convs: Iterable[Conversation], user_id: int | None) -> dict[str, int
         else:
             assigned += 1
             mine += conv.assignee_id == user_id
-    return {"mine_count": mine, "assigned_count": assigned, "unassigned_count": unassigned,
-            "all_count": assigned + unassigned}
+    return {
+        "mine_count": mine,
+        "assigned_count": assigned,
+        "unassigned_count": unassigned,
+        "all_count": assigned + unassigned,
+    }
 
 
 def _listing(ctx: Ctx) -> tuple[Iterator[Conversation], dict[str, int]] | None:

@@ -106,8 +106,12 @@ class ConversationIndex(Index["Conversation"]):
                     assigned += count
                     if assignee_id == user_id:
                         mine += count
-        return {"mine_count": mine, "assigned_count": assigned, "unassigned_count": unassigned,
-                "all_count": assigned + unassigned}
+        return {
+            "mine_count": mine,
+            "assigned_count": assigned,
+            "unassigned_count": unassigned,
+            "all_count": assigned + unassigned,
+        }
 
     def newest_first(self, keys: list[GroupKey]) -> Iterator[int]:
         """Conversation ids of the groups by last activity, newest first (ties: the higher id first)."""
@@ -123,8 +127,17 @@ def trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
-SORT_FIELDS = ("id", "name", "email", "phone_number", "last_activity_at", "created_at", "company_name", "city",
-               "country")
+SORT_FIELDS = (
+    "id",
+    "name",
+    "email",
+    "phone_number",
+    "last_activity_at",
+    "created_at",
+    "company_name",
+    "city",
+    "country",
+)
 ADDITIONAL = {"company_name": "company_name", "city": "city", "country": "country"}  # additional_attributes keys
 LAST: tuple[int, str] = (1, "")  # sorts after every present value
 

@@ -30,8 +30,21 @@ from .state import (
 
 UNREAD_LIMIT = 10
 __all__ = [
-    "account_ref", "agent", "agent_bot", "bot_push", "bot_slim", "contact", "contact_push", "contact_webhook", "inbox",
-    "iso", "profile", "team", "team_record", "to_i", "user_push",
+    "account_ref",
+    "agent",
+    "agent_bot",
+    "bot_push",
+    "bot_slim",
+    "contact",
+    "contact_push",
+    "contact_webhook",
+    "inbox",
+    "iso",
+    "profile",
+    "team",
+    "team_record",
+    "to_i",
+    "user_push",
 ]
 
 

@@ -98,8 +98,15 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
     store.teams[TEAM_ID] = Team(TEAM_ID, ACCOUNT_ID, "Humanos", "Atendimento humano", True, {AGENT_ID}, start, start)
     store.next_id("team")
     store.inboxes[WHATSAPP_ID] = Inbox(
-        WHATSAPP_ID, ACCOUNT_ID, 1, "WhatsApp", keys.whatsapp_identifier, keys.whatsapp_secret, _token(),
-        {AGENT_ID, AGENT2_ID}, BOT_ID,
+        WHATSAPP_ID,
+        ACCOUNT_ID,
+        1,
+        "WhatsApp",
+        keys.whatsapp_identifier,
+        keys.whatsapp_secret,
+        _token(),
+        {AGENT_ID, AGENT2_ID},
+        BOT_ID,
     )
     store.inboxes[SITE_ID] = Inbox(
         SITE_ID, ACCOUNT_ID, 2, "Site", keys.site_identifier, keys.site_secret, _token(), {AGENT_ID}, BOT_ID
@@ -138,8 +145,16 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
         msg_id = store.next_id("message", 1001)
         sender_type, sender_id = sender if sender else (None, None)
         msg = Message(
-            msg_id, ACCOUNT_ID, conv.inbox_id, conv.id, content, kind, at, at,
-            sender_type=sender_type, sender_id=sender_id,  # type: ignore[arg-type]
+            msg_id,
+            ACCOUNT_ID,
+            conv.inbox_id,
+            conv.id,
+            content,
+            kind,
+            at,
+            at,
+            sender_type=sender_type,
+            sender_id=sender_id,  # type: ignore[arg-type]
         )
         store.messages[msg_id] = msg
         conv.messages.append(msg)
@@ -219,8 +234,14 @@ def startup_info(store: Store, keys: Secrets, base_url: str) -> dict[str, object
             {"id": i.id, "name": i.name, "inbox_identifier": i.inbox_identifier} for i in store.inboxes.values()
         ],
         "agents": [
-            {"id": u.id, "name": u.name, "role": u.role, "email": u.email, "access_token": tokens[u.id],
-             "password": u.password}
+            {
+                "id": u.id,
+                "name": u.name,
+                "role": u.role,
+                "email": u.email,
+                "access_token": tokens[u.id],
+                "password": u.password,
+            }
             for u in store.users.values()
         ],
         "teams": [{"id": t.id, "name": t.name} for t in store.teams.values()],

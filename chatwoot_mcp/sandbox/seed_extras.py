@@ -31,12 +31,58 @@ CANNED = [
     ("prazo", "O prazo de entrega é de 2 a 5 dias úteis a partir da confirmação do pagamento."),
     ("encerramento", "Posso ajudar em algo mais? Se não, vou encerrar este atendimento. Obrigado!"),
 ]
-FIRST = ["Maria", "João", "Ana", "Pedro", "Juliana", "Lucas", "Fernanda", "Rafael", "Camila", "Gabriel", "Beatriz",
-         "Mateus", "Larissa", "Bruno", "Patrícia", "Thiago", "Aline", "Diego", "Renata", "Felipe"]
-LAST = ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes",
-        "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida", "Lopes", "Soares", "Fernandes", "Vieira", "Barbosa"]
-TEXTS = ["Olá, preciso de ajuda com meu pedido", "Qual o prazo de entrega para o meu CEP?", "Quero trocar um produto",
-         "O boleto venceu, podem gerar outro?", "Meu pedido chegou incompleto", "Vocês aceitam PIX?"]
+FIRST = [
+    "Maria",
+    "João",
+    "Ana",
+    "Pedro",
+    "Juliana",
+    "Lucas",
+    "Fernanda",
+    "Rafael",
+    "Camila",
+    "Gabriel",
+    "Beatriz",
+    "Mateus",
+    "Larissa",
+    "Bruno",
+    "Patrícia",
+    "Thiago",
+    "Aline",
+    "Diego",
+    "Renata",
+    "Felipe",
+]
+LAST = [
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Almeida",
+    "Lopes",
+    "Soares",
+    "Fernandes",
+    "Vieira",
+    "Barbosa",
+]
+TEXTS = [
+    "Olá, preciso de ajuda com meu pedido",
+    "Qual o prazo de entrega para o meu CEP?",
+    "Quero trocar um produto",
+    "O boleto venceu, podem gerar outro?",
+    "Meu pedido chegou incompleto",
+    "Vocês aceitam PIX?",
+]
 DAY = 86400.0
 
 
@@ -50,10 +96,20 @@ def add_library(store: Store, account_id: int, created: float) -> None:
 
 
 def event(store: Store, conv: Conversation, name: str, start: float, end: float, user_id: int | None) -> None:
-    store.add_reporting_event(ReportingEvent(
-        store.next_id("reporting_event"), conv.account_id, name, int(end) - int(start), conv.inbox_id, user_id,
-        conv.id, end, start, end,
-    ))
+    store.add_reporting_event(
+        ReportingEvent(
+            store.next_id("reporting_event"),
+            conv.account_id,
+            name,
+            int(end) - int(start),
+            conv.inbox_id,
+            user_id,
+            conv.id,
+            end,
+            start,
+            end,
+        )
+    )
 
 
 def add_story_events(store: Store, account_id: int) -> None:
@@ -98,9 +154,17 @@ def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int
             store.contact_inboxes[ci_id] = ci
         status = rng.choices(("pending", "open", "resolved", "snoozed"), weights=(3, 4, 2, 1))[0]
         conv = Conversation(
-            id=store.next_id("conversation", 101), display_id=store.next_id(f"display:{account_id}"),
-            account_id=account_id, inbox_id=inbox.id, contact_id=contact.id, contact_inbox_id=ci.id,
-            uuid=str(uuid.uuid4()), status=status, created_at=created, updated_at=created, last_activity_at=created,
+            id=store.next_id("conversation", 101),
+            display_id=store.next_id(f"display:{account_id}"),
+            account_id=account_id,
+            inbox_id=inbox.id,
+            contact_id=contact.id,
+            contact_inbox_id=ci.id,
+            uuid=str(uuid.uuid4()),
+            status=status,
+            created_at=created,
+            updated_at=created,
+            last_activity_at=created,
         )
         _bulk_story(store, conv, rng, n, agents, now)
         contact.last_activity_at = max(contact.last_activity_at or 0.0, created + 1)
@@ -112,8 +176,9 @@ def add_bulk(store: Store, account_id: int, *, conversations: int, contacts: int
 def _bulk_story(store: Store, conv: Conversation, rng: random.Random, n: int, agents: list[int], now: float) -> None:
     """The customer's message; then, unless the bot still has it, the handoff and maybe a person's reply."""
     created = conv.created_at
-    _say(store, conv, f"{rng.choice(TEXTS)} (pedido #{20_000 + n})", INCOMING, ("Contact", conv.contact_id),
-         created + 1)
+    _say(
+        store, conv, f"{rng.choice(TEXTS)} (pedido #{20_000 + n})", INCOMING, ("Contact", conv.contact_id), created + 1
+    )
     if conv.status == "pending":
         conv.waiting_since = created + 1
         return
@@ -137,8 +202,18 @@ def _bulk_story(store: Store, conv: Conversation, rng: random.Random, n: int, ag
 
 def _say(store: Store, conv: Conversation, content: str, kind: int, sender: tuple[str, int], at: float) -> None:
     msg_id = store.next_id("message", 1001)
-    msg = Message(msg_id, conv.account_id, conv.inbox_id, conv.id, content, kind, at, at,
-                  sender_type=sender[0], sender_id=sender[1])  # type: ignore[arg-type]
+    msg = Message(
+        msg_id,
+        conv.account_id,
+        conv.inbox_id,
+        conv.id,
+        content,
+        kind,
+        at,
+        at,
+        sender_type=sender[0],
+        sender_id=sender[1],
+    )  # type: ignore[arg-type]
     store.messages[msg_id] = msg
     conv.messages.append(msg)
     conv.last_activity_at = at

@@ -104,8 +104,16 @@ class Contact:
     blocked: bool = False
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {"account_id", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at",
-         "additional_attributes"}
+        {
+            "account_id",
+            "name",
+            "email",
+            "phone_number",
+            "identifier",
+            "last_activity_at",
+            "created_at",
+            "additional_attributes",
+        }
     )
 
     def __setattr__(self, name: str, value: Any) -> None:

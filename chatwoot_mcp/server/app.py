@@ -41,7 +41,9 @@ class ChatwootMCPServer(MCPServer):
         """The tools, with output schemas in their compact equivalent form (cheaper for clients to validate)."""
         tools = await super().list_tools()
         return [
-            tool.model_copy(update={"output_schema": compact_schema(tool.output_schema)}) if tool.output_schema else tool
+            tool.model_copy(update={"output_schema": compact_schema(tool.output_schema)})
+            if tool.output_schema
+            else tool
             for tool in tools
         ]
 

@@ -32,6 +32,7 @@ def return_message(template: str | None, bot_name: str) -> str:
     text = template or RETURN_MESSAGE
     return text.replace("{bot_name}", bot_name)
 
+
 # Prompts a dashboard user picks in their MCP client (pt-BR: they are shown to the team).
 TRIAGE_TITLE = "Triagem da fila do bot"
 TRIAGE_DESCRIPTION = "Revisa as conversas que o bot está atendendo e aponta as que precisam de uma pessoa."

@@ -165,8 +165,6 @@ async def test_build_responder_picks_openai_with_a_key_and_reads_the_settings(tm
 
 
 def test_build_responder_fails_clearly_on_a_missing_system_prompt_file(tmp_path: Path) -> None:
-    settings = BotSettings(
-        chatwoot=Settings(openai_api_key="sk-abc"), system_prompt_file=tmp_path / "nope.md"
-    )
+    settings = BotSettings(chatwoot=Settings(openai_api_key="sk-abc"), system_prompt_file=tmp_path / "nope.md")
     with pytest.raises(BrainConfigError, match="BOT_SYSTEM_PROMPT_FILE"):
         build_responder(settings)

@@ -104,8 +104,9 @@ async def test_a_conversation_closed_while_the_model_thinks_drops_the_reply_with
 
     class ClosingResponder(ThinkingEcho):
         async def respond(self, ctx: Any) -> Any:
-            response = await chatwoot.api("POST", f"conversations/{ctx.conversation_id}/toggle_status",
-                                          json={"status": "resolved"})
+            response = await chatwoot.api(
+                "POST", f"conversations/{ctx.conversation_id}/toggle_status", json={"status": "resolved"}
+            )
             response.raise_for_status()
             return await super().respond(ctx)
 

@@ -16,11 +16,14 @@ from chatwoot_mcp.server.views import MessageView
 
 
 def item(
-    id: int, type: Any, content: str, sender_type: str | None = None, private: bool = False, source_id: str | None = None
+    id: int,
+    type: Any,
+    content: str,
+    sender_type: str | None = None,
+    private: bool = False,
+    source_id: str | None = None,
 ) -> MessageView:
-    return MessageView(
-        id=id, type=type, content=content, sender_type=sender_type, private=private, source_id=source_id
-    )
+    return MessageView(id=id, type=type, content=content, sender_type=sender_type, private=private, source_id=source_id)
 
 
 def test_history_keeps_customer_bot_and_agent_turns_and_leaves_out_notes_and_activity() -> None:

@@ -219,7 +219,9 @@ async def test_wrong_content_type_and_oversized_bodies_are_refused_before_parsin
         assert await app.state.store.count_events() == 0
 
 
-async def test_an_address_that_keeps_failing_verification_is_throttled_but_valid_deliveries_still_pass(tmp_path: Path) -> None:
+async def test_an_address_that_keeps_failing_verification_is_throttled_but_valid_deliveries_still_pass(
+    tmp_path: Path,
+) -> None:
     app = create_app(bot_settings(tmp_path, verify_failures_per_minute=3), responder=EchoResponder())
     body = p.encode(p.message())
     async with running(app, ip="203.0.113.9") as attacker:

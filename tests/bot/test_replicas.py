@@ -183,9 +183,7 @@ async def start_customers(chatwoot: Chatwoot, count: int) -> list[Customer]:
     return customers
 
 
-async def test_two_replicas_answer_a_burst_exactly_once_and_share_the_work(
-    chatwoot: Chatwoot, tmp_path: Path
-) -> None:
+async def test_two_replicas_answer_a_burst_exactly_once_and_share_the_work(chatwoot: Chatwoot, tmp_path: Path) -> None:
     secret = await chatwoot.bot_secret()
     with FakeOpenAI(default=slow_model(0.5)) as fake:
         async with pg_schema() as url:
@@ -246,9 +244,7 @@ async def leases_of(url: str, pid: int, *, at_least: int) -> list[int]:
     dsn, schema = split_schema(url)
     conn = await asyncpg.connect(dsn)
     try:
-        rows = await conn.fetch(
-            f'SELECT conversation_id FROM "{schema}".leases WHERE owner LIKE $1', f"%:{pid}:%"
-        )
+        rows = await conn.fetch(f'SELECT conversation_id FROM "{schema}".leases WHERE owner LIKE $1', f"%:{pid}:%")
     except asyncpg.UndefinedTableError:
         return []
     finally:

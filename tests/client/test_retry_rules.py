@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -202,7 +202,7 @@ async def test_a_429_that_persists_raises_rate_limited_with_the_hint_and_chatwoo
 
 
 def test_retry_after_as_an_http_date_is_the_seconds_until_that_date() -> None:
-    now = datetime(2026, 11, 22, 6, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 6, 0, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(seconds=12), usegmt=True)
     assert parse_retry_after(header, now=now.timestamp()) == 12.0
     assert parse_retry_after(format_datetime(now - timedelta(seconds=5), usegmt=True), now=now.timestamp()) == 0.0

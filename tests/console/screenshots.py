@@ -15,8 +15,11 @@ async def take() -> None:
     box = start_sandbox()
     try:
         # A conversation where the bot answered and a person took over, for the transcript.
-        box.api("POST", "conversations/2/messages", json={"content": "O frete para SP é grátis acima de R$ 200.",
-                                                          "private": False})
+        box.api(
+            "POST",
+            "conversations/2/messages",
+            json={"content": "O frete para SP é grátis acima de R$ 200.", "private": False},
+        )
         with running_console(box, CONSOLE_AGENTS_SEE_QUEUE="true") as console:
             async with chromium() as browser:
                 page = await browser.new_page(viewport={"width": 900, "height": 560})

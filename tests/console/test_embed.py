@@ -61,9 +61,10 @@ def chatwoot_dashboard(console_url: str, conversation_id: int) -> Iterator[str]:
 async def test_the_embed_view_takes_the_conversation_from_app_context_and_takes_it_over(sandbox: Sandbox) -> None:
     console_port = free_port()
     console_url = f"http://127.0.0.1:{console_port}"
-    with chatwoot_dashboard(console_url, 2) as origin, running_console(
-        sandbox, CONSOLE_CHATWOOT_ORIGIN=origin, port=console_port
-    ) as console:
+    with (
+        chatwoot_dashboard(console_url, 2) as origin,
+        running_console(sandbox, CONSOLE_CHATWOOT_ORIGIN=origin, port=console_port) as console,
+    ):
         async with chromium() as browser:
             page = await sign_in(browser, console, sandbox.admin_token)
             await page.goto(f"{origin}/app/accounts/1/conversations/2")
@@ -79,9 +80,10 @@ async def test_the_embed_view_takes_the_conversation_from_app_context_and_takes_
 
 async def test_only_the_configured_chatwoot_origin_may_frame_the_console(sandbox: Sandbox) -> None:
     console_port = free_port()
-    with chatwoot_dashboard(f"http://127.0.0.1:{console_port}", 2) as elsewhere, running_console(
-        sandbox, port=console_port
-    ) as console:
+    with (
+        chatwoot_dashboard(f"http://127.0.0.1:{console_port}", 2) as elsewhere,
+        running_console(sandbox, port=console_port) as console,
+    ):
         async with chromium() as browser:
             page = await sign_in(browser, console, sandbox.admin_token)
             await page.goto(f"{elsewhere}/app")  # not the configured Chatwoot origin

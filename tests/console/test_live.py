@@ -76,8 +76,11 @@ async def test_the_webhook_accepts_only_chatwoots_signature(sandbox: Sandbox) ->
         url = f"{console.url}/webhooks/chatwoot"
         async with httpx2.AsyncClient(timeout=10) as http:
             now = str(int(time.time()))
-            good = {"X-Chatwoot-Timestamp": now, "X-Chatwoot-Signature": sign(mine["secret"], now, body),
-                    "Content-Type": "application/json"}
+            good = {
+                "X-Chatwoot-Timestamp": now,
+                "X-Chatwoot-Signature": sign(mine["secret"], now, body),
+                "Content-Type": "application/json",
+            }
             assert (await http.post(url, content=body, headers=good)).json()["status"] == "accepted"
             forged = good | {"X-Chatwoot-Signature": sign("not-the-secret", now, body)}
             refused = await http.post(url, content=body, headers=forged)

@@ -44,8 +44,11 @@ async def test_an_agent_sees_only_what_is_assigned_to_them_and_is_refused_the_re
         async with chromium() as browser:
             page = await sign_in(browser, console, agent["access_token"])
             ids = await page.locator("li.row").evaluate_all("rows => rows.map(r => r.dataset.id)")
-            theirs = {str(c["id"]) for c in sandbox.control("GET", "state")["conversations"]
-                      if c["assignee_id"] == agent["id"]}
+            theirs = {
+                str(c["id"])
+                for c in sandbox.control("GET", "state")["conversations"]
+                if c["assignee_id"] == agent["id"]
+            }
             assert "4" in ids and set(ids) == theirs and len(theirs) < 6
             assert await page.locator("select[name=agent]").count() == 0  # no agent filter for agents
             tabs = await page.locator(".tabs a").evaluate_all("tabs => tabs.map(t => t.dataset.owner)")

@@ -55,7 +55,9 @@ def test_a_forged_or_foreign_cookie_finds_no_session_and_csrf_tokens_are_bound_t
     assert other.get(store.cookie_value(session)) is None
     token = store.csrf_token(sid)
     assert store.csrf_ok(sid, token)
-    assert not store.csrf_ok("another-session", token) and not store.csrf_ok(sid, None) and not store.csrf_ok(None, token)
+    assert (
+        not store.csrf_ok("another-session", token) and not store.csrf_ok(sid, None) and not store.csrf_ok(None, token)
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,12 +80,16 @@ def conversation_update(status: str, assignee: dict[str, Any] | None, changes: l
 
 
 def test_a_webhook_tells_who_held_the_conversation_before_and_whether_the_bot_handed_it_to_people() -> None:
-    handoff = event_facts(conversation_update("open", None, [{"status": {"previous_value": "pending",
-                                                                          "current_value": "open"}}]))
+    handoff = event_facts(
+        conversation_update("open", None, [{"status": {"previous_value": "pending", "current_value": "open"}}])
+    )
     assert handoff is not None
     assert (handoff["previous_owner"], handoff["owner"], handoff["handed_to_people"]) == ("bot", "queue", True)
-    moved = event_facts(conversation_update("open", {"id": 1, "name": "Ana"},
-                                            [{"assignee_id": {"previous_value": 2, "current_value": 1}}]))
+    moved = event_facts(
+        conversation_update(
+            "open", {"id": 1, "name": "Ana"}, [{"assignee_id": {"previous_value": 2, "current_value": 1}}]
+        )
+    )
     assert moved is not None and moved["previous_assignee_id"] == 2 and moved["assignee_id"] == 1
     assert not moved["handed_to_people"]
     # Bruno (agent 2) hears that it left him; a third agent of another inbox hears nothing.
@@ -113,10 +119,14 @@ async def next_events(stream: Any, count: int) -> list[str]:
 @pytest.mark.anyio
 async def test_a_handoff_notice_waits_for_an_assignee_so_a_take_over_shows_none() -> None:
     hub = Hub(agents_see_queue=False)
-    opened = event_facts(conversation_update("open", None, [{"status": {"previous_value": "pending",
-                                                                         "current_value": "open"}}]))
-    assigned = event_facts(conversation_update("open", {"id": 1, "name": "Ana"},
-                                               [{"assignee_id": {"previous_value": None, "current_value": 1}}]))
+    opened = event_facts(
+        conversation_update("open", None, [{"status": {"previous_value": "pending", "current_value": "open"}}])
+    )
+    assigned = event_facts(
+        conversation_update(
+            "open", {"id": 1, "name": "Ana"}, [{"assignee_id": {"previous_value": None, "current_value": 1}}]
+        )
+    )
     assert opened is not None and assigned is not None
     events = stream(hub, ADMIN, reconnect=False)
     assert await next_events(events, 1) == ["ready"]

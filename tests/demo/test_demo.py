@@ -79,8 +79,14 @@ def test_the_demo_plays_the_four_flows_keeps_the_console_running_and_stops_its_p
         server = config.get("mcpServers", {}).get("chatwoot-sandbox", {})
         sandbox_url = server.get("env", {}).get("CHATWOOT_URL", "")
         sandbox_alive = bool(sandbox_url) and httpx2.get(f"{sandbox_url}/_sandbox/deliveries", timeout=5).is_success
-        console_url = next((line.split(": ", 1)[1].strip() for line in lines
-                            if line.startswith("Central de atendimento (handoff console): ")), "")
+        console_url = next(
+            (
+                line.split(": ", 1)[1].strip()
+                for line in lines
+                if line.startswith("Central de atendimento (handoff console): ")
+            ),
+            "",
+        )
         console_health = httpx2.get(f"{console_url}/health", timeout=5).json() if console_url else {}
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=30)

@@ -99,9 +99,7 @@ def handoff_or_echo(request: dict[str, Any]) -> Step:
     """A tiny deterministic "model": hands off when the customer asks for a person, else echoes their last words."""
     last = next((m["content"] for m in reversed(request.get("messages", [])) if m.get("role") == "user"), "")
     if "pessoa" in str(last).lower():
-        return tool_calls_step(
-            ("handoff_to_human", {"reason": SCRIPTED_HANDOFF_REASON, "summary": f"Pediu: {last}"})
-        )
+        return tool_calls_step(("handoff_to_human", {"reason": SCRIPTED_HANDOFF_REASON, "summary": f"Pediu: {last}"}))
     return text_step(f"BIA responde: {last}")
 
 
@@ -263,4 +261,3 @@ class FakeOpenAI:
             except TimeoutError:
                 pass
         return JSONResponse(step.body or {}, status_code=step.status, headers=step.headers)
-

@@ -68,8 +68,12 @@ def test_agent_bot_assignment_sets_the_bot_and_clears_the_user(sandbox: Sandbox)
         "POST", "conversations/3/assignments", json={"assignee_id": sandbox.agent_bot_id, "assignee_type": "AgentBot"}
     )
     assert response.json() == {
-        "id": sandbox.agent_bot_id, "name": "BIA", "description": "Assistente virtual da Acme", "thumbnail": "",
-        "outgoing_url": None, "bot_type": "webhook",
+        "id": sandbox.agent_bot_id,
+        "name": "BIA",
+        "description": "Assistente virtual da Acme",
+        "thumbnail": "",
+        "outgoing_url": None,
+        "bot_type": "webhook",
     }
     conv = _conv(sandbox, 3)
     assert conv["assignee_agent_bot_id"] == sandbox.agent_bot_id and conv["assignee_id"] is None

@@ -19,7 +19,8 @@ def test_contact_list_pages_fifteen_at_a_time_and_echoes_the_page_as_sent(sandbo
     # six seeded contacts (all with a phone number) and fourteen new: twenty resolved contacts
     assert first["meta"] == {"count": 20, "current_page": 1}
     assert len(first["payload"]) == 15 and [c["id"] for c in first["payload"]] == sorted(
-        c["id"] for c in first["payload"])
+        c["id"] for c in first["payload"]
+    )
     second = sandbox.api("GET", "contacts?page=2").json()
     assert second["meta"] == {"count": 20, "current_page": "2"}  # `params[:page] || 1`: a string when sent
     assert len(second["payload"]) == 5
@@ -79,8 +80,9 @@ def test_create_refuses_a_duplicate_phone_and_creates_the_contact_inbox_when_ask
     duplicate = sandbox.api("POST", "contacts", json={"name": "Outro", "phone_number": "+5511987654321"})
     assert duplicate.status_code == 422 and duplicate.json()["attributes"] == ["phone_number"]
     site = sandbox.inbox("Site")["id"]
-    created = sandbox.api("POST", "contacts", json={"name": "Nova", "identifier": "crm-77", "inbox_id": site,
-                                                    "source_id": "fonte-77"}).json()["payload"]
+    created = sandbox.api(
+        "POST", "contacts", json={"name": "Nova", "identifier": "crm-77", "inbox_id": site, "source_id": "fonte-77"}
+    ).json()["payload"]
     assert created["contact_inbox"]["source_id"] == "fonte-77" and created["contact_inbox"]["inbox"]["id"] == site
     assert created["contact"]["contact_inboxes"][0]["source_id"] == "fonte-77"
     again = sandbox.api("POST", "contacts", json={"name": "Nova 2", "identifier": "crm-77"})

@@ -20,10 +20,17 @@ def _post(box: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     return created.json()["payload"]["contact"]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "contacts"), ("GET", "contacts/search?q=a"), ("GET", "contacts/11"), ("POST", "contacts"),
-    ("PATCH", "contacts/11"), ("PUT", "contacts/11"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "contacts"),
+        ("GET", "contacts/search?q=a"),
+        ("GET", "contacts/11"),
+        ("POST", "contacts"),
+        ("PATCH", "contacts/11"),
+        ("PUT", "contacts/11"),
+    ],
+)
 def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str) -> None:
     url = f"{sandbox.base_url}/api/v1/accounts/{sandbox.account_id}/{path}"
     response = httpx2.request(method, url, json={"name": "test"}, timeout=10)
@@ -55,10 +62,17 @@ def test_returns_limited_information_on_inboxes(sandbox: Sandbox) -> None:
 
 def _companies(box: Sandbox) -> list[dict[str, Any]]:
     return [
-        _post(box, {"email": "c1@example.com", "additional_attributes": {"company_name": "Company 1",
-                                                                          "country_code": "IN"}}),
-        _post(box, {"email": "c2@example.com", "additional_attributes": {"company_name": "Test Company 1",
-                                                                          "country_code": "CA"}}),
+        _post(
+            box,
+            {"email": "c1@example.com", "additional_attributes": {"company_name": "Company 1", "country_code": "IN"}},
+        ),
+        _post(
+            box,
+            {
+                "email": "c2@example.com",
+                "additional_attributes": {"company_name": "Test Company 1", "country_code": "CA"},
+            },
+        ),
         _post(box, {"email": "c3@example.com", "additional_attributes": {"company_name": None, "country_code": None}}),
     ]
 
@@ -80,8 +94,9 @@ def test_returns_all_contacts_with_company_name_asc_order_with_null_values_at_la
 
 def test_returns_all_contacts_with_country_name_desc_order_with_null_values_at_last(sandbox: Sandbox) -> None:
     _companies(sandbox)
-    albania = _post(sandbox, {"email": "al@example.com", "additional_attributes": {"country_code": "AL",
-                                                                                   "country": "Albania"}})
+    albania = _post(
+        sandbox, {"email": "al@example.com", "additional_attributes": {"country_code": "AL", "country": "Albania"}}
+    )
     payload = sandbox.api("GET", "contacts?include_contact_inboxes=false&sort=country").json()["payload"]
     assert payload[0]["id"] == albania["id"] and payload[0]["email"] == albania["email"]
     assert payload[-1]["additional_attributes"].get("country") is None
@@ -146,8 +161,9 @@ def test_does_not_create_the_contact(sandbox: Sandbox) -> None:
 
 def test_updates_the_contact(sandbox: Sandbox) -> None:
     sandbox.api("PATCH", "contacts/11", json={"custom_attributes": {"test": "test", "test1": "test1"}})
-    response = sandbox.api("PATCH", "contacts/11", json={"name": "Test Blub",
-                                                         "custom_attributes": {"test": "new test", "test2": "test2"}})
+    response = sandbox.api(
+        "PATCH", "contacts/11", json={"name": "Test Blub", "custom_attributes": {"test": "new test", "test2": "test2"}}
+    )
     assert response.status_code == 200
     shown = sandbox.api("GET", "contacts/11").json()["payload"]
     assert shown["name"] == "Test Blub"

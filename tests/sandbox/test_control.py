@@ -11,9 +11,15 @@ from tests.conftest import Sandbox
 
 def test_fault_answers_the_next_matching_requests_then_expires(sandbox: Sandbox) -> None:
     sandbox.control(
-        "POST", "faults",
-        json={"method": "GET", "path": r"/api/v1/accounts/1/conversations", "status": 429, "count": 2,
-              "headers": {"Retry-After": "1"}},
+        "POST",
+        "faults",
+        json={
+            "method": "GET",
+            "path": r"/api/v1/accounts/1/conversations",
+            "status": 429,
+            "count": 2,
+            "headers": {"Retry-After": "1"},
+        },
     )
     first = sandbox.api("GET", "conversations")
     assert first.status_code == 429
@@ -25,7 +31,8 @@ def test_fault_answers_the_next_matching_requests_then_expires(sandbox: Sandbox)
 
 def test_fault_with_a_json_body_and_a_method_filter(sandbox: Sandbox) -> None:
     sandbox.control(
-        "POST", "faults",
+        "POST",
+        "faults",
         json={"method": "POST", "path": r".*/messages", "status": 503, "body": {"error": "manutenção"}},
     )
     assert sandbox.api("GET", "conversations/1/messages").status_code == 200
@@ -57,8 +64,12 @@ def test_request_log_records_method_path_query_status_token_kind_and_json(sandbo
     sandbox.api("GET", "conversations", token="wrong")
     log = sandbox.control("GET", "requests")
     assert log[0] == {
-        "method": "GET", "path": "/api/v1/accounts/1/conversations", "query": {"status": "all", "labels": ["a", "b"]},
-        "status": 200, "token": "admin", "json": None,
+        "method": "GET",
+        "path": "/api/v1/accounts/1/conversations",
+        "query": {"status": "all", "labels": ["a", "b"]},
+        "status": 200,
+        "token": "admin",
+        "json": None,
     }
     assert (log[1]["token"], log[1]["json"], log[1]["status"]) == ("bot", {"content": "Olá"}, 200)
     assert (log[2]["token"], log[2]["status"]) == ("unknown", 401)
@@ -87,5 +98,10 @@ def test_state_holds_conversations_with_status_assignee_team_labels_and_messages
     assert conv["messages"][0]["message_type"] == "incoming"
     assert len(state["conversations"]) == 6
     assert sorted(s["status"] for s in state["conversations"]) == [
-        "open", "open", "pending", "pending", "resolved", "snoozed",
+        "open",
+        "open",
+        "pending",
+        "pending",
+        "resolved",
+        "snoozed",
     ]

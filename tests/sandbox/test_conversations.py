@@ -11,10 +11,32 @@ import pytest
 from tests.conftest import Sandbox
 
 CONVERSATION_KEYS = {
-    "meta", "id", "messages", "account_id", "uuid", "additional_attributes", "agent_last_seen_at",
-    "assignee_last_seen_at", "can_reply", "contact_last_seen_at", "custom_attributes", "inbox_id", "labels",
-    "muted", "snoozed_until", "status", "created_at", "updated_at", "timestamp", "first_reply_created_at",
-    "unread_count", "last_non_activity_message", "last_activity_at", "priority", "waiting_since", "sla_policy_id",
+    "meta",
+    "id",
+    "messages",
+    "account_id",
+    "uuid",
+    "additional_attributes",
+    "agent_last_seen_at",
+    "assignee_last_seen_at",
+    "can_reply",
+    "contact_last_seen_at",
+    "custom_attributes",
+    "inbox_id",
+    "labels",
+    "muted",
+    "snoozed_until",
+    "status",
+    "created_at",
+    "updated_at",
+    "timestamp",
+    "first_reply_created_at",
+    "unread_count",
+    "last_non_activity_message",
+    "last_activity_at",
+    "priority",
+    "waiting_since",
+    "sla_policy_id",
 }
 
 
@@ -118,9 +140,14 @@ def test_filter_endpoint_has_no_data_wrapper_and_chains_rules(sandbox: Sandbox) 
 
 def test_new_conversation_in_a_bot_inbox_starts_pending_whatever_status_is_sent(sandbox: Sandbox) -> None:
     response = sandbox.api(
-        "POST", "conversations",
-        json={"inbox_id": sandbox.inbox("Site")["id"], "contact_id": 11, "status": "open",
-              "message": {"content": "Olá, aqui é a Acme"}},
+        "POST",
+        "conversations",
+        json={
+            "inbox_id": sandbox.inbox("Site")["id"],
+            "contact_id": 11,
+            "status": "open",
+            "message": {"content": "Olá, aqui é a Acme"},
+        },
     )
     assert response.status_code == 200
     conv = response.json()
@@ -137,7 +164,9 @@ def test_public_api_plays_the_customer(sandbox: Sandbox) -> None:
     conv = _public(sandbox, "Site", f"contacts/{body['source_id']}/conversations", json={}).json()
     assert conv["status"] == "pending"
     sent = _public(
-        sandbox, "Site", f"contacts/{body['source_id']}/conversations/{conv['id']}/messages",
+        sandbox,
+        "Site",
+        f"contacts/{body['source_id']}/conversations/{conv['id']}/messages",
         json={"content": "Quero trocar um produto"},
     )
     assert sent.status_code == 200 and sent.json()["message_type"] == 0
@@ -163,8 +192,12 @@ def test_incoming_message_reopens_resolved_as_pending_and_snoozed_as_open(sandbo
     snoozed = next(c for c in state if c["status"] == "snoozed")
     for conv in (resolved, snoozed):
         inbox = next(i for i in sandbox.info["inboxes"] if i["id"] == conv["inbox_id"])
-        _public(sandbox, inbox["name"], f"contacts/{conv['source_id']}/conversations/{conv['id']}/messages",
-                json={"content": "Oi de novo"})
+        _public(
+            sandbox,
+            inbox["name"],
+            f"contacts/{conv['source_id']}/conversations/{conv['id']}/messages",
+            json={"content": "Oi de novo"},
+        )
     after = {c["id"]: c for c in sandbox.control("GET", "state")["conversations"]}
     assert after[resolved["id"]]["status"] == "pending"
     assert after[snoozed["id"]]["status"] == "open"
@@ -196,8 +229,14 @@ def test_agents_and_teams_are_bare_arrays(sandbox: Sandbox) -> None:
     assert isinstance(agents, list) and {a["role"] for a in agents} == {"administrator", "agent"}
     teams = sandbox.api("GET", "teams", token=sandbox.agent_token).json()
     assert teams == [
-        {"id": 1, "name": "Humanos", "description": "Atendimento humano", "allow_auto_assign": True,
-         "account_id": 1, "is_member": True}
+        {
+            "id": 1,
+            "name": "Humanos",
+            "description": "Atendimento humano",
+            "allow_auto_assign": True,
+            "account_id": 1,
+            "is_member": True,
+        }
     ]
 
 

@@ -15,8 +15,10 @@ from tests.sandbox.conftest import Receiver, deliveries, wait_for
 def _customer_says(box: Sandbox, display_id: int, content: str) -> None:
     conv = next(c for c in box.control("GET", "state")["conversations"] if c["id"] == display_id)
     inbox = next(i for i in box.info["inboxes"] if i["id"] == conv["inbox_id"])
-    url = (f"{box.base_url}/public/api/v1/inboxes/{inbox['inbox_identifier']}/contacts/{conv['source_id']}"
-           f"/conversations/{display_id}/messages")
+    url = (
+        f"{box.base_url}/public/api/v1/inboxes/{inbox['inbox_identifier']}/contacts/{conv['source_id']}"
+        f"/conversations/{display_id}/messages"
+    )
     assert httpx2.post(url, json={"content": content}, timeout=10).status_code == 200
 
 
@@ -62,8 +64,9 @@ def test_unread_marks_the_last_incoming_message_unread_again(sandbox: Sandbox) -
 
 def test_unread_without_any_incoming_message_forgets_the_last_seen_time(sandbox: Sandbox) -> None:
     site = sandbox.inbox("Site")["id"]
-    created = sandbox.api("POST", "conversations", json={"inbox_id": site, "contact_id": 11,
-                                                         "message": {"content": "Olá, aqui é a Acme"}}).json()
+    created = sandbox.api(
+        "POST", "conversations", json={"inbox_id": site, "contact_id": 11, "message": {"content": "Olá, aqui é a Acme"}}
+    ).json()
     sandbox.api("POST", f"conversations/{created['id']}/update_last_seen")
     assert _conv(sandbox, created["id"])["agent_last_seen_at"] > 0
     sandbox.api("POST", f"conversations/{created['id']}/unread")
@@ -114,12 +117,19 @@ def test_read_and_unread_need_a_user_who_may_see_the_conversation(sandbox: Sandb
 
 
 def test_reading_sends_no_webhook(sandbox: Sandbox, receiver: Receiver) -> None:
-    sandbox.api("POST", "webhooks", json={"webhook": {"url": receiver.url, "subscriptions": [
-        "conversation_updated", "conversation_status_changed", "message_updated"]}})
+    sandbox.api(
+        "POST",
+        "webhooks",
+        json={
+            "webhook": {
+                "url": receiver.url,
+                "subscriptions": ["conversation_updated", "conversation_status_changed", "message_updated"],
+            }
+        },
+    )
     sandbox.api("POST", "conversations/1/update_last_seen")
     sandbox.api("POST", "conversations/1/unread")
     sandbox.api("POST", "conversations/4/toggle_priority", json={"priority": "low"})  # a change that is sent
     deliveries_now = wait_for(lambda: deliveries(sandbox, kind="account", done=True))
     assert [d["event"] for d in deliveries_now] == ["conversation_updated"]
     assert deliveries_now[0]["conversation_id"] == 4
-

@@ -32,9 +32,15 @@ def test_latest_twenty_ascending_then_before_and_after_windows(sandbox: Sandbox)
 
 def test_created_message_is_rendered_with_integer_type_and_echo_id(sandbox: Sandbox) -> None:
     response = sandbox.api(
-        "POST", "conversations/1/messages",
-        json={"content": "Nota interna", "private": True, "echo_id": "e-1", "source_id": "bot:42",
-              "content_attributes": {"in_reply_to": 1001}},
+        "POST",
+        "conversations/1/messages",
+        json={
+            "content": "Nota interna",
+            "private": True,
+            "echo_id": "e-1",
+            "source_id": "bot:42",
+            "content_attributes": {"in_reply_to": 1001},
+        },
     )
     body = response.json()
     assert body["message_type"] == 1 and body["private"] is True
@@ -52,7 +58,8 @@ def test_message_by_a_bot_token_has_an_agent_bot_sender(sandbox: Sandbox) -> Non
 
 def test_sender_type_agent_bot_with_a_user_token_speaks_as_the_bot(sandbox: Sandbox) -> None:
     body = sandbox.api(
-        "POST", "conversations/1/messages",
+        "POST",
+        "conversations/1/messages",
         json={"content": "Oi!", "sender_type": "AgentBot", "sender_id": sandbox.agent_bot_id},
     ).json()
     assert body["sender"]["type"] == "agent_bot"

@@ -9,8 +9,20 @@ import httpx2
 
 from tests.conftest import Sandbox
 
-AGENT_KEYS = {"id", "account_id", "availability_status", "auto_offline", "confirmed", "email", "provider",
-              "available_name", "name", "role", "thumbnail", "custom_role_id"}
+AGENT_KEYS = {
+    "id",
+    "account_id",
+    "availability_status",
+    "auto_offline",
+    "confirmed",
+    "email",
+    "provider",
+    "available_name",
+    "name",
+    "role",
+    "thumbnail",
+    "custom_role_id",
+}
 
 
 def test_profile_says_who_the_token_belongs_to_with_role_and_accounts(sandbox: Sandbox) -> None:
@@ -19,12 +31,22 @@ def test_profile_says_who_the_token_belongs_to_with_role_and_accounts(sandbox: S
     body = agent.json()
     assert (body["id"], body["name"], body["role"], body["account_id"]) == (2, "Bruno Agente", "agent", 1)
     assert body["type"] is None and "custom_attributes" not in body  # STI type of a plain user; no attributes set
-    assert body["accounts"] == [{
-        "id": 1, "name": "Acme Suporte", "status": "active", "onboarding_step": "completed",
-        "active_at": body["accounts"][0]["active_at"], "role": "agent", "permissions": ["agent"],
-        "availability": "online", "availability_status": "online", "auto_offline": True, "custom_role_id": None,
-        "custom_role": None,
-    }]
+    assert body["accounts"] == [
+        {
+            "id": 1,
+            "name": "Acme Suporte",
+            "status": "active",
+            "onboarding_step": "completed",
+            "active_at": body["accounts"][0]["active_at"],
+            "role": "agent",
+            "permissions": ["agent"],
+            "availability": "online",
+            "availability_status": "online",
+            "auto_offline": True,
+            "custom_role_id": None,
+            "custom_role": None,
+        }
+    ]
     admin = sandbox.api("GET", "../../profile").json()
     assert admin["role"] == "administrator" and admin["accounts"][0]["permissions"] == ["administrator"]
     assert sandbox.api("GET", "../../profile", token=sandbox.bot_token).status_code == 401
@@ -88,8 +110,11 @@ def test_sign_in_with_email_and_password_gives_the_user_and_its_access_token(san
     assert signed.headers["access-token"] and signed.headers["client"] and int(signed.headers["expiry"]) > 0
     profile = sandbox.api("GET", "../../profile", token=data["access_token"]).json()
     assert profile["id"] == bruno["id"]  # the body's access token is the one the API takes
-    for body in ({"email": bruno["email"], "password": "errada"}, {"email": "ninguem@acme.com.br", "password": "x"},
-                 {}):
+    for body in (
+        {"email": bruno["email"], "password": "errada"},
+        {"email": "ninguem@acme.com.br", "password": "x"},
+        {},
+    ):
         refused = httpx2.post(url, json=body, timeout=10)
         assert refused.status_code == 401
         assert refused.json() == {"success": False, "errors": ["Invalid login credentials. Please try again."]}

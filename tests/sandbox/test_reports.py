@@ -44,8 +44,11 @@ def test_bot_handoffs_are_counted_once_per_conversation_and_only_when_the_bot_ha
     assert series.status_code == 200
     assert _total(series.json()) == 1
     summary = _v2(sandbox, "reports/bot_summary", type="account", **_span(sandbox)).json()
-    assert summary == {"bot_resolutions_count": 0, "bot_handoffs_count": 1,
-                       "previous": {"bot_resolutions_count": 0, "bot_handoffs_count": 0}}
+    assert summary == {
+        "bot_resolutions_count": 0,
+        "bot_handoffs_count": 1,
+        "previous": {"bot_resolutions_count": 0, "bot_handoffs_count": 0},
+    }
 
 
 def test_conversations_count_per_day_fills_every_day_of_the_range_with_zeros(sandbox: Sandbox) -> None:
@@ -53,8 +56,15 @@ def test_conversations_count_per_day_fills_every_day_of_the_range_with_zeros(san
     for _ in range(2):
         sandbox.api("POST", "conversations", json={"inbox_id": site, "contact_id": 11})
     now = _now(sandbox)
-    series = _v2(sandbox, "reports", metric="conversations_count", type="account", group_by="day",
-                 since=now - 3 * DAY, until=now + 60).json()
+    series = _v2(
+        sandbox,
+        "reports",
+        metric="conversations_count",
+        type="account",
+        group_by="day",
+        since=now - 3 * DAY,
+        until=now + 60,
+    ).json()
     assert len(series) in (4, 5)  # the days from since's to until's, both included
     stamps = [point["timestamp"] for point in series]
     assert all(stamp % DAY == 0 for stamp in stamps) and stamps == sorted(stamps)
@@ -65,8 +75,15 @@ def test_conversations_count_per_day_fills_every_day_of_the_range_with_zeros(san
 
 def test_timezone_offset_moves_the_day_boundaries(sandbox: Sandbox) -> None:
     now = _now(sandbox)
-    series = _v2(sandbox, "reports", metric="conversations_count", type="account", timezone_offset="-3",
-                 since=now - DAY, until=now).json()
+    series = _v2(
+        sandbox,
+        "reports",
+        metric="conversations_count",
+        type="account",
+        timezone_offset="-3",
+        since=now - DAY,
+        until=now,
+    ).json()
     assert all((point["timestamp"] - 3 * 3600) % DAY == 0 for point in series)  # midnight in UTC-3 is 03:00 UTC
     assert _total(series) == 6
 
@@ -76,17 +93,25 @@ def test_averages_come_as_decimal_strings_with_the_days_count(sandbox: Sandbox) 
     sandbox.control("POST", "clock", json={"advance": 100})
     sandbox.api("POST", "conversations/1/messages", json={"content": "Oi, sou a Ana. Já vejo seu pedido."})
     now = _now(sandbox)
-    series = _v2(sandbox, "reports", metric="avg_first_response_time", type="account",
-                 since=now - 120, until=now + 60).json()
+    series = _v2(
+        sandbox, "reports", metric="avg_first_response_time", type="account", since=now - 120, until=now + 60
+    ).json()
     point = series[-1]
     assert point["count"] == 1 and isinstance(point["value"], str) and 99 <= float(point["value"]) <= 101
     summary = _v2(sandbox, "reports/summary", type="account", since=now - 120, until=now + 60).json()
     assert 99 <= float(summary["avg_first_response_time"]) <= 101
     assert summary["outgoing_messages_count"] == 1 and summary["conversations_count"] == 0
     assert summary["avg_resolution_time"] == 0  # ReportHelper: 0 when there is nothing to average
-    assert set(summary) == {"conversations_count", "incoming_messages_count", "outgoing_messages_count",
-                            "avg_first_response_time", "avg_resolution_time", "resolutions_count", "reply_time",
-                            "previous"}
+    assert set(summary) == {
+        "conversations_count",
+        "incoming_messages_count",
+        "outgoing_messages_count",
+        "avg_first_response_time",
+        "avg_resolution_time",
+        "resolutions_count",
+        "reply_time",
+        "previous",
+    }
 
 
 def test_resolutions_and_bot_resolutions(sandbox: Sandbox) -> None:
@@ -101,11 +126,16 @@ def test_resolutions_and_bot_resolutions(sandbox: Sandbox) -> None:
 def test_reports_scope_to_an_inbox_and_an_unknown_one_is_a_404(sandbox: Sandbox) -> None:
     whatsapp = sandbox.inbox("WhatsApp")["id"]
     now = _now(sandbox)
-    series = _v2(sandbox, "reports", metric="conversations_count", type="inbox", id=whatsapp,
-                 since=now - DAY, until=now + 60).json()
+    series = _v2(
+        sandbox, "reports", metric="conversations_count", type="inbox", id=whatsapp, since=now - DAY, until=now + 60
+    ).json()
     assert _total(series) == 3  # conversations 1, 3 and 5
-    assert _v2(sandbox, "reports", metric="conversations_count", type="inbox", id=99,
-               since=now - DAY, until=now).status_code == 404
+    assert (
+        _v2(
+            sandbox, "reports", metric="conversations_count", type="inbox", id=99, since=now - DAY, until=now
+        ).status_code
+        == 404
+    )
 
 
 def test_reports_are_for_administrators_only(sandbox: Sandbox) -> None:

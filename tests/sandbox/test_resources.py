@@ -39,7 +39,8 @@ def test_webhook_update_and_delete(sandbox: Sandbox) -> None:
         "POST", "webhooks", json={"webhook": {"url": "https://example.com/a", "subscriptions": ["message_created"]}}
     ).json()["payload"]["webhook"]
     updated = sandbox.api(
-        "PATCH", f"webhooks/{created['id']}",
+        "PATCH",
+        f"webhooks/{created['id']}",
         json={"webhook": {"subscriptions": ["message_created", "conversation_updated"]}},
     ).json()["payload"]["webhook"]
     assert updated["subscriptions"] == ["message_created", "conversation_updated"]

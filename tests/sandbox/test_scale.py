@@ -50,8 +50,7 @@ def _shake(engine: Engine, rng: random.Random, steps: int) -> None:
             kind = rng.choice((INCOMING, OUTGOING))
             sender = ("Contact", conv.contact_id) if kind == INCOMING else ("User", 1)
             content = rng.choice(("oi", "Qual o prazo do pedido?", "Olá, preciso de ajuda", "PIX"))
-            engine.create_message(conv, content=content, message_type=kind, sender=sender,
-                                  private=rng.random() < 0.2)
+            engine.create_message(conv, content=content, message_type=kind, sender=sender, private=rng.random() < 0.2)
         elif action == 3 and conv.messages:
             message = rng.choice(conv.messages)  # deleted: the content changes, the index follows
             message.content = "This message was deleted"
@@ -111,8 +110,15 @@ def test_the_indexed_list_page_is_the_scanned_one_after_random_changes(seed: int
 
 def test_requests_the_index_cannot_answer_go_to_the_scan() -> None:
     engine = _engine(conversations=0, contacts=0)
-    for params in ({"q": "oi"}, {"labels": ["vip"]}, {"team_id": 1}, {"updated_within": 60},
-                   {"sort_by": "created_at_asc"}, {"status": ["open"]}, {"q": "pedido", "labels": ["vip"]}):
+    for params in (
+        {"q": "oi"},
+        {"labels": ["vip"]},
+        {"team_id": 1},
+        {"updated_within": 60},
+        {"sort_by": "created_at_asc"},
+        {"status": ["open"]},
+        {"q": "pedido", "labels": ["vip"]},
+    ):
         assert finder_index.page(_ctx(engine, 1, params), 25) is None, params
 
 
@@ -166,10 +172,14 @@ def test_seeded_account_has_every_status_contacts_and_reports(big_box: Sandbox) 
     contacts = big_box.api("GET", "contacts").json()
     assert contacts["meta"]["count"] == 506 and len(contacts["payload"]) == 15
     now = int(big_box.control("POST", "clock", json={"advance": 0})["now"])
-    handoffs = httpx2.get(f"{big_box.base_url}/api/v2/accounts/1/reports/bot_summary",
-                          params={"type": "account", "since": now - 40 * 86400, "until": now},
-                          headers={"api_access_token": big_box.admin_token}, timeout=10).json()
+    handoffs = httpx2.get(
+        f"{big_box.base_url}/api/v2/accounts/1/reports/bot_summary",
+        params={"type": "account", "since": now - 40 * 86400, "until": now},
+        headers={"api_access_token": big_box.admin_token},
+        timeout=10,
+    ).json()
     assert handoffs["bot_handoffs_count"] == counts["open"] + counts["resolved"] + counts["snoozed"] - 2
+
     def silvas() -> list[tuple[int, str]]:
         return [(c["id"], c["email"]) for c in big_box.api("GET", "contacts/search?q=silva").json()["payload"]]
 

@@ -84,97 +84,221 @@ def _cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
     conv = client.post(f"{pub}/contacts/{contact}/conversations", json={}).json()["id"]
     client.post(f"{pub}/contacts/{contact}/conversations/{conv}/messages", json={"content": "Olá"})
     hook = client.post(
-        f"{acc}/webhooks", headers={"api_access_token": box.admin_token},
+        f"{acc}/webhooks",
+        headers={"api_access_token": box.admin_token},
         json={"webhook": {"url": "https://example.com/spec", "subscriptions": ["message_created"]}},
     ).json()["payload"]["webhook"]["id"]
     pc = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}"
     pconv = f"{pc}/conversations/{{conversation_id}}"
     return [
         Case("get-details-of-a-contact", "get", pc, f"{pub}/contacts/{contact}"),
-        Case("create-a-conversation", "post", f"{pc}/conversations", f"{pub}/contacts/{contact}/conversations",
-             body={}),
-        Case("list-all-contact-conversations", "get", f"{pc}/conversations",
-             f"{pub}/contacts/{contact}/conversations"),
+        Case(
+            "create-a-conversation", "post", f"{pc}/conversations", f"{pub}/contacts/{contact}/conversations", body={}
+        ),
+        Case("list-all-contact-conversations", "get", f"{pc}/conversations", f"{pub}/contacts/{contact}/conversations"),
         Case("get-single-conversation", "get", pconv, f"{pub}/contacts/{contact}/conversations/{conv}"),
-        Case("create-a-message", "post", f"{pconv}/messages", f"{pub}/contacts/{contact}/conversations/{conv}/messages",
-             body={"content": "Tudo bem?"}),
-        Case("list-all-conversation-messages", "get", f"{pconv}/messages",
-             f"{pub}/contacts/{contact}/conversations/{conv}/messages"),
+        Case(
+            "create-a-message",
+            "post",
+            f"{pconv}/messages",
+            f"{pub}/contacts/{contact}/conversations/{conv}/messages",
+            body={"content": "Tudo bem?"},
+        ),
+        Case(
+            "list-all-conversation-messages",
+            "get",
+            f"{pconv}/messages",
+            f"{pub}/contacts/{contact}/conversations/{conv}/messages",
+        ),
         Case("fetchProfile", "get", "/api/v1/profile", "/api/v1/profile"),
         Case("fetchProfile", "get", "/api/v1/profile", "/api/v1/profile", token="none"),
         Case("conversationList", "get", f"{a}/conversations", f"{acc}/conversations?status=all"),
         Case("conversationList", "get", f"{a}/conversations", f"{acc}/conversations", token="bot"),
         Case("conversationListMeta", "get", f"{a}/conversations/meta", f"{acc}/conversations/meta?status=all"),
         Case(
-            "conversationFilter", "post", f"{a}/conversations/filter", f"{acc}/conversations/filter",
+            "conversationFilter",
+            "post",
+            f"{a}/conversations/filter",
+            f"{acc}/conversations/filter",
             body={"payload": [{"attribute_key": "status", "filter_operator": "equal_to", "values": ["pending"]}]},
         ),
-        Case("get-details-of-a-conversation", "get", f"{a}/conversations/{{conversation_id}}",
-             f"{acc}/conversations/3"),
-        Case("get-details-of-a-conversation", "get", f"{a}/conversations/{{conversation_id}}",
-             f"{acc}/conversations/999"),
-        Case("update-conversation", "patch", f"{a}/conversations/{{conversation_id}}", f"{acc}/conversations/1",
-             body={"priority": "high"}),
-        Case("newConversation", "post", f"{a}/conversations", f"{acc}/conversations",
-             body={"inbox_id": site["id"], "contact_id": 11, "message": {"content": "Olá"}}),
-        Case("toggle-status-of-a-conversation", "post", f"{a}/conversations/{{conversation_id}}/toggle_status",
-             f"{acc}/conversations/4/toggle_status", body={"status": "resolved"}),
-        Case("toggle-status-of-a-conversation", "post", f"{a}/conversations/{{conversation_id}}/toggle_status",
-             f"{acc}/conversations/999/toggle_status", body={"status": "resolved"}),
-        Case("toggle-status-of-a-conversation/bot-handoff", "post",
-             f"{a}/conversations/{{conversation_id}}/toggle_status", f"{acc}/conversations/1/toggle_status",
-             token="bot", body={"status": "open"}),
-        Case("toggle-priority-of-a-conversation", "post", f"{a}/conversations/{{conversation_id}}/toggle_priority",
-             f"{acc}/conversations/1/toggle_priority", body={"priority": "low"}),
-        Case("toggle-typing-status-of-a-conversation", "post",
-             f"{a}/conversations/{{conversation_id}}/toggle_typing_status",
-             f"{acc}/conversations/1/toggle_typing_status", body={"typing_status": "on"}),
-        Case("update-custom-attributes-of-a-conversation", "post",
-             f"{a}/conversations/{{conversation_id}}/custom_attributes", f"{acc}/conversations/1/custom_attributes",
-             body={"custom_attributes": {"pedido": "1029"}}),
-        Case("assign-a-conversation", "post", f"{a}/conversations/{{conversation_id}}/assignments",
-             f"{acc}/conversations/1/assignments", body={"assignee_id": 2}),
-        Case("assign-a-conversation/unassign", "post", f"{a}/conversations/{{conversation_id}}/assignments",
-             f"{acc}/conversations/1/assignments", body={"assignee_id": None}),
-        Case("list-all-labels-of-a-conversation", "get", f"{a}/conversations/{{conversation_id}}/labels",
-             f"{acc}/conversations/3/labels"),
-        Case("conversation-add-labels", "post", f"{a}/conversations/{{conversation_id}}/labels",
-             f"{acc}/conversations/1/labels", body={"labels": ["vip"]}),
-        Case("list-all-messages", "get", f"{a}/conversations/{{conversation_id}}/messages",
-             f"{acc}/conversations/2/messages"),
-        Case("list-all-messages", "get", f"{a}/conversations/{{conversation_id}}/messages",
-             f"{acc}/conversations/2/messages", token="bot"),
-        Case("create-a-new-message-in-a-conversation", "post", f"{a}/conversations/{{conversation_id}}/messages",
-             f"{acc}/conversations/2/messages", body={"content": "Oi!", "private": False}),
-        Case("delete-a-message", "delete", f"{a}/conversations/{{conversation_id}}/messages/{{message_id}}",
-             f"{acc}/conversations/2/messages/1003"),
+        Case(
+            "get-details-of-a-conversation", "get", f"{a}/conversations/{{conversation_id}}", f"{acc}/conversations/3"
+        ),
+        Case(
+            "get-details-of-a-conversation", "get", f"{a}/conversations/{{conversation_id}}", f"{acc}/conversations/999"
+        ),
+        Case(
+            "update-conversation",
+            "patch",
+            f"{a}/conversations/{{conversation_id}}",
+            f"{acc}/conversations/1",
+            body={"priority": "high"},
+        ),
+        Case(
+            "newConversation",
+            "post",
+            f"{a}/conversations",
+            f"{acc}/conversations",
+            body={"inbox_id": site["id"], "contact_id": 11, "message": {"content": "Olá"}},
+        ),
+        Case(
+            "toggle-status-of-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/toggle_status",
+            f"{acc}/conversations/4/toggle_status",
+            body={"status": "resolved"},
+        ),
+        Case(
+            "toggle-status-of-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/toggle_status",
+            f"{acc}/conversations/999/toggle_status",
+            body={"status": "resolved"},
+        ),
+        Case(
+            "toggle-status-of-a-conversation/bot-handoff",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/toggle_status",
+            f"{acc}/conversations/1/toggle_status",
+            token="bot",
+            body={"status": "open"},
+        ),
+        Case(
+            "toggle-priority-of-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/toggle_priority",
+            f"{acc}/conversations/1/toggle_priority",
+            body={"priority": "low"},
+        ),
+        Case(
+            "toggle-typing-status-of-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/toggle_typing_status",
+            f"{acc}/conversations/1/toggle_typing_status",
+            body={"typing_status": "on"},
+        ),
+        Case(
+            "update-custom-attributes-of-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/custom_attributes",
+            f"{acc}/conversations/1/custom_attributes",
+            body={"custom_attributes": {"pedido": "1029"}},
+        ),
+        Case(
+            "assign-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/assignments",
+            f"{acc}/conversations/1/assignments",
+            body={"assignee_id": 2},
+        ),
+        Case(
+            "assign-a-conversation/unassign",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/assignments",
+            f"{acc}/conversations/1/assignments",
+            body={"assignee_id": None},
+        ),
+        Case(
+            "list-all-labels-of-a-conversation",
+            "get",
+            f"{a}/conversations/{{conversation_id}}/labels",
+            f"{acc}/conversations/3/labels",
+        ),
+        Case(
+            "conversation-add-labels",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/labels",
+            f"{acc}/conversations/1/labels",
+            body={"labels": ["vip"]},
+        ),
+        Case(
+            "list-all-messages",
+            "get",
+            f"{a}/conversations/{{conversation_id}}/messages",
+            f"{acc}/conversations/2/messages",
+        ),
+        Case(
+            "list-all-messages",
+            "get",
+            f"{a}/conversations/{{conversation_id}}/messages",
+            f"{acc}/conversations/2/messages",
+            token="bot",
+        ),
+        Case(
+            "create-a-new-message-in-a-conversation",
+            "post",
+            f"{a}/conversations/{{conversation_id}}/messages",
+            f"{acc}/conversations/2/messages",
+            body={"content": "Oi!", "private": False},
+        ),
+        Case(
+            "delete-a-message",
+            "delete",
+            f"{a}/conversations/{{conversation_id}}/messages/{{message_id}}",
+            f"{acc}/conversations/2/messages/1003",
+        ),
         Case("listAllInboxes", "get", f"{a}/inboxes", f"{acc}/inboxes"),
         Case("GetInbox", "get", f"{a}/inboxes/{{id}}", f"{acc}/inboxes/{site['id']}"),
         Case("getInboxAgentBot", "get", f"{a}/inboxes/{{id}}/agent_bot", f"{acc}/inboxes/{site['id']}/agent_bot"),
-        Case("updateAgentBot", "post", f"{a}/inboxes/{{id}}/set_agent_bot",
-             f"{acc}/inboxes/{site['id']}/set_agent_bot", body={"agent_bot": box.agent_bot_id}),
+        Case(
+            "updateAgentBot",
+            "post",
+            f"{a}/inboxes/{{id}}/set_agent_bot",
+            f"{acc}/inboxes/{site['id']}/set_agent_bot",
+            body={"agent_bot": box.agent_bot_id},
+        ),
         Case("get-account-agents", "get", f"{a}/agents", f"{acc}/agents"),
         Case("list-all-teams", "get", f"{a}/teams", f"{acc}/teams"),
         Case("get-details-of-a-single-team", "get", f"{a}/teams/{{team_id}}", f"{acc}/teams/1"),
         Case("contactSearch", "get", f"{a}/contacts/search", f"{acc}/contacts/search?q=silva"),
         Case("list-all-account-agent-bots", "get", f"{a}/agent_bots", f"{acc}/agent_bots"),
-        Case("get-details-of-a-single-account-agent-bot", "get", f"{a}/agent_bots/{{id}}",
-             f"{acc}/agent_bots/{box.agent_bot_id}"),
-        Case("create-an-account-agent-bot", "post", f"{a}/agent_bots", f"{acc}/agent_bots",
-             body={"name": "Outro bot", "outgoing_url": "https://example.com/bot"}),
-        Case("update-an-account-agent-bot", "patch", f"{a}/agent_bots/{{id}}",
-             f"{acc}/agent_bots/{box.agent_bot_id}", body={"description": "BIA 2"}),
+        Case(
+            "get-details-of-a-single-account-agent-bot",
+            "get",
+            f"{a}/agent_bots/{{id}}",
+            f"{acc}/agent_bots/{box.agent_bot_id}",
+        ),
+        Case(
+            "create-an-account-agent-bot",
+            "post",
+            f"{a}/agent_bots",
+            f"{acc}/agent_bots",
+            body={"name": "Outro bot", "outgoing_url": "https://example.com/bot"},
+        ),
+        Case(
+            "update-an-account-agent-bot",
+            "patch",
+            f"{a}/agent_bots/{{id}}",
+            f"{acc}/agent_bots/{box.agent_bot_id}",
+            body={"description": "BIA 2"},
+        ),
         Case("list-all-webhooks", "get", f"{a}/webhooks", f"{acc}/webhooks"),
-        Case("create-a-webhook", "post", f"{a}/webhooks", f"{acc}/webhooks",
-             body={"webhook": {"url": "https://example.com/w", "subscriptions": ["message_created"]}}),
-        Case("update-a-webhook", "patch", f"{a}/webhooks/{{webhook_id}}", f"{acc}/webhooks/{hook}",
-             body={"webhook": {"name": "Spec"}}),
+        Case(
+            "create-a-webhook",
+            "post",
+            f"{a}/webhooks",
+            f"{acc}/webhooks",
+            body={"webhook": {"url": "https://example.com/w", "subscriptions": ["message_created"]}},
+        ),
+        Case(
+            "update-a-webhook",
+            "patch",
+            f"{a}/webhooks/{{webhook_id}}",
+            f"{acc}/webhooks/{hook}",
+            body={"webhook": {"name": "Spec"}},
+        ),
         Case("delete-a-webhook", "delete", f"{a}/webhooks/{{webhook_id}}", f"{acc}/webhooks/{hook}"),
         Case("delete-an-account-agent-bot", "delete", f"{a}/agent_bots/{{id}}", f"{acc}/agent_bots/{box.agent_bot_id}"),
         *_console_cases(box, a, acc),
         Case("get-details-of-a-inbox", "get", "/public/api/v1/inboxes/{inbox_identifier}", pub),
-        Case("create-a-contact", "post", "/public/api/v1/inboxes/{inbox_identifier}/contacts", f"{pub}/contacts",
-             body={"name": "Bia Cliente"}),
+        Case(
+            "create-a-contact",
+            "post",
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts",
+            f"{pub}/contacts",
+            body={"name": "Bia Cliente"},
+        ),
     ]
 
 
@@ -185,9 +309,18 @@ def _console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
     span = f"since={now - 600}&until={now + 60}"  # nothing reported in it nor in the period before
     return [
         Case("contactList", "get", f"{a}/contacts", f"{acc}/contacts?sort=-last_activity_at&page=1"),
-        Case("contactCreate", "post", f"{a}/contacts", f"{acc}/contacts",
-             body={"name": "Nova Cliente", "email": "nova@example.com.br", "phone_number": "+5511955554444",
-                   "inbox_id": box.inbox("Site")["id"]}),
+        Case(
+            "contactCreate",
+            "post",
+            f"{a}/contacts",
+            f"{acc}/contacts",
+            body={
+                "name": "Nova Cliente",
+                "email": "nova@example.com.br",
+                "phone_number": "+5511955554444",
+                "inbox_id": box.inbox("Site")["id"],
+            },
+        ),
         Case("contactDetails", "get", f"{a}/contacts/{{id}}", f"{acc}/contacts/11"),
         Case("contactDetails", "get", f"{a}/contacts/{{id}}", f"{acc}/contacts/999999"),
         Case("contactUpdate", "put", f"{a}/contacts/{{id}}", f"{acc}/contacts/11", body={"name": "Maria S. Silva"}),
@@ -196,25 +329,43 @@ def _console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
         Case("get-details-of-a-single-label", "get", f"{a}/labels/{{id}}", f"{acc}/labels/1"),
         Case("get-account-canned-response", "get", f"{a}/canned_responses", f"{acc}/canned_responses"),
         Case("get-team-members", "get", f"{a}/teams/{{team_id}}/team_members", f"{acc}/teams/1/team_members"),
-        Case("list-all-conversation-statistics", "get", f"{v2}/reports",
-             f"{acc2}/reports?metric=conversations_count&type=account&group_by=day&{span}"),
-        Case("list-all-conversation-statistics", "get", f"{v2}/reports",
-             f"{acc2}/reports?metric=bot_handoffs_count&type=account&{span}", token="agent"),
-        Case("list-all-conversation-statistics-summary", "get", f"{v2}/reports/summary",
-             f"{acc2}/reports/summary?type=account&{span}"),
-        Case("get-account-reporting-events", "get", f"{a}/reporting_events",
-             f"{acc}/reporting_events?name=conversation_bot_handoff"),
-        Case("get-conversation-reporting-events", "get", f"{a}/conversations/{{conversation_id}}/reporting_events",
-             f"{acc}/conversations/3/reporting_events"),
+        Case(
+            "list-all-conversation-statistics",
+            "get",
+            f"{v2}/reports",
+            f"{acc2}/reports?metric=conversations_count&type=account&group_by=day&{span}",
+        ),
+        Case(
+            "list-all-conversation-statistics",
+            "get",
+            f"{v2}/reports",
+            f"{acc2}/reports?metric=bot_handoffs_count&type=account&{span}",
+            token="agent",
+        ),
+        Case(
+            "list-all-conversation-statistics-summary",
+            "get",
+            f"{v2}/reports/summary",
+            f"{acc2}/reports/summary?type=account&{span}",
+        ),
+        Case(
+            "get-account-reporting-events",
+            "get",
+            f"{a}/reporting_events",
+            f"{acc}/reporting_events?name=conversation_bot_handoff",
+        ),
+        Case(
+            "get-conversation-reporting-events",
+            "get",
+            f"{a}/conversations/{{conversation_id}}/reporting_events",
+            f"{acc}/conversations/3/reporting_events",
+        ),
     ]
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
-        (method, path, op)
-        for path, item in spec["paths"].items()
-        for method, op in item.items()
-        if method in METHODS
+        (method, path, op) for path, item in spec["paths"].items() for method, op in item.items() if method in METHODS
     ]
 
 
@@ -253,7 +404,8 @@ def test_sandbox_responses_validate_against_the_spec(
         cases = _cases(sandbox, client)
         router = build_router()
         implemented = {
-            op.get("operationId") for method, path, op in _operations(spec)
+            op.get("operationId")
+            for method, path, op in _operations(spec)
             if router.match(method.upper(), _sample_path(path))
         }
         exercised = {case.label.split("/")[0] for case in cases}
@@ -288,16 +440,16 @@ def test_sandbox_responses_validate_against_the_spec(
                 validated += 1
     assert not failures, "\n".join(failures)
     with capsys.disabled():
-        print(f"\nspec validation: {validated} of {checked} checked responses validate "
-              f"({len(SPEC_EXCEPTIONS)} documented exceptions)")
+        print(
+            f"\nspec validation: {validated} of {checked} checked responses validate "
+            f"({len(SPEC_EXCEPTIONS)} documented exceptions)"
+        )
 
 
 def test_spec_coverage_of_the_sandbox_is_counted(spec: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     router = build_router()
     operations = _operations(spec)
-    implemented = [
-        (method, path) for method, path, _ in operations if router.match(method.upper(), _sample_path(path))
-    ]
+    implemented = [(method, path) for method, path, _ in operations if router.match(method.upper(), _sample_path(path))]
     with capsys.disabled():
         print(f"\nspec coverage: the sandbox implements {len(implemented)} of {len(operations)} operations")
     assert len(operations) == 144

@@ -40,8 +40,15 @@ def test_start_up_prints_one_json_line_within_two_seconds_and_serves_at_once() -
     try:
         assert elapsed < 2.0
         assert set(info) == {
-            "base_url", "account_id", "admin_token", "agent_token", "bot_token", "agent_bot_id",
-            "inboxes", "agents", "teams",
+            "base_url",
+            "account_id",
+            "admin_token",
+            "agent_token",
+            "bot_token",
+            "agent_bot_id",
+            "inboxes",
+            "agents",
+            "teams",
         }
         assert {i["name"] for i in info["inboxes"]} == {"WhatsApp", "Site"}
         assert all(set(i) == {"id", "name", "inbox_identifier"} for i in info["inboxes"])

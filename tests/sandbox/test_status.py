@@ -44,7 +44,10 @@ def test_explicit_status_is_set_whatever_the_current_one(sandbox: Sandbox) -> No
     display_id = _with_status(sandbox, "open", assignee_id=None)
     response = sandbox.api("POST", f"conversations/{display_id}/toggle_status", json={"status": "pending"})
     assert response.json()["payload"] == {
-        "success": True, "conversation_id": display_id, "current_status": "pending", "snoozed_until": None,
+        "success": True,
+        "conversation_id": display_id,
+        "current_status": "pending",
+        "snoozed_until": None,
     }
     assert _conv(sandbox, display_id)["status"] == "pending"
 
@@ -72,7 +75,10 @@ def test_bot_handoff_opens_sets_waiting_since_and_answers_success_null(sandbox: 
     )
     assert response.status_code == 200
     assert response.json()["payload"] == {
-        "success": None, "conversation_id": display_id, "current_status": "open", "snoozed_until": None,
+        "success": None,
+        "conversation_id": display_id,
+        "current_status": "open",
+        "snoozed_until": None,
     }
     conv = _conv(sandbox, display_id)
     assert conv["status"] == "open"

@@ -24,9 +24,7 @@ FAILURE_TEXT = "Conversation was marked open by system due to an error with the 
 
 @pytest.fixture(scope="module")
 def bot_box(receiver_server: Receiver) -> Iterator[Sandbox]:
-    box = start_sandbox(
-        "--webhook-url", receiver_server.url, "--webhook-secret", SECRET, "--bot-retry-wait", "0.2"
-    )
+    box = start_sandbox("--webhook-url", receiver_server.url, "--webhook-secret", SECRET, "--bot-retry-wait", "0.2")
     try:
         yield box
     finally:
@@ -166,9 +164,7 @@ def test_other_statuses_fail_at_once_without_retry(box: Sandbox, receiver: Recei
     assert deliveries(box, event="message_created")[0]["attempts"] == 1
 
 
-def test_account_webhook_is_filtered_by_subscription_signed_and_never_retried(
-    box: Sandbox, receiver: Receiver
-) -> None:
+def test_account_webhook_is_filtered_by_subscription_signed_and_never_retried(box: Sandbox, receiver: Receiver) -> None:
     created = box.api(
         "POST", "webhooks", json={"webhook": {"url": receiver.url + "/account", "subscriptions": ["message_created"]}}
     ).json()["payload"]["webhook"]
@@ -181,11 +177,19 @@ def test_account_webhook_is_filtered_by_subscription_signed_and_never_retried(
     account = deliveries(box, kind="account")
     assert [d["event"] for d in account] == ["message_created"]
     with receiver.lock:
-        hit = next(r for r in receiver.received if r.headers.get("x-chatwoot-signature") and b"Resolvido" in r.body
-                   and r.headers["x-chatwoot-delivery"] == account[0]["delivery_id"])
-    expected = "sha256=" + hmac.new(
-        created["secret"].encode(), hit.headers["x-chatwoot-timestamp"].encode() + b"." + hit.body, hashlib.sha256
-    ).hexdigest()
+        hit = next(
+            r
+            for r in receiver.received
+            if r.headers.get("x-chatwoot-signature")
+            and b"Resolvido" in r.body
+            and r.headers["x-chatwoot-delivery"] == account[0]["delivery_id"]
+        )
+    expected = (
+        "sha256="
+        + hmac.new(
+            created["secret"].encode(), hit.headers["x-chatwoot-timestamp"].encode() + b"." + hit.body, hashlib.sha256
+        ).hexdigest()
+    )
     assert hit.headers["x-chatwoot-signature"] == expected
     receiver.statuses.extend([500] * 4)
     box.api("POST", "conversations/4/messages", json={"content": "De novo"})
@@ -204,9 +208,11 @@ def test_public_api_conversation_fires_conversation_created_to_account_webhooks_
     box: Sandbox, receiver: Receiver
 ) -> None:
     box.api(
-        "POST", "webhooks",
-        json={"webhook": {"url": receiver.url + "/created",
-                          "subscriptions": ["conversation_created", "contact_created"]}},
+        "POST",
+        "webhooks",
+        json={
+            "webhook": {"url": receiver.url + "/created", "subscriptions": ["conversation_created", "contact_created"]}
+        },
     )
     identifier = box.inbox("WhatsApp")["inbox_identifier"]
     base = f"{box.base_url}/public/api/v1/inboxes/{identifier}"
@@ -214,7 +220,8 @@ def test_public_api_conversation_fires_conversation_created_to_account_webhooks_
     conv = httpx2.post(f"{base}/contacts/{contact['source_id']}/conversations", json={}).json()
     wait_for(lambda: len(deliveries(box, done=True)) == 2)
     assert [(d["kind"], d["event"]) for d in deliveries(box)] == [
-        ("account", "contact_created"), ("account", "conversation_created"),
+        ("account", "contact_created"),
+        ("account", "conversation_created"),
     ]
     created = _bodies(receiver, "conversation_created")[0]
     assert created["id"] == conv["id"] and created["status"] == "pending" and created["messages"] == []

@@ -35,7 +35,10 @@ def test_each_stdio_entry_launches_chatwoot_mcp_from_the_venv_or_uvx() -> None:
                 assert server["url"].endswith("/mcp") and server["headers"]["Authorization"].startswith("Bearer ")
                 continue
             if key.endswith("-uvx"):
-                assert (server["command"], server["args"]) == ("uvx", ["--from", "/path/to/chatwoot-mcp", "chatwoot-mcp"])
+                assert (server["command"], server["args"]) == (
+                    "uvx",
+                    ["--from", "/path/to/chatwoot-mcp", "chatwoot-mcp"],
+                )
             else:
                 assert server["command"].endswith(".venv/bin/chatwoot-mcp"), key
             assert set(server["env"]) <= ENV_NAMES, f"{key} sets a variable the server does not read"
@@ -52,10 +55,9 @@ def test_vscode_uses_the_servers_key_with_type_stdio() -> None:
 def test_kiro_auto_approves_exactly_the_read_tools_except_setup() -> None:
     # chatwoot_setup can repoint the server at another Chatwoot: a person approves that, never auto-approval.
     read_tools = {spec.name for spec in selected_specs(read_only=True, toolsets=None)} - {"chatwoot_setup"}
-    assert read_tools == {
-        spec.name for spec in selected_specs(read_only=False, toolsets=None) if spec.read_only
-    } - {"chatwoot_setup"}
+    assert read_tools == {spec.name for spec in selected_specs(read_only=False, toolsets=None) if spec.read_only} - {
+        "chatwoot_setup"
+    }
     for key in ("kiro", "kiro-uvx"):
         for server in servers(load()[key]).values():
             assert set(server["autoApprove"]) == read_tools
-

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.anyio
 
 
 def posts(sandbox: Sandbox) -> list[tuple[str, str]]:
-    return [(r["path"].rsplit("/", 1)[-1], r["token"]) for r in sandbox.control("GET", "requests") if r["method"] == "POST"]
+    return [
+        (r["path"].rsplit("/", 1)[-1], r["token"]) for r in sandbox.control("GET", "requests") if r["method"] == "POST"
+    ]
 
 
 async def test_hand_off_as_the_bot_opens_in_the_human_team_with_a_note(sandbox: Sandbox) -> None:

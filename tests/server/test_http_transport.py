@@ -92,9 +92,7 @@ async def test_a_foreign_host_header_is_refused(sandbox: Sandbox) -> None:
 
 
 async def test_a_wildcard_bind_with_allowed_hosts_keeps_host_checks_on(sandbox: Sandbox) -> None:
-    settings = sandbox_settings(
-        sandbox, mcp_token=SecretStr(TOKEN), mcp_allowed_hosts=frozenset({"mcp.example.com"})
-    )
+    settings = sandbox_settings(sandbox, mcp_token=SecretStr(TOKEN), mcp_allowed_hosts=frozenset({"mcp.example.com"}))
     body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
     base = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream"}
     async with serving(settings, bind_as="0.0.0.0") as url:

@@ -40,19 +40,28 @@ async def hand_off(
     conversation_id: ConversationId,
     reason: Annotated[
         str,
-        Field(description="Private note for the team: why a person is needed and what the customer wants",
-              min_length=1, max_length=MAX_CONTENT),
+        Field(
+            description="Private note for the team: why a person is needed and what the customer wants",
+            min_length=1,
+            max_length=MAX_CONTENT,
+        ),
     ],
     team_id: Annotated[
         int | None,
-        Field(description="Team that receives it (see chatwoot_list_teams); default: the server's "
-              "CHATWOOT_HUMAN_TEAM_ID, or none", ge=1),
+        Field(
+            description="Team that receives it (see chatwoot_list_teams); default: the server's "
+            "CHATWOOT_HUMAN_TEAM_ID, or none",
+            ge=1,
+        ),
     ] = None,
     notify: Annotated[bool, Field(description="Tell the customer a person will continue (default false)")] = False,
     idempotency_key: Annotated[
         str | None,
-        Field(description="A key unique to this handoff: a repeat with it adds no second note or notice",
-              min_length=1, max_length=200),
+        Field(
+            description="A key unique to this handoff: a repeat with it adds no second note or notice",
+            min_length=1,
+            max_length=200,
+        ),
     ] = None,
 ) -> HandOffResult:
     """Hand a conversation from the bot to the people: adds a private note with the reason, puts it in the

@@ -90,4 +90,3 @@ async def post_claim(
     with steps.step("read the claim notes", subject=subject, account_id=account):
         first = await first_claim(reader, conversation_id, kind, since, mine.message_id)
     return mine, first
-

@@ -21,7 +21,17 @@ BOT_SOURCE_PREFIX = "bot:"
 # A model thinks in owners; Chatwoot only has statuses. `bot` and `human` are the statuses of those owners.
 STATUS_ALIASES: dict[str, str] = {"bot": "pending", "human": "open"}
 
-__all__ = ["BOT_SOURCE_PREFIX", "PAGE_SIZE", "UNCHANGED", "Unchanged", "unchanged", "STATUS_ALIASES", "ConversationId", "StatusArg", "chatwoot_status"]
+__all__ = [
+    "BOT_SOURCE_PREFIX",
+    "PAGE_SIZE",
+    "UNCHANGED",
+    "Unchanged",
+    "unchanged",
+    "STATUS_ALIASES",
+    "ConversationId",
+    "StatusArg",
+    "chatwoot_status",
+]
 
 
 class Unchanged:

@@ -70,8 +70,9 @@ async def list_conversations(
     labels: Annotated[list[str] | None, Field(description="Conversations with any of these labels")] = None,
     assignee_id: Annotated[
         int | None,
-        Field(description="Only conversations assigned to this agent (see chatwoot_list_agents); not with `query`",
-              ge=1),
+        Field(
+            description="Only conversations assigned to this agent (see chatwoot_list_agents); not with `query`", ge=1
+        ),
     ] = None,
     query: Annotated[
         str | None, Field(description="Text to search in message contents; ignores `status`", max_length=200)
@@ -123,7 +124,9 @@ async def _list_by_assignee(
     page: int,
 ) -> ConversationList:
     """The list endpoint has no assignee filter; Chatwoot's filter endpoint has, with the same page size."""
-    rows: list[dict[str, Any]] = [{"attribute_key": "assignee_id", "filter_operator": "equal_to", "values": [assignee_id]}]
+    rows: list[dict[str, Any]] = [
+        {"attribute_key": "assignee_id", "filter_operator": "equal_to", "values": [assignee_id]}
+    ]
     if status != "all":
         rows.append({"attribute_key": "status", "filter_operator": "equal_to", "values": [status or "open"]})
     for key, value in (("inbox_id", inbox_id), ("team_id", team_id)):
@@ -209,12 +212,17 @@ async def update_conversation(
     ] = None,
     snoozed_until: Annotated[
         int | None,
-        Field(description="Unix seconds to snooze until; implies status snoozed. Omit to snooze until the "
-              "customer writes again", ge=0),
+        Field(
+            description="Unix seconds to snooze until; implies status snoozed. Omit to snooze until the "
+            "customer writes again",
+            ge=0,
+        ),
     ] = None,
     assignee_id: Annotated[
         int | None,
-        Field(description="Assign to this agent (see chatwoot_list_agents); null removes the agent; omit to keep", ge=1),
+        Field(
+            description="Assign to this agent (see chatwoot_list_agents); null removes the agent; omit to keep", ge=1
+        ),
     ] = Field(default_factory=unchanged),
     team_id: Annotated[
         int | None,
@@ -353,4 +361,3 @@ def _applied_suffix(steps: Steps) -> str:
     if steps.applied:
         return f". Already applied before this failure: {'; '.join(steps.applied)}"
     return ""
-

@@ -144,12 +144,7 @@ async def list_teams(conn: Connection) -> TeamList:
         with chatwoot_errors("list teams", account_id=conn.account_id):
             teams = await cw.teams.list()
     return TeamList(
-        items=[
-            TeamView(
-                id=t.id, name=clean_name(t.name), description=clean_name(t.description)
-            )
-            for t in teams
-        ]
+        items=[TeamView(id=t.id, name=clean_name(t.name), description=clean_name(t.description)) for t in teams]
     )
 
 

@@ -50,9 +50,7 @@ async def take_over(
     ] = None,
     notify: Annotated[bool, Field(description="Tell the customer a person is taking over (default true)")] = True,
     note: NoteArg = None,
-    force: Annotated[
-        bool, Field(description="Take it even if another person already owns it (default false)")
-    ] = False,
+    force: Annotated[bool, Field(description="Take it even if another person already owns it (default false)")] = False,
 ) -> HandoffResult:
     """A person takes a conversation from the bot: assigns the agent, sets the status to open (so the bot stops
     answering), and by default tells the customer a person will continue.

@@ -91,13 +91,19 @@ async def send_message(
     ] = False,
     expect_owner: Annotated[
         Owner | None,
-        Field(description="Refuse to send unless the conversation's owner is still this (bot, human, queue, "
-              "closed, snoozed): guards against replying to a conversation that changed hands"),
+        Field(
+            description="Refuse to send unless the conversation's owner is still this (bot, human, queue, "
+            "closed, snoozed): guards against replying to a conversation that changed hands"
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        Field(description="A key unique to this reply; if a message with it was already posted, that message is "
-              "returned with duplicate=true instead of posting again", min_length=1, max_length=200),
+        Field(
+            description="A key unique to this reply; if a message with it was already posted, that message is "
+            "returned with duplicate=true instead of posting again",
+            min_length=1,
+            max_length=200,
+        ),
     ] = None,
 ) -> SendResult:
     """Send a reply to the customer, or a private note (`private=true`) only agents see.
@@ -127,9 +133,7 @@ async def send_message(
                 return SendResult(conversation_id=conversation_id, message=message_view(existing), duplicate=True)
     async with conn.writer() as writer:
         with chatwoot_errors("send the message", subject=subject, account_id=account):
-            created = await writer.messages.create(
-                conversation_id, content, private=private, source_id=idempotency_key
-            )
+            created = await writer.messages.create(conversation_id, content, private=private, source_id=idempotency_key)
     return SendResult(conversation_id=conversation_id, message=message_view(created))
 
 

@@ -168,10 +168,7 @@ async def _check(conn: Connection, url: str, token: SecretStr, account: int | No
         except ChatwootError as exc:
             raise ToolError(describe(exc, doing="check the connection", account_id=account)) from None
     result.token_kind = "user"
-    accounts = [
-        AccountView(id=a.id, name=clean_name(a.name), role=a.role)
-        for a in profile.accounts
-    ]
+    accounts = [AccountView(id=a.id, name=clean_name(a.name), role=a.role) for a in profile.accounts]
     result.accounts = accounts
     if account is None:
         account = profile.account_id or (accounts[0].id if accounts else None)
@@ -194,9 +191,11 @@ async def _check(conn: Connection, url: str, token: SecretStr, account: int | No
             result.notes.append(describe(exc, doing="list inboxes", account_id=account))
             return result
     result.connected = True
-    result.can = USER_CAPABILITIES if result.user.role == "administrator" else USER_CAPABILITIES + [
-        "agents see only the inboxes and teams they belong to"
-    ]
+    result.can = (
+        USER_CAPABILITIES
+        if result.user.role == "administrator"
+        else USER_CAPABILITIES + ["agents see only the inboxes and teams they belong to"]
+    )
     if conn.settings.bot_token is None:
         result.notes.append("no AgentBot token is configured (CHATWOOT_BOT_TOKEN); writes go with this user token")
     return result

@@ -14,9 +14,7 @@ BOT_SECRET = "segredo-do-bot"
 
 @pytest.fixture(scope="session")
 def bot_sandbox_process(receiver_server: Receiver) -> Iterator[Sandbox]:
-    box = start_sandbox(
-        "--webhook-url", receiver_server.url, "--webhook-secret", BOT_SECRET, "--bot-retry-wait", "0.2"
-    )
+    box = start_sandbox("--webhook-url", receiver_server.url, "--webhook-secret", BOT_SECRET, "--bot-retry-wait", "0.2")
     try:
         yield box
     finally:

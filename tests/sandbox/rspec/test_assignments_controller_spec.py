@@ -19,8 +19,9 @@ def test_returns_unauthorized(sandbox: Sandbox) -> None:
 def test_assigns_a_user_to_the_conversation(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'assigns a user to the
     conversation'."""
-    response = sandbox.api("POST", "conversations/1/assignments", token=tok(sandbox, "bruno"),
-                           json={"assignee_id": user_id("bruno")})
+    response = sandbox.api(
+        "POST", "conversations/1/assignments", token=tok(sandbox, "bruno"), json={"assignee_id": user_id("bruno")}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["assignee_id"] == user_id("bruno")
 
@@ -28,8 +29,12 @@ def test_assigns_a_user_to_the_conversation(sandbox: Sandbox) -> None:
 def test_assigns_an_agent_bot_to_the_conversation(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'assigns an agent bot to
     the conversation'."""
-    response = sandbox.api("POST", "conversations/3/assignments", token=tok(sandbox, "bruno"),
-                           json={"assignee_id": sandbox.agent_bot_id, "assignee_type": "AgentBot"})
+    response = sandbox.api(
+        "POST",
+        "conversations/3/assignments",
+        token=tok(sandbox, "bruno"),
+        json={"assignee_id": sandbox.agent_bot_id, "assignee_type": "AgentBot"},
+    )
     assert response.status_code == 200
     assert response.json()["name"] == "BIA"
     conv = state_conv(sandbox, 3)
@@ -39,8 +44,9 @@ def test_assigns_an_agent_bot_to_the_conversation(sandbox: Sandbox) -> None:
 def test_assignment_of_an_agent_in_the_conversation_by_bot_agent(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'assignment of an agent in
     the conversation by bot agent'."""
-    response = sandbox.api("POST", "conversations/1/assignments", token=sandbox.bot_token,
-                           json={"assignee_id": user_id("bruno")})
+    response = sandbox.api(
+        "POST", "conversations/1/assignments", token=sandbox.bot_token, json={"assignee_id": user_id("bruno")}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["assignee_id"] == user_id("bruno")
 
@@ -57,13 +63,17 @@ def test_unassigns_the_assignee_from_the_conversation(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'unassigns the assignee
     from the conversation' (and the activity message Chatwoot's job writes)."""
     sandbox.api("POST", "conversations/1/assignments", json={"assignee_id": user_id("bruno")})
-    response = sandbox.api("POST", "conversations/1/assignments", token=tok(sandbox, "bruno"),
-                           json={"assignee_id": None})
+    response = sandbox.api(
+        "POST", "conversations/1/assignments", token=tok(sandbox, "bruno"), json={"assignee_id": None}
+    )
     assert response.status_code == 200
     conv = state_conv(sandbox, 1)
     assert conv["assignee_id"] is None
-    assert conv["messages"][-1] == {**conv["messages"][-1], "message_type": "activity",
-                                    "content": "Conversation unassigned by Bruno Agente"}
+    assert conv["messages"][-1] == {
+        **conv["messages"][-1],
+        "message_type": "activity",
+        "content": "Conversation unassigned by Bruno Agente",
+    }
 
 
 def test_unassigns_the_team_from_the_conversation(sandbox: Sandbox) -> None:

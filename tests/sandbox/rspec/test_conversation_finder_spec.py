@@ -68,8 +68,9 @@ def _owned(c: dict[str, Any]) -> bool:
 
 def _bot_owned(box: Sandbox) -> int:
     conv = new_conversation(box, WHATSAPP, 16)["id"]
-    box.api("POST", f"conversations/{conv}/assignments",
-            json={"assignee_id": box.agent_bot_id, "assignee_type": "AgentBot"})
+    box.api(
+        "POST", f"conversations/{conv}/assignments", json={"assignee_id": box.agent_bot_id, "assignee_type": "AgentBot"}
+    )
     return conv
 
 
@@ -238,5 +239,11 @@ def test_returns_unattended_conversations(sandbox: Sandbox, setup: Setup) -> Non
     sandbox.api("POST", f"conversations/{waiting}/messages", json={"content": "e?", "message_type": "incoming"})
     found = _ids(_list(sandbox, status="open", assignee_type="me", conversation_type="unattended"))
     assert waiting in found and set(setup.mine_open) <= found and attended not in found
-    assert found == _state(sandbox, keep=lambda c: _is_open(c) and c["assignee_id"] == BRUNO
-                           and (c["first_reply_created_at"] is None or c["waiting_since"] is not None))
+    assert found == _state(
+        sandbox,
+        keep=lambda c: (
+            _is_open(c)
+            and c["assignee_id"] == BRUNO
+            and (c["first_reply_created_at"] is None or c["waiting_since"] is not None)
+        ),
+    )

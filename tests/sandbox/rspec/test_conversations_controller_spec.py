@@ -109,7 +109,8 @@ def test_returns_unattended_conversations(sandbox: Sandbox) -> None:
     )
     assert response.status_code == 200
     expected = {
-        c["id"] for c in _open_in_inboxes_of(sandbox, user_id("bruno"))
+        c["id"]
+        for c in _open_in_inboxes_of(sandbox, user_id("bruno"))
         if c["first_reply_created_at"] is None or c["waiting_since"] is not None
     }
     assert {no_first_reply["id"], waiting["id"]} <= expected and attended["id"] not in expected
@@ -200,8 +201,9 @@ def test_shows_the_conversation_if_you_are_an_agent_with_access_to_inbox(sandbox
 def test_does_not_update_the_conversation_if_you_do_not_have_access_to_it(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'does not update the conversation if
     you do not have access to it'."""
-    response = sandbox.api("PATCH", f"conversations/{SITE_PENDING}", token=tok(sandbox, "carla"),
-                           json={"priority": "high"})
+    response = sandbox.api(
+        "PATCH", f"conversations/{SITE_PENDING}", token=tok(sandbox, "carla"), json={"priority": "high"}
+    )
     assert response.status_code == 401
     assert state_conv(sandbox, SITE_PENDING)["priority"] is None
 
@@ -216,8 +218,9 @@ def test_updates_the_conversation_if_you_are_an_administrator(sandbox: Sandbox) 
 def test_updates_the_conversation_if_you_are_an_agent_with_access_to_inbox(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'updates the conversation if you are
     an agent with access to inbox'."""
-    response = sandbox.api("PATCH", f"conversations/{SITE_PENDING}", token=tok(sandbox, "bruno"),
-                           json={"priority": "high"})
+    response = sandbox.api(
+        "PATCH", f"conversations/{SITE_PENDING}", token=tok(sandbox, "bruno"), json={"priority": "high"}
+    )
     assert response.status_code == 200 and response.json()["priority"] == "high"
     assert state_conv(sandbox, SITE_PENDING)["priority"] == "high"
 
@@ -230,8 +233,12 @@ def test_will_not_create_a_new_conversation_if_agent_does_not_have_access_to_inb
     if agent does not have access to inbox' (only `source_id` names the contact inbox)."""
     source_id = state_conv(sandbox, SITE_PENDING)["source_id"]
     before = len(sandbox.control("GET", "state")["conversations"])
-    response = sandbox.api("POST", "conversations", token=tok(sandbox, "carla"),
-                           json={"source_id": source_id, "additional_attributes": {"test": "test"}})
+    response = sandbox.api(
+        "POST",
+        "conversations",
+        token=tok(sandbox, "carla"),
+        json={"source_id": source_id, "additional_attributes": {"test": "test"}},
+    )
     assert response.status_code == 401
     assert len(sandbox.control("GET", "state")["conversations"]) == before
 
@@ -239,8 +246,12 @@ def test_will_not_create_a_new_conversation_if_agent_does_not_have_access_to_inb
 def test_creates_a_new_conversation(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'creates a new conversation'."""
     source_id = state_conv(sandbox, SITE_PENDING)["source_id"]
-    response = sandbox.api("POST", "conversations", token=tok(sandbox, "bruno"),
-                           json={"source_id": source_id, "additional_attributes": {"test": "test"}})
+    response = sandbox.api(
+        "POST",
+        "conversations",
+        token=tok(sandbox, "bruno"),
+        json={"source_id": source_id, "additional_attributes": {"test": "test"}},
+    )
     assert response.status_code == 200
     assert response.json()["additional_attributes"] == {"test": "test"}
     assert state_conv(sandbox, response.json()["id"])["source_id"] == source_id
@@ -251,8 +262,12 @@ def test_does_not_create_a_new_conversation_if_source_id_is_not_unique(sandbox: 
     if source_id is not unique' (the source id belongs to another contact of the inbox)."""
     taken = state_conv(sandbox, SITE_PENDING)
     before = len(sandbox.control("GET", "state")["conversations"])
-    response = sandbox.api("POST", "conversations", token=tok(sandbox, "bruno"),
-                           json={"source_id": taken["source_id"], "inbox_id": SITE, "contact_id": 16})
+    response = sandbox.api(
+        "POST",
+        "conversations",
+        token=tok(sandbox, "bruno"),
+        json={"source_id": taken["source_id"], "inbox_id": SITE, "contact_id": 16},
+    )
     assert response.status_code == 422
     assert response.json() == {"error": "source_id should be unique"}
     assert len(sandbox.control("GET", "state")["conversations"]) == before
@@ -263,11 +278,13 @@ def test_creates_a_conversation_in_specificed_status(sandbox: Sandbox) -> None:
     status' (in an inbox without a bot, where the status given is kept)."""
     detach_bot(sandbox, SITE)
     source_id = state_conv(sandbox, SITE_PENDING)["source_id"]
-    response = sandbox.api("POST", "conversations", token=tok(sandbox, "bruno"),
-                           json={"source_id": source_id, "status": "pending"})
+    response = sandbox.api(
+        "POST", "conversations", token=tok(sandbox, "bruno"), json={"source_id": source_id, "status": "pending"}
+    )
     assert response.status_code == 200 and response.json()["status"] == "pending"
-    other = sandbox.api("POST", "conversations", token=tok(sandbox, "bruno"),
-                        json={"source_id": source_id, "status": "snoozed"})
+    other = sandbox.api(
+        "POST", "conversations", token=tok(sandbox, "bruno"), json={"source_id": source_id, "status": "snoozed"}
+    )
     assert other.json()["status"] == "snoozed"
 
 
@@ -275,8 +292,12 @@ def test_creates_a_new_conversation_with_message_when_message_is_passed(sandbox:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'creates a new conversation with
     message when message is passed'."""
     source_id = state_conv(sandbox, SITE_PENDING)["source_id"]
-    response = sandbox.api("POST", "conversations", token=tok(sandbox, "bruno"),
-                           json={"source_id": source_id, "message": {"content": "hi"}})
+    response = sandbox.api(
+        "POST",
+        "conversations",
+        token=tok(sandbox, "bruno"),
+        json={"source_id": source_id, "message": {"content": "hi"}},
+    )
     assert response.status_code == 200
     assert response.json()["additional_attributes"] == {}
     messages = state_conv(sandbox, response.json()["id"])["messages"]
@@ -288,7 +309,9 @@ def test_creates_a_new_conversation_with_assignee_and_team(sandbox: Sandbox) -> 
     assignee and team'."""
     source_id = state_conv(sandbox, SITE_PENDING)["source_id"]
     response = sandbox.api(
-        "POST", "conversations", token=tok(sandbox, "bruno"),
+        "POST",
+        "conversations",
+        token=tok(sandbox, "bruno"),
         json={"source_id": source_id, "contact_id": 12, "inbox_id": SITE, "assignee_id": 2, "team_id": 1},
     )
     assert response.status_code == 200
@@ -337,8 +360,9 @@ def test_disbale_self_assign_if_admin_changes_the_conversation_status_to_open(sa
 def test_toggles_the_conversation_status_to_specific_status_when_parameter_is_passed(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation status to
     specific status when parameter is passed'."""
-    response = sandbox.api("POST", "conversations/3/toggle_status", token=tok(sandbox, "bruno"),
-                           json={"status": "pending"})
+    response = sandbox.api(
+        "POST", "conversations/3/toggle_status", token=tok(sandbox, "bruno"), json={"status": "pending"}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 3)["status"] == "pending"
 
@@ -347,8 +371,12 @@ def test_toggles_the_conversation_status_to_snoozed_when_parameter_is_passed(san
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation status to
     snoozed when parameter is passed'."""
     snoozed_until = int(time.time()) + 2 * 86400
-    response = sandbox.api("POST", "conversations/3/toggle_status", token=tok(sandbox, "bruno"),
-                           json={"status": "snoozed", "snoozed_until": snoozed_until})
+    response = sandbox.api(
+        "POST",
+        "conversations/3/toggle_status",
+        token=tok(sandbox, "bruno"),
+        json={"status": "snoozed", "snoozed_until": snoozed_until},
+    )
     assert response.status_code == 200
     conv = state_conv(sandbox, 3)
     assert conv["status"] == "snoozed" and int(conv["snoozed_until"]) == snoozed_until
@@ -358,8 +386,12 @@ def test_returns_authorized_for_arbritrary_status(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'returns authorized for arbritrary
     status' (an AgentBot token)."""
     snoozed_until = int(time.time()) + 2 * 86400
-    response = sandbox.api("POST", "conversations/3/toggle_status", token=sandbox.bot_token,
-                           json={"status": "snoozed", "snoozed_until": snoozed_until})
+    response = sandbox.api(
+        "POST",
+        "conversations/3/toggle_status",
+        token=sandbox.bot_token,
+        json={"status": "snoozed", "snoozed_until": snoozed_until},
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 3)["status"] == "snoozed"
 
@@ -376,8 +408,9 @@ def test_triggers_handoff_event_when_moving_from_pending_to_open(sandbox: Sandbo
 def test_toggles_the_conversation_priority_to_nil_if_no_value_is_passed(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggles the conversation priority to
     nil if no value is passed' (its body sets `low` on a conversation without priority)."""
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=tok(sandbox, "bruno"),
-                           json={"priority": "low"})
+    response = sandbox.api(
+        "POST", "conversations/1/toggle_priority", token=tok(sandbox, "bruno"), json={"priority": "low"}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["priority"] == "low"
 
@@ -395,8 +428,9 @@ def test_toggle_the_priority_of_the_bot_agent_conversation(sandbox: Sandbox) -> 
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'toggle the priority of the bot agent
     conversation'."""
     sandbox.api("POST", "conversations/1/toggle_priority", json={"priority": "low"})
-    response = sandbox.api("POST", "conversations/1/toggle_priority", token=sandbox.bot_token,
-                           json={"priority": "high"})
+    response = sandbox.api(
+        "POST", "conversations/1/toggle_priority", token=sandbox.bot_token, json={"priority": "high"}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["priority"] == "high"
 
@@ -410,8 +444,12 @@ def test_toggles_the_conversation_typing_status(sandbox: Sandbox, receiver: Rece
     (typing on, `is_private: false`) and it 'toggles the conversation status for private notes'
     (`is_private: true`); the dispatched event is seen as the account webhook it becomes."""
     subscribe(sandbox, receiver.url, ["conversation_typing_on"])
-    response = sandbox.api("POST", f"conversations/{WHATSAPP}/toggle_typing_status", token=tok(sandbox, "bruno"),
-                           json={"typing_status": "on", "is_private": is_private})
+    response = sandbox.api(
+        "POST",
+        f"conversations/{WHATSAPP}/toggle_typing_status",
+        token=tok(sandbox, "bruno"),
+        json={"typing_status": "on", "is_private": is_private},
+    )
     assert response.status_code == 200
     wait_for(lambda: receiver.events() == ["conversation_typing_on"])
     with receiver.lock:
@@ -424,8 +462,9 @@ def test_updates_last_seen_custom_attributes(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'updates last seen' (in the
     custom_attributes describe: the three attributes are stored)."""
     custom = {"user_id": 1001, "created_date": "23/12/2012", "subscription_id": 12}
-    response = sandbox.api("POST", "conversations/1/custom_attributes", token=tok(sandbox, "bruno"),
-                           json={"custom_attributes": custom})
+    response = sandbox.api(
+        "POST", "conversations/1/custom_attributes", token=tok(sandbox, "bruno"), json={"custom_attributes": custom}
+    )
     assert response.status_code == 200
     assert state_conv(sandbox, 1)["custom_attributes"] == custom
     assert len(sandbox.api("GET", "conversations/1").json()["custom_attributes"]) == 3

@@ -108,7 +108,8 @@ def test_disconnects_the_agent_bot(sandbox: Sandbox) -> None:
 def test_will_not_update_agent_bot_when_its_an_agent(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'will not update agent bot when its an
     agent'."""
-    response = sandbox.api("POST", f"inboxes/{SITE}/set_agent_bot", token=tok(sandbox, "bruno"),
-                           json={"agent_bot": None})
+    response = sandbox.api(
+        "POST", f"inboxes/{SITE}/set_agent_bot", token=tok(sandbox, "bruno"), json={"agent_bot": None}
+    )
     assert response.status_code == 401
     assert _inbox_bot(sandbox, SITE) == sandbox.agent_bot_id

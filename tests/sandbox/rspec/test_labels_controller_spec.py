@@ -33,8 +33,9 @@ def test_creates_labels_for_the_conversation(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/labels_controller_spec.rb: it 'creates labels for the
     conversation'."""
     sandbox.api("POST", "conversations/1/labels", json={"labels": ["label1", "label2"]})
-    response = sandbox.api("POST", "conversations/1/labels", token=tok(sandbox, "bruno"),
-                           json={"labels": ["label3", "label4"]})
+    response = sandbox.api(
+        "POST", "conversations/1/labels", token=tok(sandbox, "bruno"), json={"labels": ["label3", "label4"]}
+    )
     assert response.status_code == 200
     assert "label3" in response.text and "label4" in response.text
     assert state_conv(sandbox, 1)["labels"] == ["label3", "label4"]

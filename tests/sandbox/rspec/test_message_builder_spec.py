@@ -52,9 +52,14 @@ def test_rejects_the_message(sandbox: Sandbox) -> None:
     replied = state_conv(sandbox, 1)["messages"][0]["id"]
     before = len(state_conv(sandbox, 1)["messages"])
     response = sandbox.api(
-        "POST", "conversations/1/messages", token=tok(sandbox, "bruno"),
-        json={"content": "test", "to_emails": "vendor@example.com",
-              "content_attributes": json.dumps({"forwarded_message_id": replied})},
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        json={
+            "content": "test",
+            "to_emails": "vendor@example.com",
+            "content_attributes": json.dumps({"forwarded_message_id": replied}),
+        },
     )
     assert response.status_code == 422
     assert response.json() == {"error": "Forwarded emails need an email inbox"}

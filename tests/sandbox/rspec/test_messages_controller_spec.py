@@ -14,8 +14,11 @@ from .support import token as tok
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "conversations/1/messages"), ("GET", "conversations/1/messages"),
-     ("DELETE", "conversations/3/messages/1008")],
+    [
+        ("POST", "conversations/1/messages"),
+        ("GET", "conversations/1/messages"),
+        ("DELETE", "conversations/3/messages/1008"),
+    ],
 )
 def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'returns unauthorized' (POST,
@@ -29,8 +32,12 @@ def test_creates_a_new_outgoing_message(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'creates a new outgoing
     message' (an agent with access, a private note)."""
     before = len(state_conv(sandbox, 1)["messages"])
-    response = sandbox.api("POST", "conversations/1/messages", token=tok(sandbox, "bruno"),
-                           json={"content": "test-message", "private": True})
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        json={"content": "test-message", "private": True},
+    )
     assert response.status_code == 200
     messages = state_conv(sandbox, 1)["messages"]
     assert len(messages) == before + 1 and messages[-1]["content"] == "test-message"
@@ -40,8 +47,12 @@ def test_does_not_create_the_message(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'does not create the
     message' (content over 150,000 characters)."""
     before = len(state_conv(sandbox, 1)["messages"])
-    response = sandbox.api("POST", "conversations/1/messages", token=tok(sandbox, "bruno"),
-                           json={"content": "h" * 150_000 + "a", "private": True})
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        json={"content": "h" * 150_000 + "a", "private": True},
+    )
     assert response.status_code == 422
     assert response.json()["error"] == "Validation failed: Content is too long (maximum is 150000 characters)"
     assert len(state_conv(sandbox, 1)["messages"]) == before
@@ -52,9 +63,15 @@ def test_creates_an_outgoing_text_message_with_a_specific_bot_sender(sandbox: Sa
     message with a specific bot sender'."""
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     response = sandbox.api(
-        "POST", "conversations/1/messages", token=tok(sandbox, "bruno"),
-        json={"content": "test-message", "external_created_at": stamp, "sender_type": "AgentBot",
-              "sender_id": sandbox.agent_bot_id},
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        json={
+            "content": "test-message",
+            "external_created_at": stamp,
+            "sender_type": "AgentBot",
+            "sender_id": sandbox.agent_bot_id,
+        },
     )
     assert response.status_code == 200
     assert response.json()["content_attributes"]["external_created_at"] == stamp
@@ -66,8 +83,9 @@ def test_creates_an_outgoing_text_message_with_a_specific_bot_sender(sandbox: Sa
 def test_creates_a_new_outgoing_message_as_an_agent_bot(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'creates a new outgoing
     message' (an AgentBot token on its inbox)."""
-    response = sandbox.api("POST", "conversations/1/messages", token=sandbox.bot_token,
-                           json={"content": "test-message"})
+    response = sandbox.api(
+        "POST", "conversations/1/messages", token=sandbox.bot_token, json={"content": "test-message"}
+    )
     assert response.status_code == 200
     last = state_conv(sandbox, 1)["messages"][-1]
     assert last["content"] == "test-message" and last["sender_type"] == "AgentBot"
@@ -75,16 +93,30 @@ def test_creates_a_new_outgoing_message_as_an_agent_bot(sandbox: Sandbox) -> Non
 
 @pytest.mark.parametrize(
     ("content_type", "items"),
-    [("input_select", [{"title": "Sim", "value": "sim"}, {"title": "Não", "value": "nao"}]),
-     ("cards", [{"title": "Plano", "description": "Mensal", "actions": [{"type": "link", "text": "Ver",
-                                                                          "uri": "https://example.com"}]}])],
+    [
+        ("input_select", [{"title": "Sim", "value": "sim"}, {"title": "Não", "value": "nao"}]),
+        (
+            "cards",
+            [
+                {
+                    "title": "Plano",
+                    "description": "Mensal",
+                    "actions": [{"type": "link", "text": "Ver", "uri": "https://example.com"}],
+                }
+            ],
+        ),
+    ],
 )
 def test_creates_a_new_outgoing_interactive_message(sandbox: Sandbox, content_type: str, items: list) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'creates a new outgoing
     input select message' and it 'creates a new outgoing cards message' (AgentBot token)."""
     before = len(state_conv(sandbox, 1)["messages"])
-    response = sandbox.api("POST", "conversations/1/messages", token=sandbox.bot_token,
-                           json={"content_type": content_type, "content_attributes": {"items": items}})
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=sandbox.bot_token,
+        json={"content_type": content_type, "content_attributes": {"items": items}},
+    )
     assert response.status_code == 200
     messages = state_conv(sandbox, 1)["messages"]
     assert len(messages) == before + 1
@@ -101,8 +133,11 @@ def test_shows_the_conversation(sandbox: Sandbox) -> None:
 
 def test_deletes_the_message(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'deletes the message'."""
-    created = sandbox.api("POST", "conversations/1/messages",
-                          json={"content": "olá", "content_attributes": {"bcc_emails": ["hello@chatwoot.com"]}})
+    created = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        json={"content": "olá", "content_attributes": {"bcc_emails": ["hello@chatwoot.com"]}},
+    )
     message_id = created.json()["id"]
     response = sandbox.api("DELETE", f"conversations/1/messages/{message_id}", token=tok(sandbox, "bruno"))
     assert response.status_code == 200

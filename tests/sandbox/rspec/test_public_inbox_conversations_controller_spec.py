@@ -50,8 +50,12 @@ def test_creates_a_conversation_with_custom_attributes_but_prevents_other_attrib
     """spec/controllers/public/api/v1/inbox/conversations_controller_spec.rb: it 'creates a conversation with custom
     attributes but prevents other attributes'."""
     identifier, contact = public_contact(sandbox)
-    response = public(sandbox, "POST", f"{identifier}/contacts/{contact['source_id']}/conversations",
-                      json={"custom_attributes": {"test": "test"}, "additional_attributes": {"test": "test"}})
+    response = public(
+        sandbox,
+        "POST",
+        f"{identifier}/contacts/{contact['source_id']}/conversations",
+        json={"custom_attributes": {"test": "test"}, "additional_attributes": {"test": "test"}},
+    )
     assert response.status_code == 200
     shown = sandbox.api("GET", f"conversations/{response.json()['id']}").json()
     assert shown["custom_attributes"] == {"test": "test"} and shown["additional_attributes"] == {}

@@ -12,9 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 README = HERE / "README.md"
 OUTCOMES = ("ported", "endpoint missing", "setup missing", "internal", "superseded")
-COLUMNS = (
-    "found", "observable", "ported", "holding", "endpoint missing", "setup missing", "internal", "superseded"
-)
+COLUMNS = ("found", "observable", "ported", "holding", "endpoint missing", "setup missing", "internal", "superseded")
 
 
 @dataclass(frozen=True)

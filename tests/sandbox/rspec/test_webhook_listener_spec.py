@@ -62,8 +62,11 @@ def test_does_not_trigger_webhook(sandbox: Sandbox, receiver: Receiver, event: s
 def test_triggers_the_webhook_event(sandbox: Sandbox, receiver: Receiver) -> None:
     """spec/listeners/webhook_listener_spec.rb: it 'triggers the webhook event' (message_created; the webhook names
     an inbox)."""
-    response = sandbox.api("POST", "webhooks", json={"webhook": {"url": receiver.url, "inbox_id": WHATSAPP,
-                                                                  "subscriptions": ["message_created"]}})
+    response = sandbox.api(
+        "POST",
+        "webhooks",
+        json={"webhook": {"url": receiver.url, "inbox_id": WHATSAPP, "subscriptions": ["message_created"]}},
+    )
     assert response.status_code == 200
     message_id = _message(sandbox)
     wait_for(lambda: _bodies(receiver, "message_created"))
@@ -100,12 +103,19 @@ def test_triggers_webhook(sandbox: Sandbox, receiver: Receiver) -> None:
     contact_id = _contact(sandbox)
     display_id = _conversation(sandbox)
     sandbox.api("POST", "conversations/1/custom_attributes", json={"custom_attributes": {"test": None}})
-    sandbox.api("POST", "conversations/1/custom_attributes",
-                json={"custom_attributes": {"test": "testing custom attri webhook"}})
+    sandbox.api(
+        "POST",
+        "conversations/1/custom_attributes",
+        json={"custom_attributes": {"test": "testing custom attri webhook"}},
+    )
     wait_for(lambda: len(_bodies(receiver, "conversation_updated")) == 2)
     assert _bodies(receiver, "contact_created")[0]["id"] == contact_id
     assert _bodies(receiver, "conversation_created")[0]["id"] == display_id
     updated = _bodies(receiver, "conversation_updated")[1]
     assert updated["id"] == 1
-    assert updated["changed_attributes"][0] == {"custom_attributes": {
-        "previous_value": {"test": None}, "current_value": {"test": "testing custom attri webhook"}}}
+    assert updated["changed_attributes"][0] == {
+        "custom_attributes": {
+            "previous_value": {"test": None},
+            "current_value": {"test": "testing custom attri webhook"},
+        }
+    }
