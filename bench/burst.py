@@ -1,5 +1,6 @@
 """A burst of customers writing at once, a model that takes 2 s per answer: how long until all are answered (as a
-multiple of the model's time, the baseline), each customer's wait, and the bot's own CPU per answered message."""
+multiple of the model's time, the baseline), each customer's wait, and the bot's own CPU per answered message; on
+SQLite (one bot), and on PostgreSQL with one and with two replicas behind a round-robin balancer."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx2
 
 from bench.common import row
 from bench.webhook_bench import bot_env, cpu_seconds, free_port, process
+from tests.fakes.balancer import Balancer
 from tests.fakes.openai_server import FakeOpenAI, Step, text_step
 
 MODEL_SECONDS = 2.0
@@ -24,6 +30,12 @@ RUNS = int(os.environ.get("BENCH_BURST_RUNS", "1"))
 SENDERS = 64  # customers' requests in flight at once while the burst is sent
 TARGET_RATIO = 3.0
 TARGET_CPU_MS = 15.0
+PG_URL = os.environ.get(
+    "BENCH_DATABASE_URL", os.environ.get("BOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+)
+# (store, replicas): SQLite serves one bot process; PostgreSQL any number, here behind a round-robin balancer.
+SETUPS = {"sqlite": ("sqlite", 1), "pg1": ("postgresql", 1), "pg2": ("postgresql", 2)}
+CHOSEN = [name.strip() for name in os.environ.get("BENCH_BURST_SETUPS", "sqlite,pg1,pg2").split(",") if name.strip()]
 
 
 def slow_answer(_request: dict[str, Any]) -> Step:
@@ -74,41 +86,87 @@ def _is_reply(message: dict[str, Any]) -> bool:
     return message["message_type"] == "outgoing" and not message["private"]
 
 
-async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI) -> dict[str, float]:
-    port = free_port()
-    env = bot_env(
-        box,
-        port,
-        tmp / f"burst-{count}-{time.monotonic_ns()}.sqlite3",
-        OPENAI_API_KEY="sk-bench",
-        OPENAI_BASE_URL=fake.base_url,
-        **{k.removeprefix("BENCH_"): v for k, v in os.environ.items() if k.startswith("BENCH_BOT_")},
-    )
+@asynccontextmanager
+async def database(store: str, tmp: Path, count: int) -> AsyncIterator[str]:
+    """A fresh database for one run: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if store == "sqlite":
+        yield f"sqlite:///{tmp / f'burst-{count}-{time.monotonic_ns()}.sqlite3'}"
+        return
+    schema = f"bench_burst_{uuid.uuid4().hex[:12]}"
+    yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
+    conn = await asyncpg.connect(PG_URL, timeout=5)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int]]]:
+    """`replicas` bot processes; with more than one store-sharing process, a balancer in front. Yields the URL
+    Chatwoot delivers to and the processes' ids."""
+    with ExitStack() as stack:
+        urls, pids = [], []
+        for _ in range(replicas):
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            command = [sys.executable, "-m", "bot"]
+            bot = stack.enter_context(process(command, env | {"BOT_PORT": str(port)}, f"{url}/health"))
+            urls.append(url)
+            pids.append(bot.pid)
+        if env["BOT_DATABASE_URL"].startswith("postgresql"):
+            yield stack.enter_context(Balancer(urls, timeout=30)).url, pids
+        else:
+            yield urls[0], pids
+
+
+def total_cpu(pids: list[int]) -> float | None:
+    times = [cpu_seconds(pid) for pid in pids]
+    return None if any(t is None for t in times) else sum(t for t in times if t is not None)
+
+
+async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, setup: str) -> dict[str, float]:
+    store, replicas = SETUPS[setup]
+    async with database(store, tmp, count) as database_url:
+        env = bot_env(
+            box,
+            0,
+            tmp / "unused.sqlite3",
+            OPENAI_API_KEY="sk-bench",
+            OPENAI_BASE_URL=fake.base_url,
+            **{k.removeprefix("BENCH_"): v for k, v in os.environ.items() if k.startswith("BENCH_BOT_")},
+        ) | {"BOT_DATABASE_URL": database_url}
+        return await measure(box, count, fake, env, replicas)
+
+
+async def measure(
+    box: dict[str, Any], count: int, fake: FakeOpenAI, env: dict[str, str], replicas: int
+) -> dict[str, float]:
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
     public = f"{box['base_url']}/public/api/v1/inboxes/{box['inboxes'][0]['inbox_identifier']}"
     limits = httpx2.Limits(max_connections=SENDERS)
     async with httpx2.AsyncClient(timeout=60, limits=limits) as http:
         (await http.post(f"{box['base_url']}/_sandbox/reset")).raise_for_status()
-        with process([sys.executable, "-m", "bot"], env, f"http://127.0.0.1:{port}/health") as bot:
+        with bots(env, replicas) as (bot_url, pids):
             response = await http.patch(
                 f"{api}/agent_bots/{box['agent_bot_id']}",
                 headers={"api_access_token": box["admin_token"]},
-                json={"outgoing_url": f"http://127.0.0.1:{port}/webhooks/chatwoot"},
+                json={"outgoing_url": f"{bot_url}/webhooks/chatwoot"},
             )
             response.raise_for_status()
-            bot_url = f"http://127.0.0.1:{port}"
-            # One customer first, not counted: the bot's first answer loads code a running bot has loaded.
-            warm = await start_customers(http, public, 1)
+            # One customer per replica first, not counted: a bot's first answer loads code a running bot has loaded.
+            warm = await start_customers(http, public, 2 * replicas)
             await burst(http, warm)
-            await outcome(http, box, bot_url, fake, {int(warm[0].rsplit("/", 2)[-2])}, time.monotonic() + 30)
+            warm_ids = {int(url.rsplit("/", 2)[-2]) for url in warm}
+            await outcome(http, box, bot_url, fake, warm_ids, time.monotonic() + 30)
             urls = await start_customers(http, public, count)
             ids = {int(url.rsplit("/", 2)[-2]) for url in urls}
             fake.reset()
-            cpu_before = cpu_seconds(bot.pid)
+            cpu_before = total_cpu(pids)
             await burst(http, urls)
             deadline = time.monotonic() + 60 + count * 0.2
             conversations = await outcome(http, box, bot_url, fake, ids, deadline)
-            cpu_after = cpu_seconds(bot.pid)
+            cpu_after = total_cpu(pids)
     return summarise(conversations, cpu_before, cpu_after, len(fake.requests))
 
 
@@ -144,7 +202,7 @@ def summarise(
     }
 
 
-def rows_for(count: int, runs: list[dict[str, float]]) -> list[str]:
+def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") -> list[str]:
     def spread(key: str) -> str:
         values = [run[key] for run in runs]
         return f"runs {min(values):.2f}-{max(values):.2f}" if len(values) > 1 else ""
@@ -156,7 +214,7 @@ def rows_for(count: int, runs: list[dict[str, float]]) -> list[str]:
     faults = {k: sum(run[k] for run in runs) for k in ("duplicates", "lost", "handoffs")}
     ok_ratio = " OK" if count > 200 or ratio <= TARGET_RATIO else " MISSED"
     return [
-        f"Burst: {count} customers write at once, model answers in {MODEL_SECONDS:g} s, one bot on SQLite, default"
+        f"Burst: {count} customers write at once, model answers in {MODEL_SECONDS:g} s, {DESCRIBE[setup]}, default"
         f" settings (debounce 1.5 s); {len(runs)} run(s), medians",
         row("all answered (from the first message)", med("all_answered_s"), "s", spread("all_answered_s")),
         row(
@@ -179,10 +237,53 @@ def rows_for(count: int, runs: list[dict[str, float]]) -> list[str]:
     ]
 
 
+DESCRIBE = {
+    "sqlite": "one bot on SQLite",
+    "pg1": "one bot on PostgreSQL (behind the balancer)",
+    "pg2": "two bot replicas on PostgreSQL behind a round-robin balancer",
+}
+
+
+def postgres_reachable() -> bool:
+    async def probe() -> None:
+        conn = await asyncpg.connect(PG_URL, timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    return True
+
+
+def replica_rows(count: int, results: dict[str, list[dict[str, float]]]) -> list[str]:
+    """Two replicas against one, on the same database engine in the same run."""
+    if "pg1" not in results or "pg2" not in results:
+        return []
+    one = statistics.median(run["all_answered_s"] for run in results["pg1"])
+    two = statistics.median(run["all_answered_s"] for run in results["pg2"])
+    extra = statistics.median(run["model_calls"] for run in results["pg2"]) - 1
+    verdict = "OK" if two <= one * 1.05 else "MISSED"
+    return [
+        f"Burst of {count}: two PostgreSQL replicas against one",
+        row("all answered, two replicas / one", two / one, "x", f"target <= 1 (5% noise allowed) {verdict}"),
+        row("extra model calls per customer, 2 replicas", extra, "x", "target 0 " + ("OK" if not extra else "MISSED")),
+    ]
+
+
 def main(box: dict[str, Any]) -> list[str]:
     lines: list[str] = []
+    setups = list(CHOSEN)
+    if any(SETUPS[name][0] == "postgresql" for name in setups) and not postgres_reachable():
+        setups = [name for name in setups if SETUPS[name][0] != "postgresql"]
+        lines += [f"Burst on PostgreSQL skipped: nothing answers at BENCH_DATABASE_URL ({PG_URL.split('@')[-1]})", ""]
     with FakeOpenAI(default=slow_answer) as fake, tempfile.TemporaryDirectory() as tmp:
         for count in SIZES:
-            runs = [asyncio.run(one_run(box, count, Path(tmp), fake)) for _ in range(RUNS)]
-            lines += [*rows_for(count, runs), ""]
+            results: dict[str, list[dict[str, float]]] = {}
+            for setup in setups:
+                results[setup] = [asyncio.run(one_run(box, count, Path(tmp), fake, setup)) for _ in range(RUNS)]
+                lines += [*rows_for(count, results[setup], setup), ""]
+            extra = replica_rows(count, results)
+            if extra:
+                lines += [*extra, ""]
     return lines[:-1]

@@ -68,6 +68,9 @@ class JobActions:
         self.records = NO_RECORDS  # bot.app puts the app's recorder here
         self.model_slots = Slots(settings.model_concurrency)
         self.started_at = clock()
+        # This process's name among the replicas (the worker sets its lease name): an answer stored by another
+        # process may be mid-post there.
+        self.replica = ""
         # Answers the store has not taken yet (it failed): a retry posts them instead of asking the model again.
         self._unsaved: dict[str, Answer] = {}
         # When this process last tried to post a batch's reply and could not tell whether it was created.
@@ -235,9 +238,13 @@ class JobActions:
         finally:
             if slot is not None:
                 await slot.take()
-        answer = self._unsaved[batch] = Answer(covers, self.clock(), outcome)
+        answer = self._unsaved[batch] = Answer(covers, self.clock(), outcome, self.replica)
         progress.stage = "save"
-        return await self._save(batch, conversation.id, answer)
+        saved = await self._save(batch, conversation.id, answer)
+        if saved.by != answer.by:
+            # Another replica answered this batch first (this one's lease had lapsed): its post may be under way.
+            self._check_settled(batch, saved)
+        return saved
 
     async def _save(self, batch: str, conversation_id: int, answer: Answer) -> Answer:
         saved = await self.store.save_outcome(
@@ -249,8 +256,8 @@ class JobActions:
     def _check_settled(self, batch: str, answer: Answer) -> None:
         """Raise NotSettled while an earlier post of this answer may still be created by Chatwoot."""
         tried = self._uncertain.get(batch)
-        if tried is None and answer.at < self.started_at:
-            tried = answer.at  # stored by an earlier run of the bot, which may have been posting it
+        if tried is None and (answer.at < self.started_at or answer.by != self.replica):
+            tried = answer.at  # stored by an earlier run of the bot or another replica, which may have been posting it
         if tried is None:
             return
         until = tried + self.settings.settle_seconds

@@ -44,18 +44,21 @@ class Progress:
 
 @dataclass(frozen=True)
 class Answer:
-    """A responder's Outcome for a batch, with the newest customer message it covers and when it was given."""
+    """A responder's Outcome for a batch, with the newest customer message it covers, when it was given, and by
+    which bot process (`by`, a replica's lease name)."""
 
     covers: int
     at: float
     outcome: Outcome
+    by: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"covers": self.covers, "at": self.at, **outcome_to_json(self.outcome)}
+        return {"covers": self.covers, "at": self.at, "by": self.by, **outcome_to_json(self.outcome)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Answer:
-        return cls(int(data.get("covers") or 0), float(data.get("at") or 0.0), outcome_from_json(data))
+        covers, at = int(data.get("covers") or 0), float(data.get("at") or 0.0)
+        return cls(covers, at, outcome_from_json(data), str(data.get("by") or ""))
 
 
 def batch_key(jobs: list[Job]) -> str:

@@ -19,6 +19,7 @@ from bot.batches import JobEnded, NotSettled, Progress, UncertainPost
 from bot.brain.base import Responder
 from bot.history import build_history
 from bot.logs import log_event
+from bot.replicas import build_leases, keep_leases
 from bot.settings import BotSettings
 from bot.slots import Hold, Slots
 from bot.states import ConversationStates
@@ -56,8 +57,12 @@ class Worker:
         self.responder = responder
         self.tools_factory = tools_factory or default_tools_factory(settings)
         self.clock = clock
-        self.states = ConversationStates(store)
+        # On PostgreSQL other replicas work the same database: each conversation is leased to one at a time, and no
+        # state is cached (another replica's intake may have changed it).
+        self.leases = build_leases(store, settings)
+        self.states = ConversationStates(store, shared=self.leases.shared)
         self.actions = JobActions(settings, store, responder, self.states, self.tools_factory, clock)
+        self.actions.replica = self.leases.name
         self.running = False
         self.failure: str | None = None
         self.batches_done = 0
@@ -67,6 +72,7 @@ class Worker:
         self._hold: dict[int, float] = {}
         self._tg: TaskGroup | None = None
         self._active: set[int] = set()
+        self._leased: dict[int, anyio.CancelScope] = {}  # loops holding their conversation's lease
         self._dirty: set[int] = set()
         # (when, conversation) of loops not started yet: one timer for them all, rather than a task sleeping
         # through each new conversation's debounce on intake's time.
@@ -99,6 +105,7 @@ class Worker:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
                 self.running = True
+                await self.leases.start()
                 await self.states.load_all()
                 resumed = await self.store.pending_jobs()
                 for conversation_id in dict.fromkeys(job.conversation_id for job in resumed):
@@ -109,6 +116,8 @@ class Worker:
                 if serve_tools is not None:
                     tg.start_soon(serve_tools, name="tool-session")
                 tg.start_soon(self._prune_forever, name="prune")
+                if self.leases.shared:
+                    tg.start_soon(self._keep_leases, name="leases")
                 tg.start_soon(self._start_due_loops, name="scheduler")
                 task_status.started()
                 await anyio.sleep_forever()
@@ -141,6 +150,15 @@ class Worker:
         if self._in_batch:
             with anyio.move_on_after(grace):
                 await self._drained.wait()
+        if self.leases.shared:
+            try:  # the other replicas take up what was left at once, rather than when the leases expire
+                await self.leases.release_all()
+            except STORE_ERRORS as exc:
+                log_event(logger, "store_error", logging.ERROR, task="leases", error=describe_error(exc))
+
+    async def _keep_leases(self) -> None:
+        debounce = self.settings.debounce_seconds
+        await keep_leases(self.leases, self._leased, self.notify, debounce=debounce, clock=self.clock)
 
     def notify(self, conversation_id: int, *, not_before: float = 0.0) -> None:
         """A job for this conversation was stored: start its loop at `not_before` unless one is running or
@@ -168,18 +186,18 @@ class Worker:
             await wait_event(self._schedule_changed, self._scheduled[0][0] - now if self._scheduled else None)
 
     async def _conversation_loop(self, conversation_id: int) -> None:
+        leased = False
         try:
-            while not self._stopping:
-                self._dirty.discard(conversation_id)
-                try:
-                    if not await self._step(conversation_id) and conversation_id not in self._dirty:
-                        return
-                except STORE_ERRORS as exc:
-                    # The jobs stay pending in the store; try again once it answers.
-                    log_event(
-                        logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=describe_error(exc)
-                    )
-                    await anyio.sleep(STORE_RETRY_SECONDS)
+            leased = await self.leases.claim(conversation_id)
+            if not leased:
+                return  # another replica works it, and reads its jobs (this one's new job included) when it next looks
+            with anyio.CancelScope() as scope:  # cancelled when the lease is lost
+                self._leased[conversation_id] = scope
+                await self._work(conversation_id)
+        except STORE_ERRORS as exc:
+            # The claim failed: the jobs stay pending, and the lease sweep finds them (this replica's or another's).
+            error = describe_error(exc)
+            log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
         except BaseException as exc:
             if not isinstance(exc, anyio.get_cancelled_exc_class()):
                 self.failure = describe_error(exc)
@@ -187,6 +205,32 @@ class Worker:
         finally:
             self._active.discard(conversation_id)
             self._wake.pop(conversation_id, None)
+            if self._leased.pop(conversation_id, None) is not None and leased and self.leases.shared:
+                await self._release(conversation_id)
+
+    async def _release(self, conversation_id: int) -> None:
+        """Give the lease back; a job another replica stored while this one held it (and so could not claim it) is
+        taken up again."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await self.leases.release(conversation_id)
+                if not self._stopping and await self.store.pending_jobs(conversation_id):
+                    self.notify(conversation_id)
+            except STORE_ERRORS as exc:  # the lease expires; the sweep takes the jobs up
+                error = describe_error(exc)
+                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
+
+    async def _work(self, conversation_id: int) -> None:
+        while not self._stopping:
+            self._dirty.discard(conversation_id)
+            try:
+                if not await self._step(conversation_id) and conversation_id not in self._dirty:
+                    return
+            except STORE_ERRORS as exc:
+                # The jobs stay pending in the store; try again once it answers.
+                error = describe_error(exc)
+                log_event(logger, "store_error", logging.ERROR, conversation_id=conversation_id, error=error)
+                await anyio.sleep(STORE_RETRY_SECONDS)
 
     async def _step(self, conversation_id: int) -> bool:
         """Wait out the debounce or backoff, or run one batch; False when nothing is pending."""

@@ -33,6 +33,7 @@ BOT_ENV: dict[str, str] = {
     "settle_seconds": "BOT_SETTLE_SECONDS",
     "retry_base_seconds": "BOT_RETRY_BASE_SECONDS",
     "retention_days": "BOT_RETENTION_DAYS",
+    "lease_seconds": "BOT_LEASE_SECONDS",
     "read_timeout_seconds": "BOT_READ_TIMEOUT_SECONDS",
     "mirror_webhook_secret": "MIRROR_WEBHOOK_SECRET",
 }
@@ -77,6 +78,9 @@ class BotSettings(BaseModel):
     # How long a reply whose post failed without an answer (a timeout, a 5xx) may still be created by Chatwoot:
     # nothing newer is posted in its conversation before it is found there or this long has passed.
     settle_seconds: float = Field(default=60.0, ge=0)
+    # PostgreSQL with several bot processes: a conversation's lease lasts this long unless its holder renews it
+    # (every quarter of it), so a replica that died has its conversations taken over within about this time.
+    lease_seconds: float = Field(default=10.0, ge=1)
     # A client must send a whole request (headers and body) within this many seconds, or it is disconnected.
     read_timeout_seconds: float = Field(default=5.0, gt=0)
     # Secret of the account webhook that feeds the handoff records (POST /webhooks/records).

@@ -12,11 +12,13 @@ STATE_CACHE_SIZE = 10_000
 
 
 class ConversationStates:
-    """The state rows of one process's database: the process owns it, so what it wrote or read is current."""
+    """The state rows of one process's database: the process owns it, so what it wrote or read is current.
+    `shared`: other processes write the same rows (replicas on PostgreSQL), so every load reads the store."""
 
-    def __init__(self, store: Store, *, size: int = STATE_CACHE_SIZE) -> None:
+    def __init__(self, store: Store, *, size: int = STATE_CACHE_SIZE, shared: bool = False) -> None:
         self.store = store
-        self.size = size
+        self.size = 0 if shared else size
+        self.shared = shared
         self._states: OrderedDict[int, ConversationState | None] = OrderedDict()
         # True while the cache holds every state row there is (loaded at start, nothing evicted since): a
         # conversation missing from it has no row, and a first message needs no read.
@@ -33,6 +35,8 @@ class ConversationStates:
 
     async def load_all(self) -> None:
         """Fill the cache with every row, when they fit in it."""
+        if self.shared:
+            return
         states = await self.store.all_states(self.size)
         if states is None:
             return
@@ -61,6 +65,8 @@ class ConversationStates:
 
     def remember(self, conversation_id: int, state: ConversationState | None) -> None:
         """Record what was just written to (or read from) the store."""
+        if self.shared:
+            return
         self._states[conversation_id] = state
         self._states.move_to_end(conversation_id)
         self._unknown.discard(conversation_id)

@@ -13,7 +13,7 @@ JobMode = Literal["answer", "apology", "failsafe"]
 
 
 class StoreLockedError(Exception):
-    """Another process holds the database: two bots on one database would answer the same jobs twice."""
+    """Another process holds the SQLite database: SQLite serves one bot process (PostgreSQL serves any number)."""
 
     def __init__(self, database: str, advice: str = "run one bot per database") -> None:
         super().__init__(f"another chatwoot-bot process is using {database}; {advice}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
@@ -10,15 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.base import (
-    AcceptedEvent,
-    ConversationState,
-    Job,
-    JobMode,
-    JobStatus,
-    NewJob,
-    StoreLockedError,
-)
+from bot.store.base import AcceptedEvent, ConversationState, Job, JobMode, JobStatus, NewJob
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -98,6 +89,7 @@ WITH unseen AS (
     WHERE go.ok AND $13::bigint IS NOT NULL
     ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status, human_active = excluded.human_active,
     limit_handoff_sent = excluded.limit_handoff_sent, updated_at = excluded.updated_at
+    WHERE conversation_state.updated_at <= excluded.updated_at
 )
 SELECT ok FROM go
 """
@@ -114,12 +106,6 @@ def split_schema(url: str) -> tuple[str, str]:
         raise ValueError("the schema in BOT_DATABASE_URL must be a plain SQL identifier")
     rest = urlencode([(key, value) for key, value in query if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
-
-
-def lock_key(schema: str) -> int:
-    """The advisory lock id of a schema: advisory locks are per database, so the schema picks the bot."""
-    digest = hashlib.sha256(f"chatwoot-bot:{schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def describe_database(dsn: str, schema: str) -> str:
@@ -150,6 +136,8 @@ def job_from_record(row: asyncpg.Record) -> Job:
 
 
 STATEMENT_TIMEOUT_SECONDS = 3.0
+# Replicas starting together would race in CREATE ... IF NOT EXISTS (a duplicate key in the catalog): one at a time.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('chatwoot-bot:schema'))"
 
 
 STATE_SELECT = "SELECT conversation_id, status, human_active, limit_handoff_sent, updated_at FROM conversation_state"
@@ -162,8 +150,8 @@ def _state_from_row(row: asyncpg.Record) -> ConversationState:
 
 
 class PostgresStore:
-    """Shared durable store; the pools work behind a transaction pooler (no prepared statement cache), the
-    one-process lock needs a session (direct connection or session-mode pooler).
+    """Shared durable store; the pools work behind a transaction pooler (no prepared statement cache). Any number of
+    bot processes may use it at once: bot/store/leases.py shares the conversations out.
 
     Intake has connections of its own (`intake_pool`): accepting a webhook, and reading or writing a conversation's
     state, which is done under the lock intake waits for. However many workers queue for the other pool, a
@@ -179,7 +167,6 @@ class PostgresStore:
         self._intake_pool_size = min(32, max(4, concurrency // 8))
         self._pool: asyncpg.Pool | None = None
         self._intake_pool: asyncpg.Pool | None = None
-        self._lock_conn: asyncpg.Connection | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -196,31 +183,17 @@ class PostgresStore:
     async def start(self) -> None:
         if self._pool is not None:
             return
-        await self._take_lock()
         try:
             await self._open_pool()
         except BaseException:
             await self.close()
             raise
 
-    async def _take_lock(self) -> None:
-        """A session advisory lock on a connection of its own, held until close(); the server drops it when
-        the process dies. It needs a real session: a direct connection or a session-mode pooler."""
-        conn = await asyncpg.connect(self._dsn, statement_cache_size=0, command_timeout=STATEMENT_TIMEOUT_SECONDS)
-        try:
-            locked = await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(self.schema))
-        except BaseException:
-            conn.terminate()
-            raise
-        if not locked:
-            await conn.close()
-            raise StoreLockedError(describe_database(self._dsn, self.schema))
-        self._lock_conn = conn
-
     async def _open_pool(self) -> None:
         self._pool = await self._create_pool(self._pool_size)
         self._intake_pool = await self._create_pool(self._intake_pool_size)
-        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn:
+        async with self.pool.acquire(timeout=STATEMENT_TIMEOUT_SECONDS) as conn, conn.transaction():
+            await conn.execute(SCHEMA_LOCK)
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await conn.execute(SCHEMA)
 
@@ -236,22 +209,13 @@ class PostgresStore:
             server_settings={"search_path": self.schema},
         )
 
-    def _lock_conn_checked(self) -> asyncpg.Connection:
-        if self._lock_conn is None or self._lock_conn.is_closed():
-            raise asyncpg.InterfaceError("the PostgreSQL store lost the connection that holds its lock")
-        return self._lock_conn
-
     async def close(self) -> None:
         for pool in (self._intake_pool, self._pool):
             if pool is not None:
                 await pool.close()
         self._pool = self._intake_pool = None
-        if self._lock_conn is not None:
-            await self._lock_conn.close()
-            self._lock_conn = None
 
     async def ping(self) -> None:
-        self._lock_conn_checked()
         await self.pool.fetchval("SELECT 1")
 
     async def accept(
@@ -377,7 +341,8 @@ async def _put_state(conn: asyncpg.Connection, state: ConversationState) -> None
         "INSERT INTO conversation_state (conversation_id, status, human_active, limit_handoff_sent, updated_at)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO UPDATE SET status = excluded.status,"
         " human_active = excluded.human_active, limit_handoff_sent = excluded.limit_handoff_sent,"
-        " updated_at = excluded.updated_at",
+        # A state built from an older conversation never replaces a newer one (another replica's intake wrote it).
+        " updated_at = excluded.updated_at WHERE conversation_state.updated_at <= excluded.updated_at",
         state.conversation_id,
         state.status,
         state.human_active,

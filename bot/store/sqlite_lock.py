@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from bot.store.base import StoreLockedError
 
 SQLITE_ADVICE = (
-    "a SQLite database serves one bot process: stop the other one, or run several bots on PostgreSQL"
-    " (BOT_DATABASE_URL=postgresql://...?schema=<one per bot>)"
+    "a SQLite database serves one bot process: stop the other one, or use PostgreSQL"
+    " (BOT_DATABASE_URL=postgresql://...), where any number of bot processes share one database"
 )
 # (device, inode) of the database files this process's stores hold.
 _HELD_FILES: set[tuple[int, int]] = set()
