@@ -84,10 +84,11 @@ def conversation_updated_at(body: bytes) -> float | None:
         return None
     conversation = payload.get("conversation")
     value = conversation.get("updated_at") if isinstance(conversation, dict) else payload.get("updated_at")
-    return _timestamp(value)
+    return timestamp(value)
 
 
-def _timestamp(value: Any) -> float | None:
+def timestamp(value: Any) -> float | None:
+    """A payload's time (Unix seconds or ISO 8601) as Unix seconds; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):

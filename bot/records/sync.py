@@ -4,9 +4,9 @@ customer, from the raw payload (AgentBot, account or API-inbox webhooks carry th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from bot.policy import timestamp
 from chatwoot_mcp.records.mirror import CustomerRow, MessageRow
 from chatwoot_mcp.records.model import Observation, hands_of
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
@@ -33,19 +33,6 @@ def _int(value: Any) -> int | None:
         return value
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         return int(value)
-    return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            return None
     return None
 
 
@@ -84,7 +71,7 @@ def conversation_observation(
     hands = hands_of(status, kind, person)
     if cid is None or hands is None:
         return None
-    updated = _float(conversation.get("updated_at"))
+    updated = timestamp(conversation.get("updated_at"))
     return Observation(
         conversation_id=cid,
         hands=hands,
@@ -147,7 +134,7 @@ def extract(payload: Any, *, now: float) -> Extracted:
     kind = sender_type(payload.get("message_type"), sender, payload.get("source_id"))
     if obs is None or message_id is None or kind is None or payload.get("private") is True:
         return out
-    created = _float(payload.get("created_at")) or now
+    created = timestamp(payload.get("created_at")) or now
     content = _str(payload.get("content"))
     out.messages.append(
         MessageRow(message_id, obs.conversation_id, kind, content[:MAX_CONTENT] if content else content, created)
