@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
@@ -59,6 +60,8 @@ class WebhookEvent:
     content: str | None = None
     customer_name: str | None = None
     source_id: str | None = None  # the bot's own replies carry OWN_SOURCE_PREFIX (their idempotency key)
+    # The conversation's `updated_at` (Unix seconds): Chatwoot does not order deliveries, so an older one is stale.
+    updated_at: float | None = None
 
 
 # Every message the bot posts (and the return-to-bot notice) has a source_id starting with this; it is how the
@@ -147,6 +150,7 @@ def parse_event(payload: Any) -> WebhookEvent:
             content=_str(payload.get("content")),
             customer_name=_str(customer.get("name")),
             source_id=_str(payload.get("source_id")),
+            updated_at=timestamp(conversation.get("updated_at")),
         )
     if name in CONVERSATION_EVENTS:
         kind, assignee_id = _assignee(payload)
@@ -156,8 +160,23 @@ def parse_event(payload: Any) -> WebhookEvent:
             status=_status(payload.get("status")),
             assignee_type=kind,
             assignee_id=assignee_id,
+            updated_at=timestamp(payload.get("updated_at")),
         )
     conversation = _dict(payload.get("conversation") or payload.get("current_conversation"))
     return WebhookEvent(
         event=name, conversation_id=_int(conversation.get("id")), status=None, assignee_type=None, assignee_id=None
     )
+
+
+def timestamp(value: Any) -> float | None:
+    """A payload's time (Unix seconds or ISO 8601) as Unix seconds; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return None
+    return None

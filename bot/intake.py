@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 
 from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, parse_event
 from bot.logs import log_event
-from bot.policy import Decision, conversation_updated_at, decide, next_state
+from bot.policy import Decision, decide, next_state
 from bot.runner import Worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
@@ -147,20 +147,20 @@ class Intake:
             log_event(logger, "webhook_not_stored", logging.ERROR, **fields, error=type(exc).__name__)
             return 500, {"error": "the event could not be stored; retry later"}
 
-    async def _decide(self, event: WebhookEvent, body: bytes) -> tuple[Decision, ConversationState | None]:
+    async def _decide(self, event: WebhookEvent) -> tuple[Decision, ConversationState | None]:
         """What a delivery means for its conversation: the gate's decision, and the state to store (None: leave
         it as it is). The one place intake turns a delivery into conversation state."""
         cid = event.conversation_id
         state = await self.worker.load_state(cid) if cid is not None else None
         decision = decide(event, state, bot_id=self.settings.agent_bot_id)
-        return decision, next_state(event, decision, state, changed_at=conversation_updated_at(body))
+        return decision, next_state(event, decision, state, changed_at=event.updated_at)
 
     async def _decide_and_store(
         self, event: WebhookEvent, body: bytes, delivery_id: str | None, fields: dict[str, object]
     ) -> Reply:
         cid = event.conversation_id
         now = self.clock()
-        decision, new_state = await self._decide(event, body)
+        decision, new_state = await self._decide(event)
         # One line per delivery: what arrived (ids only), the decision and its reason.
         log_event(logger, "webhook_received", **fields, action=decision.action, reason=decision.reason)
         if decision.action == "ignore" and new_state is None:

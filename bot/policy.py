@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
-
-import orjson
+from typing import Literal
 
 from bot.events import CONVERSATION_EVENTS, WebhookEvent, is_own_source
 from bot.store.base import ConversationState
@@ -68,37 +64,6 @@ def decide(event: WebhookEvent, state: ConversationState | None, *, bot_id: int 
     if state is not None and state.human_active:
         return ignore("a human agent took over this pending conversation")
     return Decision("answer", "customer message in a pending conversation the bot owns")
-
-
-def conversation_updated_at(body: bytes) -> float | None:
-    """The conversation's `updated_at` in a webhook body (Unix seconds), or None when it has none: a message
-    event carries it in `conversation`, a conversation event at the top."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return None
-    if not isinstance(payload, dict):
-        return None
-    conversation = payload.get("conversation")
-    value = conversation.get("updated_at") if isinstance(conversation, dict) else payload.get("updated_at")
-    return timestamp(value)
-
-
-def timestamp(value: Any) -> float | None:
-    """A payload's time (Unix seconds or ISO 8601) as Unix seconds; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).timestamp()
-        except ValueError:
-            return None
-    return None
 
 
 def next_state(

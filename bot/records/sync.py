@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.policy import timestamp
+from bot.events import timestamp
 from chatwoot_mcp.records.mirror import CustomerRow, MessageRow
 from chatwoot_mcp.records.model import Observation, hands_of
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.events import parse_event
-from bot.policy import conversation_updated_at, decide, next_state
+from bot.policy import decide, next_state
 from bot.store.base import ConversationState
 from tests.bot import payloads as p
 
@@ -129,9 +129,10 @@ def test_a_delivery_that_only_confirms_the_state_moves_its_time_on() -> None:
 
 
 def test_the_conversation_time_is_read_from_either_payload_shape() -> None:
-    assert conversation_updated_at(p.encode(p.message())) == p.example("message_created")["conversation"]["updated_at"]
+    assert parse_event(p.message()).updated_at == p.example("message_created")["conversation"]["updated_at"]
     body = p.conversation_event("conversation_status_changed", status="open")
-    assert conversation_updated_at(p.encode(body)) == body["updated_at"]
+    assert parse_event(body).updated_at == body["updated_at"]
     body["updated_at"] = "2026-06-17T12:00:01.5Z"
-    assert conversation_updated_at(p.encode(body)) == 1781697601.5
-    assert conversation_updated_at(b"[1]") is None and conversation_updated_at(b"{bad") is None
+    assert parse_event(body).updated_at == 1781697601.5
+    body["updated_at"] = "{bad"
+    assert parse_event(body).updated_at is None and parse_event({"event": "webwidget_triggered"}).updated_at is None
