@@ -60,7 +60,9 @@ AVATAR_TYPES = ("image/jpeg", "image/png", "image/gif")
 
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
+    """TZInfo's identifiers as the system's tz database knows them; empty (no check) on a system without one."""
+    zones = available_timezones()
+    return frozenset(zones) | {"UTC"} if zones else frozenset()
 
 
 def fetch_inbox(ctx: Ctx) -> Inbox:
@@ -85,7 +87,7 @@ def _validate(name: Any, settings: dict[str, Any]) -> None:
     elif not NAME_RE.search(str(name)):
         messages.append(NAME_FORMAT)
         attributes.append("name")
-    if settings["timezone"] not in _zones():
+    if _zones() and settings["timezone"] not in _zones():
         messages.append("Timezone is not included in the list")
         attributes.append("timezone")
     limit = settings["auto_assignment_config"].get("max_assignment_limit")
@@ -112,7 +114,7 @@ def _csat_config(config: Any) -> dict[str, Any]:
     return formatted
 
 
-def _apply_settings(ctx: Ctx, params: dict[str, Any], settings: dict[str, Any]) -> None:
+def _apply_settings(params: dict[str, Any], settings: dict[str, Any]) -> None:
     """The permitted inbox attributes present in `params`, cast as their columns cast them."""
     for key in BOOLEANS:
         if key in params:
@@ -183,7 +185,7 @@ async def create(ctx: Ctx) -> Reply:
         created_at=store.now(),
     )
     inbox.settings["timezone"] = "UTC"  # the column's default
-    _apply_settings(ctx, params, inbox.settings)
+    _apply_settings(params, inbox.settings)
     if kind == "api":
         inbox.webhook_url = _channel_params(params, API_ATTRS).get("webhook_url") or None
     else:
@@ -239,7 +241,7 @@ async def update(ctx: Ctx) -> Reply:
     ctx.require_admin()
     params = await _form_params(ctx)
     settings = dict(inbox.settings)
-    _apply_settings(ctx, params, settings)
+    _apply_settings(params, settings)
     name = params["name"] if "name" in params else inbox.name
     _validate(name, settings)
     avatar = _avatar_url(ctx, params["avatar"]) if params.get("avatar") is not None else None

@@ -113,3 +113,11 @@ def test_a_web_widget_inbox_is_not_reachable_through_the_public_api_and_hides_it
     sandbox.api("POST", "inbox_members", json={"inbox_id": widget["id"], "user_ids": [2]})
     seen = sandbox.api("GET", f"inboxes/{widget['id']}", token=token(sandbox, "bruno")).json()
     assert seen["website_token"] == widget["website_token"] and "hmac_token" not in seen
+
+
+def test_the_inbox_list_is_ordered_by_name_without_case(sandbox: Sandbox) -> None:
+    """InboxesController#index: `order_by_name`, `lower(name) ASC`."""
+    _api_inbox(sandbox, "zeta")
+    _api_inbox(sandbox, "Atendimento")
+    names = [i["name"] for i in sandbox.api("GET", "inboxes").json()["payload"]]
+    assert names == ["Atendimento", "Site", "WhatsApp", "zeta"]
