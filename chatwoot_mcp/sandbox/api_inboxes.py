@@ -154,8 +154,10 @@ def _avatar_url(ctx: Ctx, upload: Any) -> str:
 
 
 async def _form_params(ctx: Ctx) -> dict[str, Any]:
-    """A multipart update (the avatar upload): its flat fields over the JSON/query params."""
-    if not ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
+    """A form (multipart for the avatar upload, or urlencoded): its flat fields over the query params; Rack's nested
+    keys (`channel[webhook_url]`) are not unfolded."""
+    content_type = ctx.request.headers.get("content-type", "")
+    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         return ctx.params
     form = await ctx.request.form()
     return {**ctx.params, **dict(form.items())}

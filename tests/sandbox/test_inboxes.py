@@ -121,3 +121,10 @@ def test_the_inbox_list_is_ordered_by_name_without_case(sandbox: Sandbox) -> Non
     _api_inbox(sandbox, "Atendimento")
     names = [i["name"] for i in sandbox.api("GET", "inboxes").json()["payload"]]
     assert names == ["Atendimento", "Site", "WhatsApp", "zeta"]
+
+
+def test_a_form_encoded_update_changes_the_inbox_as_json_does(sandbox: Sandbox) -> None:
+    response = sandbox.api("PATCH", f"inboxes/{SITE}", data={"name": "Site novo", "greeting_enabled": "true"})
+    assert response.status_code == 200, response.text
+    found = sandbox.api("GET", f"inboxes/{SITE}").json()
+    assert found["name"] == "Site novo" and found["greeting_enabled"] is True
