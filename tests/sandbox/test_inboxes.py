@@ -56,6 +56,10 @@ def test_deleting_an_inbox_takes_its_conversations_out_of_every_list_count_and_s
     assert [i["id"] for i in sandbox.api("GET", "inboxes", token=token(sandbox, "bruno")).json()["payload"]] == [
         WHATSAPP
     ]
+    assert sandbox.api("POST", "conversations", json={"inbox_id": SITE, "contact_id": 12}).status_code == 404
+    for contact in {c["contact_id"] for c in state["conversations"] if c["id"] in site}:
+        listed = sandbox.api("GET", f"contacts/{contact}/conversations").json()["payload"]
+        assert not [c for c in listed if c["id"] in site]
     created = sandbox.api("POST", "conversations", json={"inbox_id": WHATSAPP, "contact_id": 11})
     assert created.status_code == 200 and created.json()["id"] > max(site + kept)  # display ids are not reused
 
