@@ -55,6 +55,7 @@ async def inboxes(ctx: Ctx) -> Reply:
         for i in ctx.store.inboxes.values()
         if i.account_id == ctx.account_id and (user.is_admin or user.id in i.member_ids)
     ]
+    found.sort(key=lambda i: (i.name.lower(), i.id))  # Inbox.order_by_name: lower(name)
     return 200, {"payload": [render.inbox(ctx.store, i, admin=user.is_admin) for i in found]}
 
 

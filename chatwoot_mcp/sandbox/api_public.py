@@ -52,11 +52,11 @@ async def inbox_show(ctx: Ctx) -> Reply:
     return 200, {
         "identifier": inbox.inbox_identifier,
         "name": inbox.name,
-        "timezone": "America/Sao_Paulo",
-        "working_hours": [],
-        "working_hours_enabled": False,
-        "csat_survey_enabled": False,
-        "greeting_enabled": False,
+        "timezone": inbox.settings["timezone"],
+        "working_hours": inbox.settings["working_hours"],
+        "working_hours_enabled": inbox.settings["working_hours_enabled"],
+        "csat_survey_enabled": inbox.settings["csat_survey_enabled"],
+        "greeting_enabled": inbox.settings["greeting_enabled"],
         "identity_validation_enabled": False,
         "send_message_signature": False,  # public/api/v1/inbox/inboxes_controller_spec expects the key
     }

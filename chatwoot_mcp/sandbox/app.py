@@ -20,6 +20,8 @@ from . import (
     api_contacts,
     api_conversation_lists,
     api_conversations,
+    api_inbox_members,
+    api_inboxes,
     api_labels,
     api_last_seen,
     api_members,
@@ -57,6 +59,8 @@ def build_router() -> Router:
     api_reporting_events.register(router)
     api_auth.register(router)
     api_account.register(router)
+    api_inboxes.register(router)
+    api_inbox_members.register(router)
     api_public.register(router)
     return router
 

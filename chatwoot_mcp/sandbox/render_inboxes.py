@@ -1,49 +1,82 @@
-"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (every sandbox inbox is an API channel)."""
+"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (an API channel or a web widget)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .inbox_settings import WEB_WIDGET
 from .render_common import iso
 from .state import Inbox, Store
 
 
 def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
+    settings = record.settings
     body: dict[str, Any] = {
         "id": record.id,
-        "avatar_url": "",
+        "avatar_url": record.avatar_url,
         "channel_id": record.channel_id,
         "name": record.name,
-        "channel_type": "Channel::Api",
-        "greeting_enabled": False,
-        "greeting_message": None,
-        "working_hours_enabled": False,
-        "enable_email_collect": True,
-        "csat_survey_enabled": False,
-        "csat_config": {},
-        "enable_auto_assignment": True,
-        "auto_assignment_config": {},
-        "out_of_office_message": None,
-        "working_hours": [],
-        "timezone": "America/Sao_Paulo",
+        "channel_type": record.channel_type,
+        **{key: settings[key] for key in HEAD_SETTINGS},
         "callback_webhook_url": None,
-        "allow_messages_after_resolved": True,
-        "lock_to_single_conversation": False,
-        "sender_name_type": "friendly",
-        "business_name": None,
-        "webhook_url": record.webhook_url,
-        "inbox_identifier": record.inbox_identifier,
-        "additional_attributes": {},
+        **{key: settings[key] for key in TAIL_SETTINGS},
     }
+    if record.channel_type == WEB_WIDGET:
+        body.update(web_widget_keys(record, admin=admin))
+        return body
+    body["webhook_url"] = record.webhook_url
+    body["inbox_identifier"] = record.inbox_identifier
+    body["additional_attributes"] = {}
     if admin:
         body["hmac_token"] = record.hmac_token
         body["secret"] = record.secret
     return body
 
 
+# the jbuilder's order: these before callback_webhook_url, the rest after it
+HEAD_SETTINGS = (
+    "greeting_enabled",
+    "greeting_message",
+    "working_hours_enabled",
+    "enable_email_collect",
+    "csat_survey_enabled",
+    "csat_config",
+    "enable_auto_assignment",
+    "auto_assignment_config",
+    "out_of_office_message",
+    "working_hours",
+    "timezone",
+)
+TAIL_SETTINGS = (
+    "allow_messages_after_resolved",
+    "lock_to_single_conversation",
+    "sender_name_type",
+    "business_name",
+)
+
+
+def web_widget_keys(record: Inbox, *, admin: bool) -> dict[str, Any]:
+    """The jbuilder's WebWidget attributes; `hmac_token` for administrators only."""
+    channel = record.channel
+    keys: dict[str, Any] = {
+        key: channel[key]
+        for key in ("widget_color", "website_url", "hmac_mandatory", "welcome_title", "welcome_tagline")
+    }
+    keys["web_widget_script"] = channel["web_widget_script"]
+    keys["website_token"] = channel["website_token"]
+    keys["selected_feature_flags"] = channel["selected_feature_flags"]
+    keys["reply_time"] = channel["reply_time"]
+    if admin:
+        keys["hmac_token"] = channel["hmac_token"]
+    for key in ("pre_chat_form_enabled", "pre_chat_form_options", "continuity_via_email"):
+        keys[key] = channel[key]
+    return keys
+
+
 def inbox_record(record: Inbox, created_at: float) -> dict[str, Any]:
     """`json.inbox @contact_inbox.inbox`: the model's columns as `as_json` writes them, not the inbox view."""
     moment = iso(created_at)
+    settings = record.settings
     return {
         "id": record.id,
         "channel_id": record.channel_id,
@@ -51,22 +84,22 @@ def inbox_record(record: Inbox, created_at: float) -> dict[str, Any]:
         "name": record.name,
         "created_at": moment,
         "updated_at": moment,
-        "channel_type": "Channel::Api",
-        "enable_auto_assignment": True,
-        "greeting_enabled": False,
-        "greeting_message": None,
+        "channel_type": record.channel_type,
+        "enable_auto_assignment": settings["enable_auto_assignment"],
+        "greeting_enabled": settings["greeting_enabled"],
+        "greeting_message": settings["greeting_message"],
         "email_address": None,
-        "working_hours_enabled": False,
-        "out_of_office_message": None,
-        "timezone": "America/Sao_Paulo",
-        "enable_email_collect": True,
-        "csat_survey_enabled": False,
-        "allow_messages_after_resolved": True,
-        "auto_assignment_config": {},
-        "lock_to_single_conversation": False,
-        "portal_id": None,
-        "sender_name_type": "friendly",
-        "business_name": None,
+        "working_hours_enabled": settings["working_hours_enabled"],
+        "out_of_office_message": settings["out_of_office_message"],
+        "timezone": settings["timezone"],
+        "enable_email_collect": settings["enable_email_collect"],
+        "csat_survey_enabled": settings["csat_survey_enabled"],
+        "allow_messages_after_resolved": settings["allow_messages_after_resolved"],
+        "auto_assignment_config": settings["auto_assignment_config"],
+        "lock_to_single_conversation": settings["lock_to_single_conversation"],
+        "portal_id": settings["portal_id"],
+        "sender_name_type": settings["sender_name_type"],
+        "business_name": settings["business_name"],
     }
 
 
@@ -75,9 +108,9 @@ def inbox_slim(record: Inbox) -> dict[str, Any]:
     channel's, none for an API inbox)."""
     return {
         "id": record.id,
-        "avatar_url": "",
+        "avatar_url": record.avatar_url,
         "channel_id": record.channel_id,
         "name": record.name,
-        "channel_type": "Channel::Api",
+        "channel_type": record.channel_type,
         "provider": None,
     }

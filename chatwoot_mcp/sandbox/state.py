@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .inbox_settings import default_settings
 from .indexes import (
     ContactInboxIndex,
     ContactIndex,
@@ -87,6 +88,11 @@ class Inbox:
     member_ids: set[int]
     agent_bot_id: int | None = None
     webhook_url: str | None = None
+    channel_type: str = "Channel::Api"
+    settings: dict[str, Any] = field(default_factory=default_settings)  # the inbox's own columns (inbox_settings)
+    channel: dict[str, Any] = field(default_factory=dict)  # a web widget's columns; an API inbox's are above
+    avatar_url: str = ""
+    created_at: float = 0.0
 
 
 @dataclass

@@ -44,6 +44,9 @@ SPEC_EXCEPTIONS: dict[tuple[str, int], str] = {
     # ReportHelper returns 0 (an integer) for an average over a period without events; the spec says string
     ("list-all-conversation-statistics-summary", 200): "an average over a period without events is the integer 0",
     ("contactCreate", 200): "the create view renders payload {contact, contact_inbox}; the spec says an array",
+    # OutOfOffisable#weekly_schedule: the weekend's default rows are closed_all_day with null hours (the public
+    # schema says integer; the account inbox schema allows null)
+    ("get-details-of-a-inbox", 200): "weekly_schedule's closed days have null open/close hours",
 }
 
 # Statuses Chatwoot answers that the spec does not document for the operation.
@@ -305,6 +308,7 @@ def _cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
         Case("delete-a-webhook", "delete", f"{a}/webhooks/{{webhook_id}}", f"{acc}/webhooks/{hook}"),
         Case("delete-an-account-agent-bot", "delete", f"{a}/agent_bots/{{id}}", f"{acc}/agent_bots/{box.agent_bot_id}"),
         *_console_cases(box, a, acc),
+        *_inbox_cases(box, a, acc),
         Case("get-details-of-a-inbox", "get", "/public/api/v1/inboxes/{inbox_identifier}", pub),
         Case(
             "create-a-contact",
@@ -374,6 +378,45 @@ def _console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
             f"{a}/conversations/{{conversation_id}}/reporting_events",
             f"{acc}/conversations/3/reporting_events",
         ),
+    ]
+
+
+def _inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
+    """Inboxes created and changed, and an inbox's members (chatwoot_mcp/sandbox/api_inboxes.py, api_inbox_members.py)."""
+    site = box.inbox("Site")["id"]
+    members = {"inbox_id": site, "user_ids": [3]}
+    return [
+        Case(
+            "inboxCreation",
+            "post",
+            f"{a}/inboxes",
+            f"{acc}/inboxes",
+            body={"name": "Loja", "channel": {"type": "api", "webhook_url": "https://example.com/loja"}},
+        ),
+        Case(
+            "inboxCreation/web_widget",
+            "post",
+            f"{a}/inboxes",
+            f"{acc}/inboxes",
+            body={"name": "Chat do site", "channel": {"type": "web_widget", "website_url": "https://acme.com.br"}},
+        ),
+        Case(
+            "updateInbox",
+            "patch",
+            f"{a}/inboxes/{{id}}",
+            f"{acc}/inboxes/{site}",
+            body={"greeting_enabled": True, "greeting_message": "Olá!", "csat_survey_enabled": True},
+        ),
+        Case("get-inbox-members", "get", f"{a}/inbox_members/{{inbox_id}}", f"{acc}/inbox_members/{site}"),
+        Case("add-new-agent-to-inbox", "post", f"{a}/inbox_members", f"{acc}/inbox_members", body=members),
+        Case(
+            "update-agents-in-inbox",
+            "patch",
+            f"{a}/inbox_members",
+            f"{acc}/inbox_members",
+            body={"inbox_id": site, "user_ids": [2, 3]},
+        ),
+        Case("delete-agent-in-inbox", "delete", f"{a}/inbox_members", f"{acc}/inbox_members", body=members),
     ]
 
 

@@ -9,6 +9,8 @@ from tests.conftest import Sandbox
 from .support import SITE, WHATSAPP, anonymous, detach_bot
 from .support import token as tok
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # the bytes do not matter, the content type does
+
 
 def _inbox_bot(box: Sandbox, inbox_id: int) -> int | None:
     return next(i for i in box.control("GET", "state")["inboxes"] if i["id"] == inbox_id)["agent_bot_id"]
@@ -16,14 +18,29 @@ def _inbox_bot(box: Sandbox, inbox_id: int) -> int | None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "inboxes"), ("GET", "inboxes/1"), ("GET", "inboxes/1/agent_bot"), ("POST", "inboxes/1/set_agent_bot")],
+    [
+        ("GET", "inboxes"),
+        ("GET", "inboxes/1"),
+        ("GET", "inboxes/1/agent_bot"),
+        ("POST", "inboxes/1/set_agent_bot"),
+        ("GET", "inboxes/1/campaigns"),
+        ("DELETE", "inboxes/1/avatar"),
+        ("DELETE", "inboxes/1"),
+        ("POST", "inboxes"),
+        ("PATCH", "inboxes/1"),
+        ("POST", "inboxes/1/sync_templates"),
+        ("GET", "inboxes/1/health"),
+    ],
 )
 def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str) -> None:
     """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized' (index, show,
-    agent_bot, set_agent_bot)."""
-    response = anonymous(sandbox, method, path, json={"agent_bot": None} if method == "POST" else None)
+    agent_bot, set_agent_bot, campaigns, avatar, destroy, create, update, sync_templates, health): nothing changes."""
+    before = sandbox.control("GET", "state")["inboxes"]
+    response = anonymous(sandbox, method, path, json={"agent_bot": None, "name": "X"} if method != "GET" else None)
     assert response.status_code == 401
-    assert _inbox_bot(sandbox, WHATSAPP) == sandbox.agent_bot_id
+    assert response.json() == {"errors": ["You need to sign in or sign up before continuing."]}
+    assert sandbox.control("GET", "state")["inboxes"] == before
+    assert sandbox.api("GET", f"inboxes/{WHATSAPP}").json()["name"] == "WhatsApp"
 
 
 def test_returns_all_inboxes_of_current_account_as_administrator(sandbox: Sandbox) -> None:
@@ -129,3 +146,103 @@ def test_returns_all_assignable_inbox_members_along_with_administrators(sandbox:
     payload = response.json()["payload"]
     assert len(payload) == 2
     assert {"agent", "administrator"} <= {agent["role"] for agent in payload}
+
+
+# ---- campaigns, avatar, destroy, sync_templates, health (chatwoot_mcp/sandbox/api_inboxes.py) -------------------
+
+
+def test_returns_unauthorized_for_agents(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized for agents' (GET
+    campaigns; Bruno is a member of Site, the administrator sees the inbox's campaigns, none)."""
+    response = sandbox.api("GET", f"inboxes/{SITE}/campaigns", token=tok(sandbox, "bruno"))
+    assert response.status_code == 401
+    assert response.json() == {"error": "You are not authorized to do this action"}
+    assert sandbox.api("GET", f"inboxes/{SITE}/campaigns").json() == []
+
+
+def _with_avatar(box: Sandbox, inbox_id: int) -> str:
+    response = box.api("PATCH", f"inboxes/{inbox_id}", files={"avatar": ("avatar.png", PNG, "image/png")})
+    assert response.status_code == 200, response.text
+    return response.json()["avatar_url"]
+
+
+def test_delete_inbox_avatar_for_administrator_user(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'delete inbox avatar for administrator
+    user'."""
+    assert _with_avatar(sandbox, SITE)
+    response = sandbox.api("DELETE", f"inboxes/{SITE}/avatar")
+    assert response.status_code == 200 and response.content == b""
+    assert sandbox.api("GET", f"inboxes/{SITE}").json()["avatar_url"] == ""
+
+
+def test_returns_unauthorized_for_agent_user(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized for agent user'
+    (DELETE avatar, by a member of the inbox)."""
+    url = _with_avatar(sandbox, SITE)
+    response = sandbox.api("DELETE", f"inboxes/{SITE}/avatar", token=tok(sandbox, "bruno"))
+    assert response.status_code == 401
+    assert sandbox.api("GET", f"inboxes/{SITE}").json()["avatar_url"] == url
+
+
+def test_deletes_inbox(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'deletes inbox' (DeleteObjectJob runs at
+    once in the sandbox: the inbox and its conversations are gone; tests/sandbox/test_inboxes.py checks the rest)."""
+    site_convs = [c["id"] for c in sandbox.control("GET", "state")["conversations"] if c["inbox_id"] == SITE]
+    assert site_convs
+    response = sandbox.api("DELETE", f"inboxes/{SITE}")
+    assert response.status_code == 200
+    assert response.json() == {"message": "Your inbox deletion request will be processed in some time."}
+    assert sandbox.api("GET", f"inboxes/{SITE}").status_code == 404
+    state = sandbox.control("GET", "state")
+    assert [i["id"] for i in state["inboxes"]] == [WHATSAPP]
+    assert not [c for c in state["conversations"] if c["id"] in site_convs]
+
+
+def test_is_unable_to_delete_inbox_as_agent(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'is unable to delete inbox as agent' (a
+    member of the inbox)."""
+    response = sandbox.api("DELETE", f"inboxes/{SITE}", token=tok(sandbox, "bruno"))
+    assert response.status_code == 401
+    assert sandbox.api("GET", f"inboxes/{SITE}").status_code == 200
+
+
+def test_returns_unauthorized_for_agent(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized for agent'
+    (sync_templates; even for a member of the inbox)."""
+    response = sandbox.api("POST", f"inboxes/{SITE}/sync_templates", token=tok(sandbox, "bruno"))
+    assert response.status_code == 401
+    assert response.json() == {"error": "You are not authorized to do this action"}
+
+
+def test_returns_unprocessable_entity_error(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unprocessable entity error'
+    (sync_templates on an API inbox)."""
+    response = sandbox.api("POST", f"inboxes/{SITE}/sync_templates")
+    assert response.status_code == 422
+    assert response.json() == {"error": "Template sync is only available for WhatsApp channels"}
+
+
+@pytest.mark.parametrize(("method", "action"), [("POST", "sync_templates"), ("GET", "health")])
+def test_returns_not_found_error(sandbox: Sandbox, method: str, action: str) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns not found error' (sync_templates
+    and health of inbox 999999)."""
+    response = sandbox.api(method, f"inboxes/999999/{action}")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Resource could not be found"}
+
+
+@pytest.mark.parametrize("who", ["admin", "bruno"])
+def test_returns_bad_request_error_for_administrator(sandbox: Sandbox, who: str) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns bad request error for
+    administrator' and it 'returns bad request error for agent' (an API inbox has no health data; Bruno is a
+    member of Site)."""
+    response = sandbox.api("GET", f"inboxes/{SITE}/health", token=tok(sandbox, who))
+    assert response.status_code == 400
+    assert response.json() == {"error": "Health data only available for WhatsApp Cloud API and Twilio SMS channels"}
+
+
+def test_returns_unauthorized_for_agent_without_inbox_access(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns unauthorized for agent without
+    inbox access' (GET health; Carla is not a member of Site, and fetch_inbox's show? comes first)."""
+    response = sandbox.api("GET", f"inboxes/{SITE}/health", token=tok(sandbox, "carla"))
+    assert response.status_code == 401
