@@ -7,8 +7,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 28
+# A small box, so that its text stays readable once the browser scales it to a card on a phone.
+WIDTH, HEIGHT = 400, 220
+LEFT, RIGHT, TOP, BOTTOM = 52, 8, 18, 26
 GAP = 0.2  # share of a day's slot left between days
 
 
@@ -32,6 +33,11 @@ class Mark:
     width: float = 0.0
     height: float = 0.0
 
+    @property
+    def short(self) -> str:
+        """The value without its unit (the axis names it), to fit above a narrow bar."""
+        return self.text.split(" ")[0]
+
 
 @dataclass
 class Chart:
@@ -46,6 +52,7 @@ class Chart:
     ticks: list[tuple[float, str]] = field(default_factory=list)  # (y, label) of the value axis
     x_labels: list[tuple[float, str]] = field(default_factory=list)
     empty: bool = True
+    labelled: bool = True  # values written above the bars (few days only)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -75,6 +82,7 @@ def chart(
     built = Chart(id, title, description, kind, series, days)
     values = [v for s in series for v in s.values if v is not None]
     built.empty = not values
+    built.labelled = len(days) * len(series) <= 21
     axis_top = top if top is not None else nice_top(max(values, default=0.0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(days))
@@ -84,7 +92,7 @@ def chart(
         return TOP + plot_h * (1 - min(value, axis_top) / axis_top)
 
     built.ticks = [(y_of(axis_top * share), fmt(axis_top * share)) for share in (0, 0.5, 1)]
-    every = max(1, math.ceil(len(days) / 10))  # at most ten day labels, so they stay readable on a phone
+    every = max(1, math.ceil(len(days) / 7))  # at most seven day labels, so they stay readable on a phone
     built.x_labels = [(LEFT + slot * (i + 0.5), day) for i, day in enumerate(days) if i % every == 0]
     for index, one in enumerate(series):
         points = []

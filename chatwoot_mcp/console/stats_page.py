@@ -23,7 +23,7 @@ def _number(value: float, decimals: int = 1) -> str:
 
 
 def count(value: float) -> str:
-    return f"{value:.0f}"
+    return f"{value:.0f}" if value == int(value) else _number(value)
 
 
 def minutes(value: float) -> str:
