@@ -5,11 +5,20 @@ from __future__ import annotations
 TITLE = "Central de atendimento"
 LOGIN_TITLE = "Entrar"
 LOGIN_HELP = (
-    "Use o seu token de acesso do Chatwoot (Chatwoot → Configurações do perfil → Token de acesso). "
-    "Você age como você mesmo: o Chatwoot registra quem fez cada ação."
+    "Entre com o seu e-mail e senha do Chatwoot, ou com o seu token de acesso (Chatwoot → Configurações do "
+    "perfil → Token de acesso). Você age como você mesmo: o Chatwoot registra quem fez cada ação."
 )
+LOGIN_EMAIL_LABEL = "E-mail"
+LOGIN_PASSWORD_LABEL = "Senha do Chatwoot"
+LOGIN_WITH_PASSWORD = "Com e-mail e senha"
+LOGIN_WITH_TOKEN = "Com o token de acesso"
 LOGIN_TOKEN_LABEL = "Token de acesso"
 LOGIN_BUTTON = "Entrar"
+LOGIN_BAD_PASSWORD = "E-mail ou senha inválidos: o Chatwoot não os aceitou."
+LOGIN_EMAIL_EMPTY = "Informe o e-mail e a senha."
+LOGIN_NO_TOKEN = (
+    "O Chatwoot pediu uma verificação a mais (ou não devolveu o token de acesso). Entre com o seu token de acesso."
+)
 LOGIN_BAD_TOKEN = "Token inválido: o Chatwoot não o aceitou. Confira o token no seu perfil do Chatwoot."
 LOGIN_BOT_TOKEN = "Este é o token de um bot. Entre com o token de acesso de uma pessoa (agente ou administrador)."
 LOGIN_NO_ACCOUNT = "Este usuário não tem acesso à conta {account_id} do Chatwoot."
