@@ -39,7 +39,9 @@ async def take() -> None:
                 await page.click("#reply button[type=submit]")
                 await page.wait_for_selector(".msg[data-kind='note']")
                 await page.click("#take-over")
-                await page.wait_for_selector("#owner-badge:has-text('Você')")
+                with anyio.fail_after(30):
+                    while "Você" not in await page.inner_text("#owner-badge"):
+                        await anyio.sleep(0.1)
                 await page.screenshot(path=str(OUT / "console-conversation.png"), full_page=True)
                 phone = await sign_in(browser, console, box.agent_token, width=390)
                 await phone.click(".tabs a[data-owner='bot']")
