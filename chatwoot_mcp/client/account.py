@@ -1,11 +1,11 @@
-"""`cw.agents`, `cw.teams`, `cw.contacts`: the people of the account."""
+"""`cw.agents`, `cw.teams`, `cw.contacts`: the people of the account; `cw.labels`: its labels."""
 
 from __future__ import annotations
 
 from ._resource import Resource
-from .models import Agent, Contact, ContactPage, Team
+from .models import Agent, Contact, ContactPage, Label, Team
 
-__all__ = ["Agents", "Contacts", "Teams"]
+__all__ = ["Agents", "Contacts", "Labels", "Teams"]
 
 
 class Agents(Resource):
@@ -18,6 +18,14 @@ class Teams(Resource):
     async def list(self) -> list[Team]:
         path = f"{self._account}/teams"
         return self._parse(list[Team], await self._call("GET", path), "GET", path)
+
+
+class Labels(Resource):
+    async def list(self) -> list[Label]:
+        """`GET /labels` (LabelsController#index: agents may list them), `{"payload": [label, …]}`."""
+        path = f"{self._account}/labels"
+        data = await self._call("GET", path)
+        return self._parse(list[Label], self._field(data, "payload", "GET", path), "GET", path)
 
 
 class Contacts(Resource):

@@ -11,7 +11,7 @@ import httpx2
 from pydantic import SecretStr
 
 from ._http import HTTPCore, Sleep
-from .account import Agents, Contacts, Teams
+from .account import Agents, Contacts, Labels, Teams
 from .admin import AgentBots, Webhooks
 from .conversations import Conversations
 from .inboxes import Inboxes
@@ -68,6 +68,7 @@ class ChatwootClient:
         self.agents = Agents(self._http, account_id)
         self.teams = Teams(self._http, account_id)
         self.contacts = Contacts(self._http, account_id)
+        self.labels = Labels(self._http, account_id)
         self.agent_bots = AgentBots(self._http, account_id)
         self.webhooks = Webhooks(self._http, account_id)
         self.reports = Reports(self._http, account_id)

@@ -227,6 +227,12 @@ class Conversations(Resource):
         data = await self._call("POST", path, json_body=body, retry=True)
         return self._parse(AgentBotSlim, data, "POST", path)
 
+    async def mark_read(self, conversation_id: int) -> Conversation:
+        """`POST …/update_last_seen`: the token's user has read it up to now (their unread count drops to 0).
+        Chatwoot writes at most once an hour when nothing is unread; a repeat is harmless, so it is retried."""
+        path = self._path(conversation_id, "/update_last_seen")
+        return self._parse(Conversation, await self._call("POST", path, retry=True), "POST", path)
+
     async def labels(self, conversation_id: int) -> list[str]:
         path = self._path(conversation_id, "/labels")
         data = await self._call("GET", path)

@@ -119,6 +119,16 @@ class Inbox(_Model):
     hmac_token: SecretStr | None = None
 
 
+class Label(_Model):
+    """An account label, as `GET /labels` lists it (`api/v1/models/_label`)."""
+
+    id: int
+    title: str
+    description: str | None = None
+    color: str | None = None
+    show_on_sidebar: bool | None = None
+
+
 class Agent(_Model):
     """A user of the account, as `GET /agents` and `POST …/assignments` return it."""
 

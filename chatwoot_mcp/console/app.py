@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chatwoot_mcp.console import auth, conversation, pages, texts
+from chatwoot_mcp.console import auth, conversation, pages, stats_page, texts
 from chatwoot_mcp.console.live import Hub, WebhookIntake, event_stream
 from chatwoot_mcp.console.register import EVENTS, register_webhook
 from chatwoot_mcp.console.sessions import SessionStore
@@ -131,6 +131,7 @@ def create_app(settings: ConsoleSettings, *, base_url: str | None = None) -> Sta
         Route("/c/{conversation_id:int}/partial", conversation.conversation_partial),
         Route("/c/{conversation_id:int}/{action:str}", conversation.act, methods=["POST"]),
         Route("/embed", conversation.embed_page),
+        Route("/stats", stats_page.stats_page),
         Route(WEBHOOK_PATH, intake.handle, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

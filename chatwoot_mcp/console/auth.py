@@ -1,4 +1,5 @@
-"""Sign-in with a Chatwoot access token, and sign-out. Who the person is (id, name, role, inboxes) comes from
+"""Sign-in with a Chatwoot access token (or e-mail and password, which Chatwoot turns into the token), and
+sign-out. Who the person is (id, name, role, inboxes) comes from
 Chatwoot through `chatwoot_setup`, called as that person."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from chatwoot_mcp.console import texts
+from chatwoot_mcp.console.password import token_from_password
 from chatwoot_mcp.console.sessions import Person, PersonTools, Session
 from chatwoot_mcp.console.web import (
     PRE_COOKIE,
@@ -33,7 +35,7 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _login_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+def _login_page(request: Request, error: str | None = None, status_code: int = 200, email: str = "") -> Response:
     console = console_of(request)
     pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
     anchor = "pre:" + pre
@@ -46,6 +48,7 @@ def _login_page(request: Request, error: str | None = None, status_code: int = 2
             "notice": notice,
             "login_csrf": console.sessions.csrf_token(anchor),
             "next": safe_next(request.query_params.get("next")),
+            "email": email,
         },
         status_code=status_code,
     )
@@ -72,11 +75,20 @@ async def login(request: Request, limiter: SlidingWindow) -> Response:
         return _login_page(request, texts.CSRF_FAILED, status_code=403)
     form = await request.form()
     token = str(form.get("access_token") or "").strip()
+    email = str(form.get("email") or "").strip()[:200]
+    if not token and "email" in form:
+        password = str(form.get("password") or "")
+        if not email or not password:
+            return _login_page(request, texts.LOGIN_EMAIL_EMPTY, status_code=400, email=email)
+        found = await token_from_password(console.settings.chatwoot, email, password)
+        if isinstance(found, str):
+            return _login_page(request, found, status_code=401, email=email)
+        token = found.get_secret_value()
     if not token:
         return _login_page(request, texts.LOGIN_EMPTY, status_code=400)
     result = await sign_in(request, token)
     if isinstance(result, str):
-        return _login_page(request, result, status_code=401)
+        return _login_page(request, result, status_code=401, email=email)
     response = RedirectResponse(safe_next(str(form.get("next") or "/")), status_code=303)
     secure = console.settings.secure_cookie(console.base_url)
     response.set_cookie(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -93,7 +95,9 @@ async def conversation_page(request: Request) -> Response:
         return found
     if not visible(request, session, found):
         return forbidden(request, session)
-    return render(request, "conversation.html", _context(session, found, None, False))
+    response = render(request, "conversation.html", _context(session, found, None, False))
+    response.background = BackgroundTask(mark_read, session, found["id"])
+    return response
 
 
 async def conversation_partial(request: Request) -> Response:
@@ -105,8 +109,22 @@ async def conversation_partial(request: Request) -> Response:
         return found
     if not visible(request, session, found):
         return gone(request, session, found)
-    view = "_embed_body.html" if request.query_params.get("view") == "embed" else "_conversation_body.html"
-    return render(request, view, _context(session, found, None, False))
+    if request.query_params.get("view") == "embed":
+        return render(request, "_embed_body.html", _context(session, found, None, False))
+    # The page re-reads on each new message: what the person has in front of them counts as read.
+    response = render(request, "_conversation_body.html", _context(session, found, None, False))
+    if found.get("unread_count"):
+        response.background = BackgroundTask(mark_read, session, found["id"])
+    return response
+
+
+async def mark_read(session: Session, conversation_id: int) -> None:
+    """As Chatwoot's own screen does on opening a conversation; after the response, so the page never waits, and
+    a failure only leaves the unread count as it was."""
+    try:
+        await session.call("chatwoot_mark_read", conversation_id=conversation_id)
+    except (ToolCallFailed, RuntimeError, anyio.ClosedResourceError, anyio.BrokenResourceError):
+        pass  # RuntimeError and the anyio ones: the person signed out meanwhile and their tool session closed
 
 
 async def act(request: Request) -> Response:

@@ -80,10 +80,11 @@ async def list_page(request: Request) -> Response:
         return login_redirect(request)
     console = console_of(request)
     filters = list_filters(request, session)
+    labels = await console.labels.titles(session)
     began = time.perf_counter()
     result = await read_list(session, filters, console.settings.agents_see_queue)
     read = time.perf_counter()
-    response = render(request, "list.html", _list_context(session, filters, result))
+    response = render(request, "list.html", _list_context(session, filters, result) | {"labels": labels})
     # Where a page's time goes, for the browser's developer tools and the benchmark.
     response.headers["Server-Timing"] = (
         f"tool;dur={(read - began) * 1000:.1f}, render;dur={(time.perf_counter() - read) * 1000:.1f}"

@@ -5,11 +5,20 @@ from __future__ import annotations
 TITLE = "Central de atendimento"
 LOGIN_TITLE = "Entrar"
 LOGIN_HELP = (
-    "Use o seu token de acesso do Chatwoot (Chatwoot → Configurações do perfil → Token de acesso). "
-    "Você age como você mesmo: o Chatwoot registra quem fez cada ação."
+    "Entre com o seu e-mail e senha do Chatwoot, ou com o seu token de acesso (Chatwoot → Configurações do "
+    "perfil → Token de acesso). Você age como você mesmo: o Chatwoot registra quem fez cada ação."
 )
+LOGIN_EMAIL_LABEL = "E-mail"
+LOGIN_PASSWORD_LABEL = "Senha do Chatwoot"
+LOGIN_WITH_PASSWORD = "Com e-mail e senha"
+LOGIN_WITH_TOKEN = "Com o token de acesso"
 LOGIN_TOKEN_LABEL = "Token de acesso"
 LOGIN_BUTTON = "Entrar"
+LOGIN_BAD_PASSWORD = "E-mail ou senha inválidos: o Chatwoot não os aceitou."
+LOGIN_EMAIL_EMPTY = "Informe o e-mail e a senha."
+LOGIN_NO_TOKEN = (
+    "O Chatwoot pediu uma verificação a mais (ou não devolveu o token de acesso). Entre com o seu token de acesso."
+)
 LOGIN_BAD_TOKEN = "Token inválido: o Chatwoot não o aceitou. Confira o token no seu perfil do Chatwoot."
 LOGIN_BOT_TOKEN = "Este é o token de um bot. Entre com o token de acesso de uma pessoa (agente ou administrador)."
 LOGIN_NO_ACCOUNT = "Este usuário não tem acesso à conta {account_id} do Chatwoot."
@@ -125,3 +134,52 @@ RANDOM_SECRET = (
     "console: CONSOLE_SESSION_SECRET não definido; usando um segredo aleatório (as sessões acabam ao reiniciar)."
 )
 GONE = "Esta conversa não está mais entre as que você vê."
+
+# The figures page (administrators).
+STATS_LINK = "📊 Números"
+STATS_TITLE = "Números dos handoffs"
+STATS_FORBIDDEN = "Só administradores veem os números da conta."
+STATS_UNAVAILABLE = "Não foi possível ler os números: {detail}"
+STATS_PERIOD = "Período"
+STATS_DAYS = "{n} dias"
+STATS_SHOW = "Mostrar"
+STATS_HELP = (
+    "Por dia (UTC), dos registros de handoff do bot: contam também as mudanças feitas na tela do próprio Chatwoot."
+)
+STATS_TO_PEOPLE = "IA → pessoa"
+STATS_BACK_TO_BOT = "pessoa → IA"
+STATS_CHATWOOT = "Chatwoot: bot_handoffs_count"
+STATS_WAITING = "de espera média por uma pessoa"
+STATS_NO_CHATWOOT = "A contagem do próprio Chatwoot (bot_handoffs_count) não aparece: {why}."
+STATS_HANDOFFS = "Handoffs por dia"
+STATS_HANDOFFS_DESC = (
+    "Barras por dia: conversas passadas da IA para pessoas e devolvidas por pessoas à IA"
+    " (e a contagem do Chatwoot, quando disponível)."
+)
+STATS_HELD = "Tempo com uma pessoa"
+STATS_HELD_DESC = "Barras por dia: minutos, em média e na mediana, que pessoas ficaram com o que a IA passou."
+STATS_AVG = "média"
+STATS_MEDIAN = "mediana"
+STATS_REPLIES = "Respostas da IA"
+STATS_REPLIES_DESC = "Barras por dia: respostas da assistente aceitas pelo Chatwoot."
+STATS_REPLIES_SERIES = "respostas"
+STATS_SENDS = "Envios bem-sucedidos"
+STATS_SENDS_DESC = "Barras por dia: porcentagem das respostas da assistente que o Chatwoot aceitou."
+STATS_SENDS_SERIES = "envios ok"
+STATS_WEBHOOK = "Latência do webhook"
+STATS_WEBHOOK_DESC = "Linhas por dia: tempo de confirmação dos webhooks pelo bot, p50 e p99, em milissegundos."
+STATS_NOTHING = "Nada registrado no período."
+STATS_WHY = "Por que foram para pessoas"
+STATS_REASONS = "Motivos mais frequentes"
+STATS_TABLE = "Tabela por dia"
+STATS_COLUMNS = (
+    "Dia",
+    "IA → pessoa",
+    "pessoa → IA",
+    "Com pessoa (média)",
+    "Com pessoa (mediana)",
+    "Respostas da IA",
+    "Envios ok",
+    "Webhook p50",
+    "Webhook p99",
+)

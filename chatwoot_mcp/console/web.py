@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from chatwoot_mcp.console import texts
+from chatwoot_mcp.console.labels import LabelCache
 from chatwoot_mcp.console.live import Hub, WebhookIntake
 from chatwoot_mcp.console.sessions import Session, SessionStore
 from chatwoot_mcp.console.settings import ConsoleSettings
@@ -34,6 +35,7 @@ class Console:
     hub: Hub
     intake: WebhookIntake
     base_url: str = ""
+    labels: LabelCache = field(default_factory=LabelCache)
 
 
 def console_of(request: Request) -> Console:

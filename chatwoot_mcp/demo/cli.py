@@ -56,7 +56,8 @@ def sign_in_help(info: dict[str, Any], console_url: str) -> str:
     agent = next(a for a in info["agents"] if a["role"] == "agent")
     return texts.CONSOLE_SIGN_IN.format(
         url=console_url, admin=admin["name"], admin_token=admin["access_token"], agent=agent["name"],
-        agent_token=agent["access_token"],
+        agent_token=agent["access_token"], admin_email=admin["email"], admin_password=admin["password"],
+        agent_email=agent["email"], agent_password=agent["password"],
     )  # fmt: skip
 
 

@@ -139,6 +139,9 @@ def start_console(started: Started, info: dict[str, Any], workdir: Path, environ
             "CHATWOOT_ACCOUNT_ID": str(info["account_id"]),
             "CHATWOOT_CREDENTIALS_FILE": str(workdir / "credentials.toml"),
             "CONSOLE_AGENTS_SEE_QUEUE": "true",
+            # The bot's records (beside its SQLite store unless set), for the console's figures page.
+            "MIRROR_DATABASE_URL": environ.get("MIRROR_DATABASE_URL", "").strip()
+            or f"sqlite:///{workdir / 'mirror.sqlite3'}",
         }
     )
     if environ.get("BOT_NAME", "").strip():

@@ -37,6 +37,9 @@ CONSOLE_UP = "Central de atendimento no ar (console up): {url}"
 CONSOLE_SIGN_IN = (
     "\nCentral de atendimento (handoff console): {url}\n"
     "  Entre como administradora ({admin}) com o token: {admin_token}\n"
+    "    ou com e-mail e senha: {admin_email} / {admin_password}\n"
     "  Entre como agente ({agent}) com o token: {agent_token}\n"
-    '  (sign in with one of these tokens in the "Token de acesso" field)'
+    "    ou com e-mail e senha: {agent_email} / {agent_password}\n"
+    '  (sign in with one of these tokens in the "Token de acesso" field, or with the e-mail and password)\n'
+    "  Números dos handoffs em gráficos (administradores): {url}/stats"
 )

@@ -1,11 +1,13 @@
 """Every tool's name, title, toolset and annotations, declared next to its function with `@tool(...)`.
 
 Toolsets (settings.mcp_toolsets selects among them; None means all):
-  conversations  chatwoot_list_conversations, chatwoot_get_conversation, chatwoot_update_conversation
+  conversations  chatwoot_list_conversations, chatwoot_get_conversation, chatwoot_mark_read,
+                 chatwoot_update_conversation
   messages       chatwoot_list_messages, chatwoot_send_message
   handoff        chatwoot_take_over, chatwoot_return_to_bot, chatwoot_hand_off, chatwoot_handoff_stats
   contacts       chatwoot_search_contacts
-  admin          chatwoot_setup, chatwoot_list_inboxes, chatwoot_list_agents, chatwoot_list_teams
+  admin          chatwoot_setup, chatwoot_list_inboxes, chatwoot_list_agents, chatwoot_list_teams,
+                 chatwoot_list_labels
 
 open_world_hint is true for tools whose effects reach customers or an arbitrary URL; read_only_hint is what
 settings.mcp_read_only filters on.
@@ -29,6 +31,7 @@ TOOL_ORDER = (
     "chatwoot_list_conversations",
     "chatwoot_get_conversation",
     "chatwoot_list_messages",
+    "chatwoot_mark_read",
     "chatwoot_send_message",
     "chatwoot_update_conversation",
     "chatwoot_take_over",
@@ -37,6 +40,7 @@ TOOL_ORDER = (
     "chatwoot_handoff_stats",
     "chatwoot_list_agents",
     "chatwoot_list_teams",
+    "chatwoot_list_labels",
     "chatwoot_search_contacts",
 )
 

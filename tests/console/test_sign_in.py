@@ -91,14 +91,14 @@ async def test_a_bad_token_is_refused_with_a_sentence_and_no_session(sandbox: Sa
             page = await browser.new_page()
             await page.goto(f"{console.url}/login")
             await page.fill("input[name=access_token]", "not-a-real-token")
-            await page.click("button[type=submit]")
+            await page.click("#token-form button[type=submit]")
             assert await page.inner_text("#login-error") == texts.LOGIN_BAD_TOKEN
             assert not [c for c in await page.context.cookies() if c["name"] == "cwc_session"]
             await page.goto(f"{console.url}/")
             assert page.url.startswith(f"{console.url}/login")
             # An AgentBot's token is not a person's.
             await page.fill("input[name=access_token]", sandbox.bot_token)
-            await page.click("button[type=submit]")
+            await page.click("#token-form button[type=submit]")
             assert await page.inner_text("#login-error") == texts.LOGIN_BOT_TOKEN
 
 

@@ -106,6 +106,7 @@ def test_the_demo_plays_the_four_flows_keeps_the_console_running_and_stops_its_p
     admin_token = server["env"]["CHATWOOT_API_KEY"]
     assert f"com o token: {admin_token}" in out  # how to sign in as the administrator...
     assert out.count("com o token: ") == 2  # ...and as an agent
+    assert out.count("ou com e-mail e senha: ") == 2 and f"{console_url}/stats" in out
     assert len(children) >= 3
     assert not [pid for pid in children if still_running(pid)]  # ...and Ctrl-C stopped it and the bot
 

@@ -50,6 +50,34 @@ async def test_the_stats_tool_answers_how_many_went_to_people_why_and_how_long_t
     # one were never picked up.
     assert result["minutes_waiting_for_a_person_avg"] == 2.5
     assert result["days"][0]["minutes_with_people_avg"] == 20.0
+    assert (result["days"][0]["webhook_ms_p50"], result["days"][0]["webhook_ms_p99"]) == (46.0, 99.0)
+    assert [(d["assistant_replies"], d["send_success_rate"]) for d in result["days"]] == [
+        (0, None),
+        (0, None),
+        (3, 0.75),
+    ]
+    # The sandbox's administrator may read Chatwoot's reports: its own count stands beside ours.
+    assert result["chatwoot_reports"] == "ok"
+    assert all(isinstance(d["chatwoot_bot_handoffs"], int) for d in result["days"])
+
+
+async def test_an_agents_token_gets_the_figures_and_says_why_chatwoots_count_is_missing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "mirror.sqlite3"
+    mirror = SQLiteMirror(path)
+    try:
+        await script_days(mirror, time.time())
+    finally:
+        await mirror.close()
+    settings = sandbox_settings(
+        sandbox, api_token=SecretStr(sandbox.agent_token), mirror_database_url=SecretStr(f"sqlite:///{path}")
+    )
+    async with Client(build_server(settings)) as client:
+        result = await call(client, "chatwoot_handoff_stats", days=3)
+    assert [d["to_people"] for d in result["days"]] == [2, 1, 0]
+    assert "administrators only" in result["chatwoot_reports"]
+    assert all(d["chatwoot_bot_handoffs"] is None for d in result["days"])
 
 
 async def test_without_a_mirror_database_the_tool_says_what_to_configure(sandbox: Sandbox) -> None:

@@ -54,7 +54,7 @@ async def test_the_right_token_reaches_the_tools(sandbox: Sandbox) -> None:
         async with open_tool_session(settings, url=url, token=TOKEN) as tools:
             names = await tools.list_tool_names()
             result = await tools.call("chatwoot_take_over", conversation_id=2, notify=False)
-    assert len(names) == 14
+    assert len(names) == 16
     assert result["conversation"]["owner"] == "human"
     assert conversation(sandbox, 2)["status"] == "open"
 

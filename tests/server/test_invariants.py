@@ -24,14 +24,15 @@ WRITE_TOOLS = {
     "chatwoot_take_over",
     "chatwoot_return_to_bot",
     "chatwoot_hand_off",
+    "chatwoot_mark_read",
 }
 
 
-async def test_the_server_lists_exactly_the_fourteen_tools(settings: Settings) -> None:
+async def test_the_server_lists_exactly_the_sixteen_tools(settings: Settings) -> None:
     async with Client(build_server(settings)) as client:
         names = [tool.name for tool in (await client.list_tools()).tools]
     assert names == list(TOOL_ORDER)
-    assert len(names) == 14
+    assert len(names) == 16
 
 
 async def test_every_tool_sets_all_four_annotations_a_title_and_an_output_schema(settings: Settings) -> None:
@@ -135,7 +136,12 @@ async def test_no_token_appears_in_any_result_or_error(sandbox: Sandbox) -> None
         for name in TOOL_ORDER:
             if name in {"chatwoot_search_contacts"}:
                 await record(client, name, {"query": "Maria"})
-            elif name in {"chatwoot_get_conversation", "chatwoot_list_messages", "chatwoot_return_to_bot"}:
+            elif name in {
+                "chatwoot_get_conversation",
+                "chatwoot_list_messages",
+                "chatwoot_return_to_bot",
+                "chatwoot_mark_read",
+            }:
                 await record(client, name, {"conversation_id": 2})
             elif name == "chatwoot_take_over":
                 await record(client, name, {"conversation_id": 2, "notify": False})

@@ -11,6 +11,7 @@ def load() -> None:
         directory,
         handoff,
         messages,
+        reading,
         setup,
         stats,
     )

@@ -198,3 +198,38 @@ async def search_contacts(
         for c in result.items
     ]
     return ContactList(items=items, page=page, next_page=page + 1 if result.has_more else None)
+
+
+class LabelView(BaseModel):
+    title: str = Field(description="The label's name, as used in chatwoot_list_conversations' `labels`")
+    description: str | None = None
+    color: str | None = Field(None, description="Hex colour, e.g. #1f93ff")
+
+
+class LabelList(BaseModel):
+    items: list[LabelView]
+
+
+@tool(
+    "chatwoot_list_labels",
+    title="List labels",
+    toolset="admin",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+    open_world=False,
+)
+async def list_labels(conn: Connection) -> LabelList:
+    """List the account's labels (agents may list them too), by creation order.
+
+    Use a label's title in chatwoot_list_conversations' `labels` filter or chatwoot_update_conversation's labels.
+    """
+    async with conn.reader() as cw:
+        with chatwoot_errors("list labels", account_id=conn.account_id):
+            labels = await cw.labels.list()
+    return LabelList(
+        items=[
+            LabelView(title=clean_name(label.title) or "", description=clean_name(label.description), color=label.color)
+            for label in labels
+        ]
+    )

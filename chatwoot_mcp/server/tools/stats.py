@@ -12,9 +12,10 @@ import asyncpg
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
+from chatwoot_mcp.client.errors import AuthenticationError, ChatwootError, NotFoundError, PermissionDeniedError
 from chatwoot_mcp.records.mirror import MirrorURLError, build_mirror
 from chatwoot_mcp.records.model import Record
-from chatwoot_mcp.records.stats import DAY, daily_figures, day_start
+from chatwoot_mcp.records.stats import DAY, daily_figures, day_name, day_start
 from chatwoot_mcp.records.texts import TRIGGER_NAMES
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.registry import tool
@@ -32,6 +33,11 @@ class DayStats(BaseModel):
     assistant_replies: int = 0
     send_success_rate: float | None = Field(
         None, description="Share of the assistant's replies that Chatwoot accepted, 0..1"
+    )
+    webhook_ms_p50: float | None = Field(None, description="The bot's webhook acknowledgement time, median, ms")
+    webhook_ms_p99: float | None = None
+    chatwoot_bot_handoffs: int | None = Field(
+        None, description="Chatwoot's own bot_handoffs_count (first bot handoff per conversation); null if unreadable"
     )
 
 
@@ -51,6 +57,9 @@ class StatsResult(BaseModel):
         None, description="From going to people to a person holding it (0 when someone took it at once)"
     )
     minutes_waiting_for_a_person_median: float | None = None
+    chatwoot_reports: str = Field(
+        description="'ok' when Chatwoot's own bot_handoffs_count is beside ours, else why not (administrators only)"
+    )
 
 
 def waits(records: list[Record]) -> list[float]:
@@ -71,6 +80,26 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+async def chatwoot_counts(conn: Connection, since: int, until: int) -> tuple[dict[str, int] | None, str]:
+    """Chatwoot's own bot_handoffs_count per day (reports v2, administrators only), or None and why not."""
+    if conn.missing():
+        return None, "Chatwoot is not configured for this server"
+    try:
+        async with conn.reader() as cw:
+            points = await cw.reports.timeseries("bot_handoffs_count", since=since, until=until)
+    except (AuthenticationError, PermissionDeniedError):
+        return None, "the token may not read Chatwoot's reports (administrators only)"
+    except NotFoundError:
+        return None, "this Chatwoot has no reports v2 API"
+    except ChatwootError as exc:
+        return None, f"Chatwoot's reports could not be read ({type(exc).__name__})"
+    return {day_name(point.timestamp): int(point.value) for point in points}, "ok"
+
+
 @tool(
     "chatwoot_handoff_stats",
     title="Handoff statistics",
@@ -85,11 +114,13 @@ async def handoff_stats(
     days: Annotated[int, Field(description="Days to cover, today included (UTC); default 7", ge=1, le=90)] = 7,
 ) -> StatsResult:
     """How many conversations the assistant handed to people and people handed back, per day, why, how long people
-    held them and how long customers waited for a person, from the handoff records the bot keeps.
+        held them and how long customers waited for a person, from the handoff records the bot keeps; also the
+    assistant's replies, their send success rate and the bot's webhook latency per day.
 
-    Reads the mirror database in MIRROR_DATABASE_URL (the bot's records); it counts every change of hands, also
-    those made in Chatwoot's own screen, unlike Chatwoot's reports. Next: chatwoot_list_conversations with
-    status=open to see who waits now.
+        Reads the mirror database in MIRROR_DATABASE_URL (the bot's records); it counts every change of hands, also
+        those made in Chatwoot's own screen, unlike Chatwoot's reports (Chatwoot's own bot_handoffs_count is given beside ours when the token is an
+    administrator's; chatwoot_reports says why when not). Next: chatwoot_list_conversations with
+        status=open to see who waits now.
     """
     url = conn.settings.mirror_database_url
     if url is None:
@@ -117,6 +148,8 @@ async def handoff_stats(
         if record.from_hands == "ai" and record.to_hands != "ai" and record.reason:
             reasons[clean(record.reason, 300)[0]] += 1
     waited = waits(records)
+    since = day_start(now) - DAY * (days - 1)
+    counts, reports = await chatwoot_counts(conn, since, day_start(now) + DAY)
     return StatsResult(
         days=[
             DayStats(
@@ -127,6 +160,9 @@ async def handoff_stats(
                 minutes_with_people_median=_minutes(d.with_person_median),
                 assistant_replies=d.assistant_replies,
                 send_success_rate=d.send_success_rate,
+                webhook_ms_p50=_ms(d.webhook_p50),
+                webhook_ms_p99=_ms(d.webhook_p99),
+                chatwoot_bot_handoffs=None if counts is None else counts.get(d.day, 0),
             )
             for d in figures
         ],  # fmt: skip
@@ -136,4 +172,5 @@ async def handoff_stats(
         reasons=[text for text, _ in reasons.most_common(5)],
         minutes_waiting_for_a_person_avg=_minutes(statistics.fmean(waited)) if waited else None,
         minutes_waiting_for_a_person_median=_minutes(statistics.median(waited)) if waited else None,
+        chatwoot_reports=reports,
     )
