@@ -220,11 +220,15 @@ async def labels_index(ctx: Ctx) -> Reply:
 
 
 async def labels_create(ctx: Ctx) -> Reply:
+    """LabelConcern#valid_labels: only titles of the account's Label records are kept, matched without case (Label
+    titles are stored downcased); the others are dropped without an error."""
     conv = ctx.conversation()
+    defined = {x.title.lower(): x.title for x in ctx.store.labels.values() if x.account_id == ctx.account_id}
     wanted: list[str] = []
     for label in str_list(ctx.params.get("labels")):
-        if label not in wanted:
-            wanted.append(label)
+        title = defined.get(label.lower())
+        if title is not None and title not in wanted:
+            wanted.append(title)
     ctx.engine.set_labels(conv, wanted, ctx.actor)
     return 200, {"payload": list(conv.labels)}
 

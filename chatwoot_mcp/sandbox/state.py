@@ -224,9 +224,9 @@ class Label:
     id: int
     account_id: int
     title: str
-    description: str
+    description: str | None
     color: str
-    show_on_sidebar: bool = True
+    show_on_sidebar: bool | None = True
 
 
 @dataclass

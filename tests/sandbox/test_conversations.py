@@ -264,7 +264,7 @@ def test_search_finds_message_content_in_any_status(sandbox: Sandbox) -> None:
 
 
 def test_updated_within_returns_only_recent_changes_without_pages(sandbox: Sandbox) -> None:
-    sandbox.api("POST", "conversations/5/labels", json={"labels": ["recente"]})
+    sandbox.api("POST", "conversations/5/labels", json={"labels": ["vip"]})
     body = sandbox.api("GET", "conversations?status=all&updated_within=60").json()["data"]
     assert [c["id"] for c in body["payload"]] == [5]
 
