@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import render
 from .errors import not_found, record_invalid
 from .parsing import present, to_int
@@ -101,6 +103,34 @@ async def contact_show(ctx: Ctx) -> Reply:
     return 200, _contact_body(ctx, _contact_inbox(ctx))
 
 
+async def contact_update(ctx: Ctx) -> Reply:
+    """ContactIdentifyAction without the identifier: name, email, phone number and merged custom attributes; an email
+    or phone number another contact holds is left alone (Chatwoot would merge the two contacts)."""
+    ci = _contact_inbox(ctx)
+    contact = ctx.store.contacts[ci.contact_id]
+    params = ctx.params
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key in ("name", "email", "phone_number"):
+        value = str(params[key]).strip() if present(params.get(key)) else None
+        if value is None or value == getattr(contact, key):
+            continue
+        if key == "email":
+            value = value.lower()
+        taken = ctx.store.contact_index.find(contact.account_id, key, value) if key != "name" else None
+        if taken is None or taken == contact.id:
+            changes[key] = (getattr(contact, key), value)
+            setattr(contact, key, value)
+    custom = params.get("custom_attributes")
+    if isinstance(custom, dict) and custom:
+        merged = {**contact.custom_attributes, **custom}
+        if merged != contact.custom_attributes:
+            changes["custom_attributes"] = (contact.custom_attributes, merged)
+            contact.custom_attributes = merged
+    if changes:
+        ctx.engine.contact_updated(contact, changes)
+    return 200, _contact_body(ctx, ci)
+
+
 async def conversation_create(ctx: Ctx) -> Reply:
     ci = _contact_inbox(ctx)
     custom = ctx.params.get("custom_attributes")
@@ -179,6 +209,7 @@ def register(router: Router) -> None:
     router.add("GET", PUBLIC, inbox_show, "public/inboxes", "show", scope="public")
     router.add("POST", PUBLIC + r"/contacts", contact_create, "public/contacts", "create", scope="public")
     router.add("GET", contact, contact_show, "public/contacts", "show", scope="public")
+    router.add("PATCH", contact, contact_update, "public/contacts", "update", scope="public")
     router.add(
         "POST", contact + r"/conversations", conversation_create, "public/conversations", "create", scope="public"
     )

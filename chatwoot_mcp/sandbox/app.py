@@ -17,7 +17,9 @@ from starlette.routing import Route
 from . import (
     api_account,
     api_auth,
+    api_contact_actions,
     api_contacts,
+    api_conversation_actions,
     api_conversation_lists,
     api_conversations,
     api_labels,
@@ -50,6 +52,8 @@ def build_router() -> Router:
     api_conversations.register(router)
     api_messages.register(router)
     api_contacts.register(router)
+    api_contact_actions.register(router)
+    api_conversation_actions.register(router)
     api_last_seen.register(router)
     api_members.register(router)
     api_labels.register(router)

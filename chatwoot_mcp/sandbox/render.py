@@ -237,7 +237,7 @@ def conversation(store: Store, conv: Conversation, viewer: User | None = None) -
         "custom_attributes": conv.custom_attributes,
         "inbox_id": conv.inbox_id,
         "labels": list(conv.labels),
-        "muted": False,
+        "muted": store.contacts[conv.contact_id].blocked,  # Conversation#muted?: contact.blocked?
         "snoozed_until": iso(conv.snoozed_until),
         "status": conv.status,
         "created_at": to_i(conv.created_at),
