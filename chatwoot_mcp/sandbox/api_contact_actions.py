@@ -57,5 +57,9 @@ async def destroy_custom_attributes(ctx: Ctx) -> Reply:
 def register(router: Router) -> None:
     router.add("DELETE", CONTACT, destroy, "contacts", "destroy")
     router.add(
-        "POST", CONTACT + r"/destroy_custom_attributes", destroy_custom_attributes, "contacts", "destroy_custom_attributes"
+        "POST",
+        CONTACT + r"/destroy_custom_attributes",
+        destroy_custom_attributes,
+        "contacts",
+        "destroy_custom_attributes",
     )

@@ -13,6 +13,7 @@ from .state import Label
 
 # RegexHelper::UNICODE_CHARACTER_NUMBER_HYPHEN_UNDERSCORE
 TITLE_FORMAT = re.compile(r"[\w-]+")
+LABEL_ATTRIBUTES = ("title", "description", "color", "show_on_sidebar")
 
 
 async def labels_index(ctx: Ctx) -> Reply:
@@ -34,7 +35,9 @@ async def labels_create(ctx: Ctx) -> Reply:
     the title is downcased before validation and must be unique in the account."""
     ctx.require_admin()
     fields = ctx.params.get("label")
-    if not isinstance(fields, dict) or not fields:
+    if not isinstance(fields, dict):  # ParamsWrapper: a flat JSON body's Label attributes are wrapped as `label`
+        fields = {key: ctx.params[key] for key in LABEL_ATTRIBUTES if key in ctx.params}
+    if not fields:
         raise unprocessable("param is missing or the value is empty: label")
     title = str(fields["title"]).lower() if present(fields.get("title")) else ""
     errors: list[str] = []

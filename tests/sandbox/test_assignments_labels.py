@@ -122,7 +122,9 @@ def test_an_administrator_defines_a_label_and_then_it_sticks(sandbox: Sandbox) -
     assert again.json() == {"message": "Title has already been taken", "attributes": ["title"]}
     spaced = sandbox.api("POST", "labels", json={"label": {"title": "duas palavras"}})
     assert spaced.json() == {"message": "Title is invalid", "attributes": ["title"]}
-    assert sandbox.api("POST", "labels", json={"title": "x"}).status_code == 422
+    assert sandbox.api("POST", "labels", json={"colour": "x"}).status_code == 422
+    flat = sandbox.api("POST", "labels", json={"title": "plano", "show_on_sidebar": True})  # ParamsWrapper
+    assert (flat.json()["title"], flat.json()["show_on_sidebar"]) == ("plano", True)
     assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["troca"]}).json() == {"payload": ["troca"]}
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from chatwoot_mcp.sandbox.app import build_router
 from tests.conftest import Sandbox
+from tests.sandbox.spec_cases import Case, console_cases, contact_cases
 
 SPEC_URI = "urn:chatwoot:swagger"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -63,16 +62,6 @@ STATUS_EXCEPTIONS: dict[str, str] = {
     "assign-a-conversation/unassign": "`render json: nil`: the body is null (§2.8)",
     "contactUpdate": "spec says 204; the update view renders {payload: contact} with 200",
 }
-
-
-@dataclass(frozen=True)
-class Case:
-    label: str  # operationId, with an optional /variant
-    method: str
-    spec_path: str
-    path: str
-    token: str = "admin"  # admin | agent | bot | none
-    body: Any = None
 
 
 def _cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
@@ -304,7 +293,8 @@ def _cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
         ),
         Case("delete-a-webhook", "delete", f"{a}/webhooks/{{webhook_id}}", f"{acc}/webhooks/{hook}"),
         Case("delete-an-account-agent-bot", "delete", f"{a}/agent_bots/{{id}}", f"{acc}/agent_bots/{box.agent_bot_id}"),
-        *_console_cases(box, a, acc),
+        *console_cases(box, a, acc),
+        *contact_cases(box, a, acc, pub, pc, contact),
         Case("get-details-of-a-inbox", "get", "/public/api/v1/inboxes/{inbox_identifier}", pub),
         Case(
             "create-a-contact",
@@ -312,67 +302,6 @@ def _cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
             "/public/api/v1/inboxes/{inbox_identifier}/contacts",
             f"{pub}/contacts",
             body={"name": "Bia Cliente"},
-        ),
-    ]
-
-
-def _console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
-    """What the console and the handoff records read: contacts, labels, canned responses, team members, reports."""
-    v2, acc2 = "/api/v2/accounts/{account_id}", f"/api/v2/accounts/{box.account_id}"
-    now = int(time.time())
-    span = f"since={now - 600}&until={now + 60}"  # nothing reported in it nor in the period before
-    return [
-        Case("contactList", "get", f"{a}/contacts", f"{acc}/contacts?sort=-last_activity_at&page=1"),
-        Case(
-            "contactCreate",
-            "post",
-            f"{a}/contacts",
-            f"{acc}/contacts",
-            body={
-                "name": "Nova Cliente",
-                "email": "nova@example.com.br",
-                "phone_number": "+5511955554444",
-                "inbox_id": box.inbox("Site")["id"],
-            },
-        ),
-        Case("contactDetails", "get", f"{a}/contacts/{{id}}", f"{acc}/contacts/11"),
-        Case("contactDetails", "get", f"{a}/contacts/{{id}}", f"{acc}/contacts/999999"),
-        Case("contactUpdate", "put", f"{a}/contacts/{{id}}", f"{acc}/contacts/11", body={"name": "Maria S. Silva"}),
-        Case("contactConversations", "get", f"{a}/contacts/{{id}}/conversations", f"{acc}/contacts/13/conversations"),
-        Case("list-all-labels", "get", f"{a}/labels", f"{acc}/labels"),
-        Case("get-details-of-a-single-label", "get", f"{a}/labels/{{id}}", f"{acc}/labels/1"),
-        Case("get-account-canned-response", "get", f"{a}/canned_responses", f"{acc}/canned_responses"),
-        Case("get-team-members", "get", f"{a}/teams/{{team_id}}/team_members", f"{acc}/teams/1/team_members"),
-        Case(
-            "list-all-conversation-statistics",
-            "get",
-            f"{v2}/reports",
-            f"{acc2}/reports?metric=conversations_count&type=account&group_by=day&{span}",
-        ),
-        Case(
-            "list-all-conversation-statistics",
-            "get",
-            f"{v2}/reports",
-            f"{acc2}/reports?metric=bot_handoffs_count&type=account&{span}",
-            token="agent",
-        ),
-        Case(
-            "list-all-conversation-statistics-summary",
-            "get",
-            f"{v2}/reports/summary",
-            f"{acc2}/reports/summary?type=account&{span}",
-        ),
-        Case(
-            "get-account-reporting-events",
-            "get",
-            f"{a}/reporting_events",
-            f"{acc}/reporting_events?name=conversation_bot_handoff",
-        ),
-        Case(
-            "get-conversation-reporting-events",
-            "get",
-            f"{a}/conversations/{{conversation_id}}/reporting_events",
-            f"{acc}/conversations/3/reporting_events",
         ),
     ]
 
