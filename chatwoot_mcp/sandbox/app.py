@@ -18,6 +18,7 @@ from . import (
     api_account,
     api_auth,
     api_contact_actions,
+    api_contact_queries,
     api_contacts,
     api_conversation_actions,
     api_conversation_lists,
@@ -51,6 +52,7 @@ def build_router() -> Router:
     api_conversation_lists.register(router)
     api_conversations.register(router)
     api_messages.register(router)
+    api_contact_queries.register(router)
     api_contacts.register(router)
     api_contact_actions.register(router)
     api_conversation_actions.register(router)

@@ -93,6 +93,20 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
             body={"title": "spec-label", "description": "Da validação", "color": "#123456", "show_on_sidebar": True},
         ),
         Case("update-a-contact", "patch", pc, f"{pub}/contacts/{contact}", body={"name": "Cliente Spec Dois"}),
+        Case(
+            "contactFilter",
+            "post",
+            f"{a}/contacts/filter",
+            f"{acc}/contacts/filter",
+            body={"payload": [{"attribute_key": "name", "filter_operator": "contains", "values": ["silva"]}]},
+        ),
+        Case(
+            "contactableInboxesGet",
+            "get",
+            f"{a}/contacts/{{id}}/contactable_inboxes",
+            f"{acc}/contacts/11/contactable_inboxes",
+            token="agent",
+        ),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}"),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}", token="agent"),
     ]
