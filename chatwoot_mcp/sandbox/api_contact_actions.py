@@ -1,9 +1,10 @@
-"""Contact deletion and custom attribute removal (ContactsController#destroy, #destroy_custom_attributes)."""
+"""Contact deletion, custom attribute removal, export and import (ContactsController#destroy,
+#destroy_custom_attributes, #export, #import)."""
 
 from __future__ import annotations
 
 from . import render
-from .errors import not_found
+from .errors import ApiError, not_found
 from .parsing import str_list, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Contact, Store
@@ -54,7 +55,26 @@ async def destroy_custom_attributes(ctx: Ctx) -> Reply:
     return 200, {"payload": render.contact(ctx.store, contact, with_inboxes=True)}
 
 
+async def export(ctx: Ctx) -> Reply:
+    """Administrators; queues Account::ContactsExportJob (the sandbox mails no CSV) and answers `head :ok`."""
+    ctx.require_admin()
+    return 200, EMPTY
+
+
+async def import_(ctx: Ctx) -> Reply:
+    """Administrators; a multipart `import_file` becomes a data import (no API reads it back), none is 422."""
+    ctx.require_admin()
+    upload = None
+    if "multipart/form-data" in ctx.request.headers.get("content-type", ""):
+        upload = (await ctx.request.form()).get("import_file")
+    if upload is None or isinstance(upload, str):
+        raise ApiError(422, {"error": "File is blank"})  # errors.contacts.import.failed
+    return 200, EMPTY
+
+
 def register(router: Router) -> None:
+    router.add("POST", ACCOUNT + r"/contacts/export", export, "contacts", "export")
+    router.add("POST", ACCOUNT + r"/contacts/import", import_, "contacts", "import")
     router.add("DELETE", CONTACT, destroy, "contacts", "destroy")
     router.add(
         "POST",

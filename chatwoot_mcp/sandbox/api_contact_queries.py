@@ -39,8 +39,6 @@ NO_VALUES = {"is_present", "is_not_present"}
 def _actual(contact: Contact, key: str) -> Any:
     if key in ADDITIONAL:
         return (contact.additional_attributes or {}).get(key)
-    if key == "labels":
-        return []  # sandbox contacts carry no labels
     return getattr(contact, key)
 
 
@@ -55,7 +53,10 @@ def _date(value: Any) -> float | None:
 def _matches(contact: Contact, key: str, operator: str, values: list[Any]) -> bool:
     actual = _actual(contact, key)
     if key == "labels":
-        return operator == "is_not_present" or (operator == "not_equal_to")
+        if operator in NO_VALUES:
+            return bool(actual) == (operator == "is_present")
+        hit = any(label in values for label in actual)
+        return hit if operator == "equal_to" else not hit
     if key in ("created_at", "last_activity_at"):
         if actual is None:
             return False

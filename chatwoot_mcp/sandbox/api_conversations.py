@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from . import render
+from .api_labels import valid_labels
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
@@ -220,16 +221,9 @@ async def labels_index(ctx: Ctx) -> Reply:
 
 
 async def labels_create(ctx: Ctx) -> Reply:
-    """LabelConcern#valid_labels: only titles of the account's Label records are kept, matched without case (Label
-    titles are stored downcased); the others are dropped without an error."""
+    """Replaces the label set with the posted labels the account defines (LabelConcern)."""
     conv = ctx.conversation()
-    defined = {x.title.lower(): x.title for x in ctx.store.labels.values() if x.account_id == ctx.account_id}
-    wanted: list[str] = []
-    for label in str_list(ctx.params.get("labels")):
-        title = defined.get(label.lower())
-        if title is not None and title not in wanted:
-            wanted.append(title)
-    ctx.engine.set_labels(conv, wanted, ctx.actor)
+    ctx.engine.set_labels(conv, valid_labels(ctx, str_list(ctx.params.get("labels"))), ctx.actor)
     return 200, {"payload": list(conv.labels)}
 
 

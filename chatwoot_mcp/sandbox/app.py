@@ -18,6 +18,7 @@ from . import (
     api_account,
     api_auth,
     api_contact_actions,
+    api_contact_labels,
     api_contact_queries,
     api_contacts,
     api_conversation_actions,
@@ -55,6 +56,7 @@ def build_router() -> Router:
     api_contact_queries.register(router)
     api_contacts.register(router)
     api_contact_actions.register(router)
+    api_contact_labels.register(router)
     api_conversation_actions.register(router)
     api_last_seen.register(router)
     api_members.register(router)

@@ -102,10 +102,12 @@ class Contact:
     additional_attributes: dict[str, Any] = field(default_factory=dict)
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     blocked: bool = False
+    labels: list[str] = field(default_factory=list)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
         {
             "account_id",
+            "labels",
             "name",
             "email",
             "phone_number",

@@ -101,6 +101,14 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
             body={"payload": [{"attribute_key": "name", "filter_operator": "contains", "values": ["silva"]}]},
         ),
         Case(
+            "contact-add-labels",
+            "post",
+            f"{a}/contacts/{{id}}/labels",
+            f"{acc}/contacts/12/labels",
+            body={"labels": ["vip"]},
+        ),
+        Case("list-all-labels-of-a-contact", "get", f"{a}/contacts/{{id}}/labels", f"{acc}/contacts/12/labels"),
+        Case(
             "contactableInboxesGet",
             "get",
             f"{a}/contacts/{{id}}/contactable_inboxes",

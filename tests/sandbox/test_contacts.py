@@ -157,3 +157,31 @@ def test_contact_search_says_no_more_on_its_last_page(sandbox: Sandbox) -> None:
         _created(sandbox, {"name": "searchable_contact", "email": f"s{n}@example.com"})
     body = sandbox.api("GET", "contacts/search", params={"q": "searchable_contact", "page": 2}).json()
     assert body["meta"]["has_more"] is False and body["meta"]["count"] == 1 and len(body["payload"]) == 1
+
+
+def test_contact_labels_keep_only_defined_labels_and_follow_the_filter(sandbox: Sandbox) -> None:
+    """Contacts::LabelsController (LabelConcern): the account's labels stick, others are dropped; the list's
+    `labels[]` and the filter's `labels` read them."""
+    posted = sandbox.api("POST", "contacts/11/labels", json={"labels": ["VIP", "inexistente"]})
+    assert posted.status_code == 200 and posted.json() == {"payload": ["vip"]}
+    assert sandbox.api("GET", "contacts/11/labels", token=sandbox.agent_token).json() == {"payload": ["vip"]}
+    assert [c["id"] for c in sandbox.api("GET", "contacts?labels[]=vip").json()["payload"]] == [11]
+    rule = {"attribute_key": "labels", "filter_operator": "equal_to", "values": ["vip"]}
+    filtered = sandbox.api("POST", "contacts/filter", json={"payload": [rule]}).json()
+    assert [c["id"] for c in filtered["payload"]] == [11]
+    sandbox.api("POST", "contacts/11/labels", json={"labels": []})
+    assert sandbox.api("GET", "contacts?labels[]=vip").json()["payload"] == []
+    assert sandbox.api("GET", "contacts/99999/labels").status_code == 404
+
+
+def test_contact_export_and_import_answer_as_chatwoot(sandbox: Sandbox) -> None:
+    """ContactsController#export and #import (administrators): export queues a job and answers an empty 200;
+    import without a file is 422 `File is blank`. The job and the data import leave no API trace."""
+    assert sandbox.api("POST", "contacts/export", token=sandbox.agent_token).status_code == 401
+    exported = sandbox.api("POST", "contacts/export", json={"column_names": ["phone_number", "email"]})
+    assert exported.status_code == 200 and exported.content == b""
+    assert sandbox.api("POST", "contacts/import", token=sandbox.agent_token).status_code == 401
+    blank = sandbox.api("POST", "contacts/import")
+    assert blank.status_code == 422 and blank.json() == {"error": "File is blank"}
+    imported = sandbox.api("POST", "contacts/import", files={"import_file": ("c.csv", b"name,email\nA,a@b.com\n")})
+    assert imported.status_code == 200

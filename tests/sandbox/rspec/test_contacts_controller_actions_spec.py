@@ -24,14 +24,34 @@ def _with_conversation(box: Sandbox) -> tuple[dict[str, Any], int]:
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("DELETE", "contacts/11"), ("POST", "contacts/11/destroy_custom_attributes")]
+    ("method", "path", "who"),
+    [
+        ("DELETE", "contacts/11", None),
+        ("POST", "contacts/11/destroy_custom_attributes", None),
+        ("POST", "contacts/import", None),
+        ("POST", "contacts/import", "bruno"),
+        ("POST", "contacts/export", None),
+        ("POST", "contacts/export", "bruno"),
+    ],
 )
-def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str) -> None:
-    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns unauthorized' (DELETE contacts/:id
-    and POST destroy_custom_attributes)."""
-    response = anonymous(sandbox, method, path, json={"custom_attributes": ["test"]})
+def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str, who: str | None) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns unauthorized' (DELETE contacts/:id,
+    POST destroy_custom_attributes, and import and export without a token or as an agent)."""
+    body = {"custom_attributes": ["test"]}
+    if who is None:
+        response = anonymous(sandbox, method, path, json=body)
+    else:
+        response = sandbox.api(method, path, token=tok(sandbox, who), json=body)
     assert response.status_code == 401
-    assert sandbox.api("GET", "contacts/11").status_code == 200
+    assert sandbox.api("GET", "contacts/11").json()["payload"]["custom_attributes"] == {}
+
+
+def test_returns_unprocessable_entity(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns Unprocessable Entity' (import with
+    no file)."""
+    response = sandbox.api("POST", "contacts/import")
+    assert response.status_code == 422
+    assert response.json()["error"] == "File is blank"
 
 
 def test_deletes_the_contact_for_administrator_user(sandbox: Sandbox) -> None:

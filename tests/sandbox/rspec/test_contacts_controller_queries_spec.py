@@ -91,3 +91,19 @@ def test_shows_the_contactable_inboxes_which_the_user_has_access_to(sandbox: San
     admin = sandbox.api("GET", "contacts/11/contactable_inboxes").json()["payload"]
     assert [x["inbox"]["id"] for x in admin] == [1, 2]
     assert all(x["source_id"] for x in admin)
+
+
+def test_filters_resolved_contacts_based_on_label_filter(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'filters resolved contacts based on label
+    filter' (the spec writes the tags directly; here label1 and label2 are defined, then posted)."""
+    for title in ("label1", "label2"):
+        assert sandbox.api("POST", "labels", json={"label": {"title": title}}).status_code == 200
+    made = _us_contacts(sandbox)
+    for contact, label in zip(made, ("label1", "label2"), strict=True):
+        posted = sandbox.api("POST", f"contacts/{contact['id']}/labels", json={"labels": [label]})
+        assert posted.json() == {"payload": [label]}
+    response = sandbox.api("GET", "contacts?labels[]=label1&labels[]=label2")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["meta"]["count"] == 2
+    assert {c["email"] for c in body["payload"]} == {c["email"] for c in made}
