@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import render
 from .errors import ApiError, not_found
-from .parsing import str_list, to_int
+from .parsing import Upload, str_list, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Contact, Store
 
@@ -64,18 +64,25 @@ async def export(ctx: Ctx) -> Reply:
 async def import_(ctx: Ctx) -> Reply:
     """Administrators; a multipart `import_file` becomes a data import (no API reads it back), none is 422."""
     ctx.require_admin()
-    upload = None
-    if "multipart/form-data" in ctx.request.headers.get("content-type", ""):
-        upload = (await ctx.request.form()).get("import_file")
-    if upload is None or isinstance(upload, str):
+    if not isinstance(ctx.params.get("import_file"), Upload):
         raise ApiError(422, {"error": "File is blank"})  # errors.contacts.import.failed
     return 200, EMPTY
+
+
+async def avatar(ctx: Ctx) -> Reply:
+    """`@contact.avatar.purge if @contact.avatar.attached?`, then the contact."""
+    contact = _contact(ctx)
+    if contact.avatar is not None:
+        ctx.store.blobs.pop(contact.avatar.key, None)
+        contact.avatar = None
+    return 200, {"payload": render.contact(ctx.store, contact, with_inboxes=True)}
 
 
 def register(router: Router) -> None:
     router.add("POST", ACCOUNT + r"/contacts/export", export, "contacts", "export")
     router.add("POST", ACCOUNT + r"/contacts/import", import_, "contacts", "import")
     router.add("DELETE", CONTACT, destroy, "contacts", "destroy")
+    router.add("DELETE", CONTACT + r"/avatar", avatar, "contacts", "avatar")
     router.add(
         "POST",
         CONTACT + r"/destroy_custom_attributes",

@@ -7,10 +7,10 @@ import heapq
 import re
 from typing import Any
 
-from . import render, render_inboxes
+from . import attachments, render, render_inboxes
 from .errors import not_found, record_invalid, unprocessable
 from .indexes import LAST, SORT_FIELDS, company_name, resolved, sort_key
-from .parsing import present, str_list, to_bool, to_int
+from .parsing import Upload, present, str_list, to_bool, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
 from .state import Contact, ContactInbox, Conversation, Store
 
@@ -234,6 +234,9 @@ async def update(ctx: Ctx) -> Reply:
         assign("additional_attributes", {**contact.additional_attributes, **additional})
     if "blocked" in params:
         assign("blocked", to_bool(params.get("blocked")))
+    upload = params.get("avatar")
+    if isinstance(upload, Upload):  # `avatar_url` would queue Avatar::AvatarFromUrlJob, which the sandbox does not run
+        contact.avatar = attachments.keep(ctx.store, upload, str(ctx.request.base_url))
     if changes:
         ctx.engine.contact_updated(contact, changes)
     return 200, {"payload": render.contact(ctx.store, contact, with_inboxes=_with_inboxes(ctx))}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import attachments as files
+from . import render
 from .errors import unprocessable
 from .parsing import present
 from .routing import CONV, EMPTY, Ctx, Reply, Router
@@ -40,9 +42,17 @@ async def transcript(ctx: Ctx) -> Reply:
 
 
 async def attachments(ctx: Ctx) -> Reply:
-    """`attachments.json.jbuilder` over the conversation's attachments; sandbox messages carry none."""
-    ctx.conversation()
-    return 200, {"payload": []}
+    """`attachments.json.jbuilder`: each attachment's push_event_data with its message's time and sender."""
+    conv = ctx.conversation()
+    payload = []
+    for message in conv.messages:
+        for record in message.attachments:
+            row = {**files.push(record), "created_at": render.to_i(message.created_at)}
+            sender = render.sender_push(ctx.store, message)
+            if sender is not None:
+                row["sender"] = sender
+            payload.append(row)
+    return 200, {"payload": payload}
 
 
 def register(router: Router) -> None:

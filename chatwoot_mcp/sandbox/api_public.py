@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import render
+from . import attachments, render
 from .errors import not_found, record_invalid
 from .parsing import present, to_int
 from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
@@ -185,11 +185,14 @@ async def message_create(ctx: Ctx) -> Reply:
     if content is not None and len(str(content)) > MAX_CONTENT:
         # the public controller lets ActiveRecord::RecordInvalid through to render_record_invalid
         raise record_invalid([f"Content is too long (maximum is {MAX_CONTENT} characters)"], ["content"])
+    files = attachments.uploads(ctx.params.get("attachments"))
+    built = attachments.build(ctx.store, conv.account_id, files, str(ctx.request.base_url), {})
     msg = ctx.engine.create_message(
         conv,
         content=str(content) if content is not None else None,
         message_type=INCOMING,
         sender=("Contact", conv.contact_id),
+        attachments=built,
     )
     body = render.public_message(ctx.store, msg)
     if "echo_id" in ctx.params:

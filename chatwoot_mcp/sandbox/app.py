@@ -17,6 +17,7 @@ from starlette.routing import Route
 from . import (
     api_account,
     api_auth,
+    api_blobs,
     api_contact_actions,
     api_contact_labels,
     api_contact_queries,
@@ -37,7 +38,7 @@ from .control import Control
 from .domain import Engine
 from .errors import ROUTE_NOT_FOUND_HTML, SERVER_ERROR, ApiError
 from .faults import Fault, FaultBook
-from .parsing import merged_params, query_params, read_json, to_int
+from .parsing import form_body, merged_params, query_params, read_json, to_int
 from .routing import EMPTY, Ctx, Router
 from .seed import Secrets, SeedOptions
 from .webhooks import Dispatcher, rails_json
@@ -66,6 +67,7 @@ def build_router() -> Router:
     api_auth.register(router)
     api_account.register(router)
     api_public.register(router)
+    api_blobs.register(router)
     return router
 
 
@@ -145,6 +147,7 @@ class SandboxApp:
         try:
             body, _raw = await read_json(request)
             entry["json"] = body
+            body = await form_body(request) if body is None else body
         except ApiError as exc:
             entry["status"] = exc.status
             return _json(exc.status, exc.body)

@@ -14,6 +14,7 @@ from .state import (
     INCOMING,
     OUTGOING,
     AgentBot,
+    Attachment,
     Clock,
     Contact,
     ContactInbox,
@@ -220,6 +221,7 @@ class Engine:
         content_attributes: dict[str, Any] | None = None,
         source_id: str | None = None,
         actor: Actor = None,
+        attachments: list[Attachment] | None = None,
     ) -> Message:
         """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events. `actor` is who
         made the request (Current.user), named in the activity when an incoming message reopens the conversation."""
@@ -241,7 +243,10 @@ class Engine:
             content_type=content_type,
             content_attributes=content_attributes or {},
             source_id=source_id,
+            attachments=attachments or [],
         )
+        for attachment in msg.attachments:
+            attachment.message_id = msg.id
         if message_type == INCOMING:
             self.store.contacts[conv.contact_id].last_activity_at = now
             before = _snapshot(conv)

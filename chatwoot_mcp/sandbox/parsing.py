@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from .errors import ApiError
@@ -37,6 +40,49 @@ async def read_json(request: Request) -> tuple[Any, bytes]:
         return json.loads(raw), raw
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"Error occurred while parsing request parameters: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart body (ActionDispatch::Http::UploadedFile)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+NESTED_KEY = re.compile(r"[^\[\]]+|\[\]")
+
+
+async def form_body(request: Request) -> dict[str, Any] | None:
+    """A form body as Rack nests it (`a[b]=1` is `{"a": {"b": "1"}}`, `a[]` a list), files as Uploads; None when
+    the body is not a form."""
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return None
+    params: dict[str, Any] = {}
+    for key, value in (await request.form()).multi_items():
+        if isinstance(value, UploadFile):
+            value = Upload(
+                value.filename or "file", value.content_type or "application/octet-stream", await value.read()
+            )
+        parts = NESTED_KEY.findall(key) or [key]
+        appending = parts[-1] == "[]" and len(parts) > 1
+        names = parts[:-1] if appending else parts
+        target: dict[str, Any] = params
+        for name in names[:-1]:
+            nested = target.get(name)
+            if not isinstance(nested, dict):
+                nested = target[name] = {}
+            target = nested
+        if appending:
+            items = target.get(names[-1])
+            if not isinstance(items, list):
+                items = target[names[-1]] = []
+            items.append(value)
+        else:
+            target[names[-1]] = value
+    return params
 
 
 def merged_params(query: dict[str, Any], body: Any) -> dict[str, Any]:

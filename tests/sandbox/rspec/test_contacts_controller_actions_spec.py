@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import anonymous, public, public_contact
+from .support import PNG, anonymous, fetch, public, public_contact
 from .support import token as tok
 
 
@@ -32,11 +32,13 @@ def _with_conversation(box: Sandbox) -> tuple[dict[str, Any], int]:
         ("POST", "contacts/import", "bruno"),
         ("POST", "contacts/export", None),
         ("POST", "contacts/export", "bruno"),
+        ("DELETE", "contacts/11/avatar", None),
     ],
 )
 def test_returns_unauthorized(sandbox: Sandbox, method: str, path: str, who: str | None) -> None:
     """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns unauthorized' (DELETE contacts/:id,
-    POST destroy_custom_attributes, and import and export without a token or as an agent)."""
+    POST destroy_custom_attributes, DELETE contacts/:id/avatar, and import and export without a token or as an
+    agent)."""
     body = {"custom_attributes": ["test"]}
     if who is None:
         response = anonymous(sandbox, method, path, json=body)
@@ -92,3 +94,32 @@ def test_delete_the_custom_attribute(sandbox: Sandbox) -> None:
     assert response.status_code == 200
     assert response.json()["payload"]["custom_attributes"] == {"test1": "test1"}
     assert sandbox.api("GET", f"contacts/{created['id']}").json()["payload"]["custom_attributes"] == {"test1": "test1"}
+
+
+def _upload_avatar(box: Sandbox, contact_id: int) -> dict[str, Any]:
+    response = box.api(
+        "PATCH",
+        f"contacts/{contact_id}",
+        data={"name": "Test Blub", "custom_attributes[test]": "new test"},
+        files={"avatar": ("avatar.png", PNG, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["payload"]
+
+
+def test_updates_avatar(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'updates avatar' (multipart, with the
+    spec's other params)."""
+    assert sandbox.api("GET", "contacts/12").json()["payload"]["thumbnail"] == ""  # no avatar before upload
+    updated = _upload_avatar(sandbox, 12)
+    assert updated["name"] == "Test Blub" and updated["custom_attributes"]["test"] == "new test"
+    assert fetch(updated["thumbnail"]).content == PNG
+
+
+def test_delete_contact_avatar(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'delete contact avatar' (as an agent)."""
+    url = _upload_avatar(sandbox, 12)["thumbnail"]
+    response = sandbox.api("DELETE", "contacts/12/avatar", token=tok(sandbox, "bruno"), json={})
+    assert response.status_code == 200
+    assert response.json()["payload"]["thumbnail"] == ""
+    assert fetch(url).status_code == 404

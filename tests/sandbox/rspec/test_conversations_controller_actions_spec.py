@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import SITE_PENDING, anonymous, state_conv
+from .support import PNG, SITE_PENDING, anonymous, fetch, state_conv
 from .support import token as tok
 
 SIGN_IN = {"errors": ["You need to sign in or sign up before continuing."]}
@@ -74,4 +74,37 @@ def test_does_not_return_the_attachments_if_you_do_not_have_access_to_it(sandbox
     response = sandbox.api("GET", f"conversations/{SITE_PENDING}/attachments", token=tok(sandbox, "carla"))
     assert response.status_code == 401
     assert response.json() == {"error": "You are not authorized to do this action"}
-    assert sandbox.api("GET", f"conversations/{SITE_PENDING}/attachments").json() == {"payload": []}
+    assert sandbox.api("GET", f"conversations/{SITE_PENDING}/attachments").json() == {"payload": []}  # none yet
+
+
+def _incoming_with_attachment(box: Sandbox) -> dict[str, object]:
+    """The spec's `create(:message, :with_attachment, message_type: 'incoming')` on the Site conversation."""
+    response = box.api(
+        "POST",
+        f"conversations/{SITE_PENDING}/messages",
+        data={"content": "foto", "message_type": "incoming"},
+        files={"attachments[]": ("avatar.png", PNG, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_return_the_attachments_if_you_are_an_administrator(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'return the attachments if you are an
+    administrator'."""
+    message = _incoming_with_attachment(sandbox)
+    response = sandbox.api("GET", f"conversations/{SITE_PENDING}/attachments")
+    assert response.status_code == 200
+    first = response.json()["payload"][0]
+    assert first["file_type"] == "image"
+    assert first["sender"]["id"] == message["sender"]["id"]  # the contact who sent it
+    assert first["message_id"] == message["id"] and fetch(first["data_url"]).content == PNG
+
+
+def test_return_the_attachments_if_you_are_an_agent_with_access_to_inbox(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations_controller_spec.rb: it 'return the attachments if you are an
+    agent with access to inbox' (the spec sends the administrator's token; Bruno is an agent of the Site inbox)."""
+    _incoming_with_attachment(sandbox)
+    response = sandbox.api("GET", f"conversations/{SITE_PENDING}/attachments", token=tok(sandbox, "bruno"))
+    assert response.status_code == 200
+    assert len(response.json()["payload"]) == 1

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import state_conv
+from .support import PNG, last_message, state_conv
 from .support import token as tok
 
 
@@ -71,3 +71,16 @@ def test_does_not_process_liquid_for_incoming_messages(sandbox: Sandbox) -> None
     assert _create(sandbox, content="Hello {{contact.name}}", message_type="incoming")["content"] == (
         "Hello {{contact.name}}"
     )
+
+
+def test_creates_message_with_attachments(sandbox: Sandbox) -> None:
+    """spec/builders/messages/message_builder_spec.rb: it 'creates message with attachments' (an uploaded file)."""
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        data={"content": "test"},
+        files={"attachments[]": ("avatar.png", PNG, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    assert [a["file_type"] for a in last_message(sandbox, 1)["attachments"]] == ["image"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import Sandbox
 
-from .support import public, public_contact, state_conv
+from .support import PNG, fetch, last_message, public, public_contact, state_conv
 
 
 def _conversation(box: Sandbox) -> str:
@@ -40,3 +40,17 @@ def test_does_not_create_the_message(sandbox: Sandbox) -> None:
     assert response.json()["message"] == "Content is too long (maximum is 150000 characters)"
     display_id = int(path.split("/")[-2])
     assert state_conv(sandbox, display_id)["messages"] == []
+
+
+def test_creates_attachment_message_in_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'creates attachment message in
+    conversation'."""
+    path = _conversation(sandbox)
+    response = public(
+        sandbox, "POST", path, data={"content": "hello"}, files={"attachments[]": ("avatar.png", PNG, "image/png")}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["content"] == "hello"
+    attachment = last_message(sandbox, int(path.split("/")[-2]))["attachments"][0]
+    assert attachment["file_type"] == "image"
+    assert fetch(attachment["data_url"]).content == PNG
