@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from . import attachments, render
-from .errors import not_found, record_invalid
+from .errors import ApiError, not_found, record_invalid
 from .parsing import present, to_int
 from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
@@ -200,6 +201,44 @@ async def message_create(ctx: Ctx) -> Reply:
     return 200, body
 
 
+CSAT_LOCK_DAYS = 14
+SUBMITTED_KEYS = ("name", "title", "value")
+
+
+def _permitted(value: Any) -> Any:
+    """`params.permit(submitted_values: [:name, :title, :value, { csat_survey_response: [:feedback_message,
+    :rating] }])`: a hash or a list of hashes, other keys dropped."""
+    if isinstance(value, list):
+        return [_permitted(item) for item in value if isinstance(item, dict)]
+    if not isinstance(value, dict):
+        return None
+    kept = {key: value[key] for key in SUBMITTED_KEYS if key in value}
+    csat = value.get("csat_survey_response")
+    if isinstance(csat, dict):
+        kept["csat_survey_response"] = {k: csat[k] for k in ("feedback_message", "rating") if k in csat}
+    return kept
+
+
+async def message_update(ctx: Ctx) -> Reply:
+    """A contact's answer to an interactive message or a CSAT survey (`submitted_values`); a CSAT survey older than
+    14 calendar days is locked."""
+    conv = _conversation(ctx)
+    message_id = to_int(ctx.path["message_id"])
+    msg = next((m for m in conv.messages if m.id == message_id), None)
+    if msg is None:
+        raise not_found()
+    now = ctx.engine.clock.now()
+    age = (datetime.fromtimestamp(now, UTC).date() - datetime.fromtimestamp(msg.created_at, UTC).date()).days
+    if msg.content_type == "input_csat" and age > CSAT_LOCK_DAYS:
+        raise ApiError(422, {"error": "You cannot update the CSAT survey after 14 days"})
+    submitted = _permitted(ctx.params.get("submitted_values"))
+    if submitted is not None and submitted != msg.content_attributes.get("submitted_values"):
+        msg.content_attributes = {**msg.content_attributes, "submitted_values": submitted}
+        msg.updated_at = now
+        ctx.engine.message_event("message_updated", msg)
+    return 200, render.public_message(ctx.store, msg)
+
+
 async def message_index(ctx: Ctx) -> Reply:
     conv = _conversation(ctx)
     visible = [m for m in conv.messages if not m.private and m.message_type != 2]
@@ -236,3 +275,6 @@ def register(router: Router) -> None:
     )
     router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")
     router.add("GET", conv + r"/messages", message_index, "public/messages", "index", scope="public")
+    router.add(
+        "PATCH", conv + r"/messages/(?P<message_id>[^/]+)", message_update, "public/messages", "update", scope="public"
+    )

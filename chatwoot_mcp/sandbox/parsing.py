@@ -55,6 +55,29 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 NESTED_KEY = re.compile(r"[^\[\]]+|\[\]")
 
 
+def _assign(target: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Rack's normalize_params: `a[b]` nests a hash, `a[]` appends, `a[][b]` starts a new hash when `b` is taken."""
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        target[head] = value
+        return
+    if rest[0] == "[]":
+        items = target.get(head)
+        if not isinstance(items, list):
+            items = target[head] = []
+        if len(rest) == 1:
+            items.append(value)
+            return
+        if not items or not isinstance(items[-1], dict) or rest[1] in items[-1]:
+            items.append({})
+        _assign(items[-1], rest[1:], value)
+        return
+    nested = target.get(head)
+    if not isinstance(nested, dict):
+        nested = target[head] = {}
+    _assign(nested, rest, value)
+
+
 async def form_body(request: Request) -> dict[str, Any] | None:
     """A form body as Rack nests it (`a[b]=1` is `{"a": {"b": "1"}}`, `a[]` a list), files as Uploads; None when
     the body is not a form."""
@@ -66,22 +89,8 @@ async def form_body(request: Request) -> dict[str, Any] | None:
             value = Upload(
                 value.filename or "file", value.content_type or "application/octet-stream", await value.read()
             )
-        parts = NESTED_KEY.findall(key) or [key]
-        appending = parts[-1] == "[]" and len(parts) > 1
-        names = parts[:-1] if appending else parts
-        target: dict[str, Any] = params
-        for name in names[:-1]:
-            nested = target.get(name)
-            if not isinstance(nested, dict):
-                nested = target[name] = {}
-            target = nested
-        if appending:
-            items = target.get(names[-1])
-            if not isinstance(items, list):
-                items = target[names[-1]] = []
-            items.append(value)
-        else:
-            target[names[-1]] = value
+        parts = NESTED_KEY.findall(key)
+        _assign(params, parts if parts and parts[0] != "[]" else [key], value)
     return params
 
 
