@@ -251,7 +251,9 @@ class Engine:
             self.store.contacts[conv.contact_id].last_activity_at = now
             before = _snapshot(conv)
             reopened_by_contact = False
-            if conv.status == "snoozed":
+            if self.store.contacts[conv.contact_id].blocked:
+                pass  # Message#reopen_conversation: `return if conversation.muted?` (a blocked contact)
+            elif conv.status == "snoozed":
                 conv.status = "open"
                 conv.snoozed_until = None
             elif conv.status == "resolved" and self.store.inboxes[conv.inbox_id].agent_bot_id:

@@ -274,3 +274,14 @@ def test_public_contact_with_a_known_phone_number_reuses_the_contact(sandbox: Sa
     assert first["id"] == 11 and first["name"] == "Maria Silva"  # the seeded contact with that number
     second = _public(sandbox, "Site", "contacts", json={"email": "MARIA.SILVA@example.com.br"}).json()
     assert second["id"] == 11 and second["source_id"] != first["source_id"]
+
+
+def test_a_muted_conversation_stays_resolved_when_the_contact_writes(sandbox: Sandbox) -> None:
+    """Message#reopen_conversation returns early for a muted conversation (its contact is blocked); unmuting lets
+    the next message reopen it."""
+    assert sandbox.api("POST", "conversations/1/mute").status_code == 200
+    sandbox.api("POST", "conversations/1/messages", json={"content": "oi?", "message_type": "incoming"})
+    assert sandbox.api("GET", "conversations/1").json()["status"] == "resolved"
+    assert sandbox.api("POST", "conversations/1/unmute").status_code == 200
+    sandbox.api("POST", "conversations/1/messages", json={"content": "alô?", "message_type": "incoming"})
+    assert sandbox.api("GET", "conversations/1").json()["status"] != "resolved"
