@@ -105,7 +105,7 @@ async def create(ctx: Ctx) -> Reply:
     source_id = params.get("source_id")
     # MessageBuilder#process_attachments; `is_voice_message` goes into each attachment's meta
     voice = {"is_voice_message": True} if to_bool(params.get("is_voice_message", False)) else {}
-    files = attachments.uploads(params.get("attachments"))
+    files = attachments.uploads(ctx.store, params.get("attachments"))
     built = attachments.build(ctx.store, ctx.account_id, files, str(ctx.request.base_url), voice)
     msg = ctx.engine.create_message(
         conv,

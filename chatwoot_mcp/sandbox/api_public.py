@@ -186,7 +186,7 @@ async def message_create(ctx: Ctx) -> Reply:
     if content is not None and len(str(content)) > MAX_CONTENT:
         # the public controller lets ActiveRecord::RecordInvalid through to render_record_invalid
         raise record_invalid([f"Content is too long (maximum is {MAX_CONTENT} characters)"], ["content"])
-    files = attachments.uploads(ctx.params.get("attachments"))
+    files = attachments.uploads(ctx.store, ctx.params.get("attachments"))
     built = attachments.build(ctx.store, conv.account_id, files, str(ctx.request.base_url), {})
     msg = ctx.engine.create_message(
         conv,

@@ -10,6 +10,8 @@ from .parsing import Upload
 from .state import Attachment, Blob, Store
 
 BLOB_PATH = "/rails/active_storage/blobs/redirect"
+DISK_PATH = "/rails/active_storage/disk"  # where a direct upload PUTs the file
+SIGNED = "--sandbox"  # a blob's signed_id is its key with this suffix
 IMAGES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp")  # FileTypeHelper#image_file?
 VIDEOS = ("video/ogg", "video/mp4", "video/webm", "video/quicktime")  # FileTypeHelper#video_file?
 
@@ -33,20 +35,29 @@ def keep(store: Store, upload: Upload, base_url: str) -> Blob:
     return blob
 
 
-def uploads(value: Any) -> list[Upload]:
-    """`params[:attachments]`: the files among them (a signed blob id, DIRECT_UPLOAD, is not taken)."""
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, Upload)]
+def uploads(store: Store, value: Any) -> list[Upload | Blob]:
+    """`params[:attachments]`: uploaded files, and signed ids of directly uploaded blobs (DIRECT_UPLOAD_ENABLED);
+    anything else is skipped, as an unknown signed id finds no blob."""
+    found: list[Upload | Blob] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, Upload):
+            found.append(item)
+        elif isinstance(item, str) and item.endswith(SIGNED) and item.removesuffix(SIGNED) in store.blobs:
+            found.append(store.blobs[item.removesuffix(SIGNED)])
+    return found
 
 
-def build(store: Store, account_id: int, files: list[Upload], base_url: str, meta: dict[str, Any]) -> list[Attachment]:
+def build(
+    store: Store, account_id: int, files: list[Upload | Blob], base_url: str, meta: dict[str, Any]
+) -> list[Attachment]:
     """Attachments for a message about to be created (its id is filled in when it is)."""
-    return [
-        Attachment(
-            store.next_id("attachment"), account_id, 0, file_type(f.content_type), keep(store, f, base_url), dict(meta)
+    built = []
+    for item in files:
+        blob = item if isinstance(item, Blob) else keep(store, item, base_url)
+        built.append(
+            Attachment(store.next_id("attachment"), account_id, 0, file_type(blob.content_type), blob, dict(meta))
         )
-        for f in files
-    ]
+    return built
 
 
 def push(record: Attachment) -> dict[str, Any]:
