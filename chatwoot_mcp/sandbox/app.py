@@ -98,7 +98,7 @@ class SandboxApp:
         self, keys: Secrets, options: SeedOptions, *, bot_retry_wait: float = 3.0, allow_private_network: bool = True
     ) -> None:
         self.dispatcher = Dispatcher(
-            retry_wait=bot_retry_wait, on_bot_failure=self._on_bot_failure, allow_private_network=allow_private_network
+            retry_wait=bot_retry_wait, on_failure=self._on_delivery_failure, allow_private_network=allow_private_network
         )
         self.engine = Engine(keys, options, self.dispatcher)
         self.router = build_router()
@@ -108,8 +108,8 @@ class SandboxApp:
         self.control = Control(self.engine, self.faults, self.requests, self.info)
         self._group: anyio.abc.TaskGroup | None = None
 
-    async def _on_bot_failure(self, job: Any) -> None:
-        await self.engine.on_bot_failure(job)
+    async def _on_delivery_failure(self, job: Any) -> None:
+        await self.engine.on_delivery_failure(job)
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:

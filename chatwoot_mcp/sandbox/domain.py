@@ -23,7 +23,7 @@ from .state import (
     Store,
     User,
 )
-from .webhooks import Dispatcher, Job
+from .webhooks import Dispatcher, Job, delivery_error
 
 Actor = User | AgentBot | None
 
@@ -365,8 +365,17 @@ class Engine:
         self.store.contact_inboxes[ci_id] = record
         return record
 
-    async def on_bot_failure(self, job: Job) -> None:
-        """Webhooks::Trigger#update_conversation_status: a failed bot delivery opens a pending conversation."""
+    async def on_delivery_failure(self, job: Job) -> None:
+        """Webhooks::Trigger after a failed message event: an API inbox's marks the message failed with the error
+        (Messages::StatusUpdateService; an already failed one is left alone), a bot's opens a pending conversation."""
+        if job.kind == "api_inbox":
+            msg = self.store.messages.get(job.message_id or 0)
+            if msg is not None and msg.status != "failed":
+                msg.status = "failed"
+                msg.content_attributes = {**msg.content_attributes, "external_error": delivery_error(job.record)}
+                msg.updated_at = self.clock.now()
+                self.message_event("message_updated", msg)
+            return
         conv = self.store.conversations.get(job.conversation_id or 0)
         if conv is None or conv.status != "pending":
             return

@@ -25,7 +25,7 @@ def _engine(conversations: int, contacts: int) -> Engine:
     async def ignore(_job: Any) -> None:
         return None
 
-    dispatcher = Dispatcher(retry_wait=0, on_bot_failure=ignore)  # never started: deliveries are only logged
+    dispatcher = Dispatcher(retry_wait=0, on_failure=ignore)  # never started: deliveries are only logged
     return Engine(Secrets(), SeedOptions(bulk_conversations=conversations, bulk_contacts=contacts), dispatcher)
 
 
