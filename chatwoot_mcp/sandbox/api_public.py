@@ -155,6 +155,17 @@ async def conversation_show(ctx: Ctx) -> Reply:
     return 200, render.public_conversation(ctx.store, _conversation(ctx))
 
 
+async def conversation_toggle_status(ctx: Ctx) -> Reply:
+    """The contact resolves the conversation (a resolved one is left as it is), with the activity
+    `conversations.activity.status.contact_resolved` naming them as Ruby's `capitalize` writes the name."""
+    conv = _conversation(ctx)
+    if conv.status != "resolved":
+        ctx.engine.set_status(conv, "resolved", None)
+        name = ctx.store.contacts[conv.contact_id].name
+        ctx.engine.add_activity(conv, f"Conversation was resolved by {name[:1].upper()}{name[1:].lower()}")
+    return 200, render.public_conversation(ctx.store, conv)
+
+
 async def conversation_toggle_typing(ctx: Ctx) -> Reply:
     """The contact types: `conversation_typing_on`/`_off` with the contact as the user; `head :ok`."""
     conv = _conversation(ctx)
@@ -257,6 +268,9 @@ def register(router: Router) -> None:
     )
     router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
     router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
+    router.add(
+        "POST", conv + r"/toggle_status", conversation_toggle_status, "public/conversations", "toggle_status", "public"
+    )
     router.add(
         "POST",
         conv + r"/toggle_typing",

@@ -176,6 +176,13 @@ def all_cases(box: Sandbox, client: httpx2.Client) -> list[Case]:
             body={},
         ),
         Case(
+            "resolve-conversation",
+            "post",
+            f"{pconv}/toggle_status",
+            f"{pub}/contacts/{contact}/conversations/{conv}/toggle_status",
+            body={},
+        ),
+        Case(
             "list-all-conversation-messages",
             "get",
             f"{pconv}/messages",

@@ -285,3 +285,19 @@ def test_a_muted_conversation_stays_resolved_when_the_contact_writes(sandbox: Sa
     assert sandbox.api("POST", "conversations/1/unmute").status_code == 200
     sandbox.api("POST", "conversations/1/messages", json={"content": "alô?", "message_type": "incoming"})
     assert sandbox.api("GET", "conversations/1").json()["status"] != "resolved"
+
+
+def test_the_customer_resolves_the_conversation_once(sandbox: Sandbox) -> None:
+    """Public::Api::V1::Inboxes::ConversationsController#toggle_status: resolved, with the activity naming the contact
+    (`contact_resolved`, the name as Ruby's capitalize writes it); a second call changes nothing."""
+    source_id, display_id = _new_customer_conversation(sandbox, name="maria SOUZA")
+    path = f"contacts/{source_id}/conversations/{display_id}/toggle_status"
+    first = _public(sandbox, "WhatsApp", path)
+    assert first.status_code == 200 and first.json()["status"] == "resolved"
+    shown = sandbox.api("GET", f"conversations/{display_id}/messages").json()["payload"]
+    activities = [m["content"] for m in shown if m["message_type"] == 2]
+    assert activities == ["Conversation was resolved by Maria souza"]
+    again = _public(sandbox, "WhatsApp", path)
+    assert again.json()["status"] == "resolved"
+    shown = sandbox.api("GET", f"conversations/{display_id}/messages").json()["payload"]
+    assert [m["content"] for m in shown if m["message_type"] == 2] == activities
