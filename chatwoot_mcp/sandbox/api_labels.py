@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import render_library
-from .errors import not_found, record_invalid, unprocessable
-from .parsing import present, to_bool, to_int
+from .errors import not_found
+from .parsing import to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
-from .state import Label
-
-# RegexHelper::UNICODE_CHARACTER_NUMBER_HYPHEN_UNDERSCORE
-TITLE_FORMAT = re.compile(r"[\w-]+")
-LABEL_ATTRIBUTES = ("title", "description", "color", "show_on_sidebar")
 
 
 def valid_labels(ctx: Ctx, posted: list[str]) -> list[str]:
@@ -42,40 +36,6 @@ async def labels_show(ctx: Ctx) -> Reply:
     return 200, render_library.label(found)
 
 
-async def labels_create(ctx: Ctx) -> Reply:
-    """`Current.account.labels.create!(params.require(:label).permit(...))`, administrators only (LabelPolicy);
-    the title is downcased before validation and must be unique in the account."""
-    ctx.require_admin()
-    fields = ctx.params.get("label")
-    if not isinstance(fields, dict):  # ParamsWrapper: a flat JSON body's Label attributes are wrapped as `label`
-        fields = {key: ctx.params[key] for key in LABEL_ATTRIBUTES if key in ctx.params}
-    if not fields:
-        raise unprocessable("param is missing or the value is empty: label")
-    title = str(fields["title"]).lower() if present(fields.get("title")) else ""
-    errors: list[str] = []
-    if not title:
-        errors.append("Title must not be blank")
-    if not TITLE_FORMAT.fullmatch(title):
-        errors.append("Title is invalid")
-    elif any(x.account_id == ctx.account_id and x.title == title for x in ctx.store.labels.values()):
-        errors.append("Title has already been taken")
-    if errors:
-        raise record_invalid(errors, ["title"])
-    description = fields.get("description")
-    color = fields.get("color")
-    sidebar = fields.get("show_on_sidebar")
-    record = Label(
-        ctx.store.next_id("label"),
-        ctx.account_id,
-        title,
-        str(description) if description is not None else None,
-        str(color) if present(color) else "#1f93ff",
-        to_bool(sidebar) if sidebar is not None else None,
-    )
-    ctx.store.labels[record.id] = record
-    return 200, render_library.label(record)
-
-
 async def canned_index(ctx: Ctx) -> Reply:
     """With `search`: short_code or content ILIKE %search%, those whose short code starts with it first."""
     found = sorted(
@@ -91,6 +51,5 @@ async def canned_index(ctx: Ctx) -> Reply:
 
 def register(router: Router) -> None:
     router.add("GET", ACCOUNT + r"/labels", labels_index, "labels", "index")
-    router.add("POST", ACCOUNT + r"/labels", labels_create, "labels", "create")
     router.add("GET", ACCOUNT + r"/labels/(?P<label_id>[^/]+)", labels_show, "labels", "show")
     router.add("GET", ACCOUNT + r"/canned_responses", canned_index, "canned_responses", "index")

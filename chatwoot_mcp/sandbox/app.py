@@ -25,6 +25,7 @@ from . import (
     api_conversation_actions,
     api_conversation_lists,
     api_conversations,
+    api_label_writes,
     api_labels,
     api_last_seen,
     api_members,
@@ -62,6 +63,7 @@ def build_router() -> Router:
     api_last_seen.register(router)
     api_members.register(router)
     api_labels.register(router)
+    api_label_writes.register(router)
     api_reports.register(router)
     api_reporting_events.register(router)
     api_auth.register(router)

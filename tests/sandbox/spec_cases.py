@@ -94,6 +94,8 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
             f"{acc}/labels",
             body={"title": "spec-label", "description": "Da validação", "color": "#123456", "show_on_sidebar": True},
         ),
+        Case("update-a-label", "patch", f"{a}/labels/{{id}}", f"{acc}/labels/4", body={"description": "Boletos e PIX"}),
+        Case("delete-a-label", "delete", f"{a}/labels/{{id}}", f"{acc}/labels/4"),
         Case("update-a-contact", "patch", pc, f"{pub}/contacts/{contact}", body={"name": "Cliente Spec Dois"}),
         Case(
             "contactFilter",

@@ -146,3 +146,27 @@ def test_patch_conversation_changes_only_priority(sandbox: Sandbox) -> None:
     response = sandbox.api("PATCH", "conversations/1", json={"priority": "low", "status": "resolved"})
     assert response.status_code == 200
     assert response.json()["priority"] == "low" and response.json()["status"] == "pending"
+
+
+def test_renaming_a_label_renames_its_tag_and_deleting_it_leaves_the_tag(sandbox: Sandbox) -> None:
+    """LabelsController#update (Labels::UpdateJob renames the tag on conversations and contacts) and #destroy (the
+    tag stays); an invalid title is not saved, though the answer shows it (`update` without a bang)."""
+    sandbox.api("POST", "conversations/1/labels", json={"labels": ["vip", "entrega"]})
+    sandbox.api("POST", "contacts/11/labels", json={"labels": ["vip"]})
+    vip = next(x for x in sandbox.api("GET", "labels").json()["payload"] if x["title"] == "vip")
+    assert (
+        sandbox.api("PATCH", f"labels/{vip['id']}", token=sandbox.agent_token, json={"title": "x"}).status_code == 401
+    )
+    renamed = sandbox.api("PATCH", f"labels/{vip['id']}", json={"label": {"title": "Premium", "color": "#000000"}})
+    assert (renamed.json()["title"], renamed.json()["color"]) == ("premium", "#000000")
+    assert _conv(sandbox, 1)["labels"] == ["premium", "entrega"]
+    assert sandbox.api("GET", "contacts/11/labels").json() == {"payload": ["premium"]}
+    listed = sandbox.api("GET", "conversations?status=all&labels[]=premium").json()["data"]["payload"]
+    assert [c["id"] for c in listed] == [1]
+    invalid = sandbox.api("PATCH", f"labels/{vip['id']}", json={"title": "entrega"})
+    assert invalid.status_code == 200 and invalid.json()["title"] == "entrega"
+    assert sandbox.api("GET", f"labels/{vip['id']}").json()["title"] == "premium"
+    assert sandbox.api("DELETE", f"labels/{vip['id']}").status_code == 200
+    assert sandbox.api("GET", f"labels/{vip['id']}").status_code == 404
+    assert _conv(sandbox, 1)["labels"] == ["premium", "entrega"]
+    assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["premium"]}).json() == {"payload": []}
