@@ -20,6 +20,7 @@ from . import (
     api_blobs,
     api_contact_actions,
     api_contact_labels,
+    api_contact_merge,
     api_contact_queries,
     api_contacts,
     api_conversation_actions,
@@ -59,6 +60,7 @@ def build_router() -> Router:
     api_contacts.register(router)
     api_contact_actions.register(router)
     api_contact_labels.register(router)
+    api_contact_merge.register(router)
     api_conversation_actions.register(router)
     api_last_seen.register(router)
     api_members.register(router)

@@ -86,6 +86,7 @@ def console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
 def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: str) -> list[Case]:
     """Label creation, a public contact's update, and deleting the contact the public cases made (so it runs last)."""
     created = box.api("POST", "contacts", json={"name": "Apagar Spec"}).json()["payload"]["contact"]["id"]
+    merged = box.api("POST", "contacts", json={"name": "Juntar Spec"}).json()["payload"]["contact"]["id"]
     return [
         Case(
             "create-a-label",
@@ -118,6 +119,13 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
             f"{a}/contacts/{{id}}/contactable_inboxes",
             f"{acc}/contacts/11/contactable_inboxes",
             token="agent",
+        ),
+        Case(
+            "contactMerge",
+            "post",
+            f"{a}/actions/contact_merge",
+            f"{acc}/actions/contact_merge",
+            body={"base_contact_id": created, "mergee_contact_id": merged},
         ),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}"),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}", token="agent"),

@@ -3,6 +3,8 @@ contacts_controller.rb, contacts/conversations_controller.rb, views api/v1/accou
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
 
@@ -185,3 +187,29 @@ def test_contact_export_and_import_answer_as_chatwoot(sandbox: Sandbox) -> None:
     assert blank.status_code == 422 and blank.json() == {"error": "File is blank"}
     imported = sandbox.api("POST", "contacts/import", files={"import_file": ("c.csv", b"name,email\nA,a@b.com\n")})
     assert imported.status_code == 200
+
+
+def test_merging_moves_the_mergees_conversations_and_keeps_the_bases_values(sandbox: Sandbox) -> None:
+    """ContactMergeAction: conversations, contact inboxes and messages move to the base contact, whose own values
+    win; the mergee's fill what it lacks (its e-mail, freed by its deletion) and the mergee is gone."""
+    identifier = sandbox.inbox("Site")["inbox_identifier"]
+    public = f"{sandbox.base_url}/public/api/v1/inboxes/{identifier}"
+    mergee = httpx2.post(f"{public}/contacts", json={"name": "Maria (site)", "email": "maria.site@example.com"}).json()
+    conv = httpx2.post(f"{public}/contacts/{mergee['source_id']}/conversations", json={}).json()
+    httpx2.post(f"{public}/contacts/{mergee['source_id']}/conversations/{conv['id']}/messages", json={"content": "oi"})
+    base = sandbox.api("POST", "contacts", json={"name": "Rafa Base", "phone_number": "+5511911112222"}).json()
+    base_id = base["payload"]["contact"]["id"]
+    body = {"base_contact_id": base_id, "mergee_contact_id": mergee["id"]}
+    merged = sandbox.api("POST", "actions/contact_merge", token=sandbox.agent_token, json=body)
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["name"], merged.json()["email"]) == ("Rafa Base", "maria.site@example.com")
+    assert sandbox.api("GET", f"contacts/{mergee['id']}").status_code == 404
+    assert [c["id"] for c in sandbox.api("GET", f"contacts/{base_id}/conversations").json()["payload"]] == [conv["id"]]
+    shown = sandbox.api("GET", f"conversations/{conv['id']}").json()
+    assert shown["meta"]["sender"]["id"] == base_id
+    message = sandbox.api("GET", f"conversations/{conv['id']}/messages").json()["payload"][-1]
+    assert message["sender"]["id"] == base_id
+    again = httpx2.get(f"{public}/contacts/{mergee['source_id']}").json()  # the contact inbox moved with it
+    assert again["id"] == base_id
+    missing = sandbox.api("POST", "actions/contact_merge", json={**body, "mergee_contact_id": 99999})
+    assert missing.status_code == 404
