@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from . import render
+from .api_labels import valid_labels
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
 from .routing import ACCOUNT, CONV, EMPTY, Ctx, Reply, Router
@@ -220,12 +221,9 @@ async def labels_index(ctx: Ctx) -> Reply:
 
 
 async def labels_create(ctx: Ctx) -> Reply:
+    """Replaces the label set with the posted labels the account defines (LabelConcern)."""
     conv = ctx.conversation()
-    wanted: list[str] = []
-    for label in str_list(ctx.params.get("labels")):
-        if label not in wanted:
-            wanted.append(label)
-    ctx.engine.set_labels(conv, wanted, ctx.actor)
+    ctx.engine.set_labels(conv, valid_labels(ctx, str_list(ctx.params.get("labels"))), ctx.actor)
     return 200, {"payload": list(conv.labels)}
 
 

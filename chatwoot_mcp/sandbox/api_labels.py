@@ -10,6 +10,18 @@ from .parsing import to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
 
 
+def valid_labels(ctx: Ctx, posted: list[str]) -> list[str]:
+    """LabelConcern#valid_labels: only titles of the account's Label records are kept, matched without case (Label
+    titles are stored downcased); the others are dropped without an error."""
+    defined = {x.title.lower(): x.title for x in ctx.store.labels.values() if x.account_id == ctx.account_id}
+    kept: list[str] = []
+    for label in posted:
+        title = defined.get(label.lower())
+        if title is not None and title not in kept:
+            kept.append(title)
+    return kept
+
+
 async def labels_index(ctx: Ctx) -> Reply:
     found = sorted((x for x in ctx.store.labels.values() if x.account_id == ctx.account_id), key=lambda x: x.id)
     return 200, {"payload": [render_library.label(x) for x in found]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import render
+from . import attachments, render
 from .errors import not_found, unprocessable
 from .parsing import present, to_bool, to_int
 from .routing import CONV, Ctx, Reply, Router
@@ -103,6 +103,10 @@ async def create(ctx: Ctx) -> Reply:
     if present(params.get("external_created_at")):
         attributes["external_created_at"] = params["external_created_at"]
     source_id = params.get("source_id")
+    # MessageBuilder#process_attachments; `is_voice_message` goes into each attachment's meta
+    voice = {"is_voice_message": True} if to_bool(params.get("is_voice_message", False)) else {}
+    files = attachments.uploads(ctx.store, params.get("attachments"))
+    built = attachments.build(ctx.store, ctx.account_id, files, str(ctx.request.base_url), voice)
     msg = ctx.engine.create_message(
         conv,
         content=content,
@@ -113,6 +117,7 @@ async def create(ctx: Ctx) -> Reply:
         content_attributes=attributes,
         source_id=str(source_id) if present(source_id) else None,
         actor=ctx.actor,
+        attachments=built,
     )
     echo_id = params.get("echo_id")
     return 200, render.message(ctx.store, msg, echo_id=echo_id)

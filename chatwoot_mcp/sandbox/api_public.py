@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from . import render
-from .errors import not_found, record_invalid
+from datetime import UTC, datetime
+from typing import Any
+
+from . import attachments, render
+from .errors import ApiError, not_found, record_invalid
 from .parsing import present, to_int
 from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
@@ -101,6 +104,34 @@ async def contact_show(ctx: Ctx) -> Reply:
     return 200, _contact_body(ctx, _contact_inbox(ctx))
 
 
+async def contact_update(ctx: Ctx) -> Reply:
+    """ContactIdentifyAction without the identifier: name, email, phone number and merged custom attributes; an email
+    or phone number another contact holds is left alone (Chatwoot would merge the two contacts)."""
+    ci = _contact_inbox(ctx)
+    contact = ctx.store.contacts[ci.contact_id]
+    params = ctx.params
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key in ("name", "email", "phone_number"):
+        value = str(params[key]).strip() if present(params.get(key)) else None
+        if value is None or value == getattr(contact, key):
+            continue
+        if key == "email":
+            value = value.lower()
+        taken = ctx.store.contact_index.find(contact.account_id, key, value) if key != "name" else None
+        if taken is None or taken == contact.id:
+            changes[key] = (getattr(contact, key), value)
+            setattr(contact, key, value)
+    custom = params.get("custom_attributes")
+    if isinstance(custom, dict) and custom:
+        merged = {**contact.custom_attributes, **custom}
+        if merged != contact.custom_attributes:
+            changes["custom_attributes"] = (contact.custom_attributes, merged)
+            contact.custom_attributes = merged
+    if changes:
+        ctx.engine.contact_updated(contact, changes)
+    return 200, _contact_body(ctx, ci)
+
+
 async def conversation_create(ctx: Ctx) -> Reply:
     ci = _contact_inbox(ctx)
     custom = ctx.params.get("custom_attributes")
@@ -122,6 +153,17 @@ async def conversation_index(ctx: Ctx) -> Reply:
 
 async def conversation_show(ctx: Ctx) -> Reply:
     return 200, render.public_conversation(ctx.store, _conversation(ctx))
+
+
+async def conversation_toggle_status(ctx: Ctx) -> Reply:
+    """The contact resolves the conversation (a resolved one is left as it is), with the activity
+    `conversations.activity.status.contact_resolved` naming them as Ruby's `capitalize` writes the name."""
+    conv = _conversation(ctx)
+    if conv.status != "resolved":
+        ctx.engine.set_status(conv, "resolved", None)
+        name = ctx.store.contacts[conv.contact_id].name
+        ctx.engine.add_activity(conv, f"Conversation was resolved by {name[:1].upper()}{name[1:].lower()}")
+    return 200, render.public_conversation(ctx.store, conv)
 
 
 async def conversation_toggle_typing(ctx: Ctx) -> Reply:
@@ -155,16 +197,57 @@ async def message_create(ctx: Ctx) -> Reply:
     if content is not None and len(str(content)) > MAX_CONTENT:
         # the public controller lets ActiveRecord::RecordInvalid through to render_record_invalid
         raise record_invalid([f"Content is too long (maximum is {MAX_CONTENT} characters)"], ["content"])
+    files = attachments.uploads(ctx.store, ctx.params.get("attachments"))
+    built = attachments.build(ctx.store, conv.account_id, files, str(ctx.request.base_url), {})
     msg = ctx.engine.create_message(
         conv,
         content=str(content) if content is not None else None,
         message_type=INCOMING,
         sender=("Contact", conv.contact_id),
+        attachments=built,
     )
     body = render.public_message(ctx.store, msg)
     if "echo_id" in ctx.params:
         body["echo_id"] = ctx.params["echo_id"]
     return 200, body
+
+
+CSAT_LOCK_DAYS = 14
+SUBMITTED_KEYS = ("name", "title", "value")
+
+
+def _permitted(value: Any) -> Any:
+    """`params.permit(submitted_values: [:name, :title, :value, { csat_survey_response: [:feedback_message,
+    :rating] }])`: a hash or a list of hashes, other keys dropped."""
+    if isinstance(value, list):
+        return [_permitted(item) for item in value if isinstance(item, dict)]
+    if not isinstance(value, dict):
+        return None
+    kept = {key: value[key] for key in SUBMITTED_KEYS if key in value}
+    csat = value.get("csat_survey_response")
+    if isinstance(csat, dict):
+        kept["csat_survey_response"] = {k: csat[k] for k in ("feedback_message", "rating") if k in csat}
+    return kept
+
+
+async def message_update(ctx: Ctx) -> Reply:
+    """A contact's answer to an interactive message or a CSAT survey (`submitted_values`); a CSAT survey older than
+    14 calendar days is locked."""
+    conv = _conversation(ctx)
+    message_id = to_int(ctx.path["message_id"])
+    msg = next((m for m in conv.messages if m.id == message_id), None)
+    if msg is None:
+        raise not_found()
+    now = ctx.engine.clock.now()
+    age = (datetime.fromtimestamp(now, UTC).date() - datetime.fromtimestamp(msg.created_at, UTC).date()).days
+    if msg.content_type == "input_csat" and age > CSAT_LOCK_DAYS:
+        raise ApiError(422, {"error": "You cannot update the CSAT survey after 14 days"})
+    submitted = _permitted(ctx.params.get("submitted_values"))
+    if submitted is not None and submitted != msg.content_attributes.get("submitted_values"):
+        msg.content_attributes = {**msg.content_attributes, "submitted_values": submitted}
+        msg.updated_at = now
+        ctx.engine.message_event("message_updated", msg)
+    return 200, render.public_message(ctx.store, msg)
 
 
 async def message_index(ctx: Ctx) -> Reply:
@@ -179,11 +262,15 @@ def register(router: Router) -> None:
     router.add("GET", PUBLIC, inbox_show, "public/inboxes", "show", scope="public")
     router.add("POST", PUBLIC + r"/contacts", contact_create, "public/contacts", "create", scope="public")
     router.add("GET", contact, contact_show, "public/contacts", "show", scope="public")
+    router.add("PATCH", contact, contact_update, "public/contacts", "update", scope="public")
     router.add(
         "POST", contact + r"/conversations", conversation_create, "public/conversations", "create", scope="public"
     )
     router.add("GET", contact + r"/conversations", conversation_index, "public/conversations", "index", scope="public")
     router.add("GET", conv, conversation_show, "public/conversations", "show", scope="public")
+    router.add(
+        "POST", conv + r"/toggle_status", conversation_toggle_status, "public/conversations", "toggle_status", "public"
+    )
     router.add(
         "POST",
         conv + r"/toggle_typing",
@@ -202,3 +289,6 @@ def register(router: Router) -> None:
     )
     router.add("POST", conv + r"/messages", message_create, "public/messages", "create", scope="public")
     router.add("GET", conv + r"/messages", message_index, "public/messages", "index", scope="public")
+    router.add(
+        "PATCH", conv + r"/messages/(?P<message_id>[^/]+)", message_update, "public/messages", "update", scope="public"
+    )

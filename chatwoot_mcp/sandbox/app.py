@@ -17,11 +17,18 @@ from starlette.routing import Route
 from . import (
     api_account,
     api_auth,
+    api_blobs,
+    api_contact_actions,
+    api_contact_labels,
+    api_contact_merge,
+    api_contact_queries,
     api_contacts,
+    api_conversation_actions,
     api_conversation_lists,
     api_conversations,
     api_inbox_members,
     api_inboxes,
+    api_label_writes,
     api_labels,
     api_last_seen,
     api_members,
@@ -35,7 +42,7 @@ from .control import Control
 from .domain import Engine
 from .errors import ROUTE_NOT_FOUND_HTML, SERVER_ERROR, ApiError
 from .faults import Fault, FaultBook
-from .parsing import merged_params, query_params, read_json, to_int
+from .parsing import form_body, merged_params, query_params, read_json, to_int
 from .routing import EMPTY, Ctx, Router
 from .seed import Secrets, SeedOptions
 from .webhooks import Dispatcher, rails_json
@@ -51,10 +58,16 @@ def build_router() -> Router:
     api_conversation_lists.register(router)
     api_conversations.register(router)
     api_messages.register(router)
+    api_contact_queries.register(router)
     api_contacts.register(router)
+    api_contact_actions.register(router)
+    api_contact_labels.register(router)
+    api_contact_merge.register(router)
+    api_conversation_actions.register(router)
     api_last_seen.register(router)
     api_members.register(router)
     api_labels.register(router)
+    api_label_writes.register(router)
     api_reports.register(router)
     api_reporting_events.register(router)
     api_auth.register(router)
@@ -62,6 +75,7 @@ def build_router() -> Router:
     api_inboxes.register(router)
     api_inbox_members.register(router)
     api_public.register(router)
+    api_blobs.register(router)
     return router
 
 
@@ -92,7 +106,7 @@ class SandboxApp:
         self, keys: Secrets, options: SeedOptions, *, bot_retry_wait: float = 3.0, allow_private_network: bool = True
     ) -> None:
         self.dispatcher = Dispatcher(
-            retry_wait=bot_retry_wait, on_bot_failure=self._on_bot_failure, allow_private_network=allow_private_network
+            retry_wait=bot_retry_wait, on_failure=self._on_delivery_failure, allow_private_network=allow_private_network
         )
         self.engine = Engine(keys, options, self.dispatcher)
         self.router = build_router()
@@ -102,8 +116,8 @@ class SandboxApp:
         self.control = Control(self.engine, self.faults, self.requests, self.info)
         self._group: anyio.abc.TaskGroup | None = None
 
-    async def _on_bot_failure(self, job: Any) -> None:
-        await self.engine.on_bot_failure(job)
+    async def _on_delivery_failure(self, job: Any) -> None:
+        await self.engine.on_delivery_failure(job)
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
@@ -141,6 +155,7 @@ class SandboxApp:
         try:
             body, _raw = await read_json(request)
             entry["json"] = body
+            body = await form_body(request) if body is None else body
         except ApiError as exc:
             entry["status"] = exc.status
             return _json(exc.status, exc.body)

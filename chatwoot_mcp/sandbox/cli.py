@@ -35,6 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed-contacts", type=int, default=0, metavar="N", help="start with N more contacts")
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--inbox-webhook-url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="warning", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -73,6 +74,7 @@ async def _serve(args: argparse.Namespace) -> int:
             webhook_secret=args.webhook_secret,
             bulk_conversations=max(0, args.seed_conversations),
             bulk_contacts=max(0, args.seed_contacts),
+            inbox_webhook_url=args.inbox_webhook_url,
         ),
         bot_retry_wait=_retry_wait(args),
         allow_private_network=not args.refuse_private_network,

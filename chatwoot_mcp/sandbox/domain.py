@@ -14,6 +14,7 @@ from .state import (
     INCOMING,
     OUTGOING,
     AgentBot,
+    Attachment,
     Clock,
     Contact,
     ContactInbox,
@@ -22,7 +23,7 @@ from .state import (
     Store,
     User,
 )
-from .webhooks import Dispatcher, Job
+from .webhooks import Dispatcher, Job, delivery_error
 
 Actor = User | AgentBot | None
 
@@ -220,6 +221,7 @@ class Engine:
         content_attributes: dict[str, Any] | None = None,
         source_id: str | None = None,
         actor: Actor = None,
+        attachments: list[Attachment] | None = None,
     ) -> Message:
         """A contact, agent or bot message with Message's callbacks: reopen, waiting time, events. `actor` is who
         made the request (Current.user), named in the activity when an incoming message reopens the conversation."""
@@ -241,12 +243,17 @@ class Engine:
             content_type=content_type,
             content_attributes=content_attributes or {},
             source_id=source_id,
+            attachments=attachments or [],
         )
+        for attachment in msg.attachments:
+            attachment.message_id = msg.id
         if message_type == INCOMING:
             self.store.contacts[conv.contact_id].last_activity_at = now
             before = _snapshot(conv)
             reopened_by_contact = False
-            if conv.status == "snoozed":
+            if self.store.contacts[conv.contact_id].blocked:
+                pass  # Message#reopen_conversation: `return if conversation.muted?` (a blocked contact)
+            elif conv.status == "snoozed":
                 conv.status = "open"
                 conv.snoozed_until = None
             elif conv.status == "resolved" and self.store.inboxes[conv.inbox_id].agent_bot_id:
@@ -358,8 +365,17 @@ class Engine:
         self.store.contact_inboxes[ci_id] = record
         return record
 
-    async def on_bot_failure(self, job: Job) -> None:
-        """Webhooks::Trigger#update_conversation_status: a failed bot delivery opens a pending conversation."""
+    async def on_delivery_failure(self, job: Job) -> None:
+        """Webhooks::Trigger after a failed message event: an API inbox's marks the message failed with the error
+        (Messages::StatusUpdateService; an already failed one is left alone), a bot's opens a pending conversation."""
+        if job.kind == "api_inbox":
+            msg = self.store.messages.get(job.message_id or 0)
+            if msg is not None and msg.status != "failed":
+                msg.status = "failed"
+                msg.content_attributes = {**msg.content_attributes, "external_error": delivery_error(job.record)}
+                msg.updated_at = self.clock.now()
+                self.message_event("message_updated", msg)
+            return
         conv = self.store.conversations.get(job.conversation_id or 0)
         if conv is None or conv.status != "pending":
             return

@@ -203,13 +203,15 @@ def _searchable(contact: Contact) -> list[str]:
 
 class ContactIndex(Index["Contact"]):
     """Per account: contact ids by trigram of name, e-mail, phone, identifier and company name (lower case, as
-    pg_trgm would keep them), and by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number)."""
+    pg_trgm would keep them), by the keys Chatwoot keeps unique (identifier, e-mail without case, phone number), and
+    by label."""
 
     def __init__(self) -> None:
         self.grams: dict[tuple[int, str], set[int]] = defaultdict(set)
         self.by_account: dict[int, set[int]] = defaultdict(set)
         self.unique: dict[tuple[int, str, str], int] = {}
         self.listed: dict[tuple[int, str], SortedList] = defaultdict(SortedList)  # resolved contacts, per sort
+        self.by_label: dict[tuple[int, str], set[int]] = defaultdict(set)
 
     @staticmethod
     def _unique_keys(contact: Contact) -> list[tuple[int, str, str]]:
@@ -224,6 +226,8 @@ class ContactIndex(Index["Contact"]):
 
     def add(self, contact: Contact) -> None:
         self.by_account[contact.account_id].add(contact.id)
+        for label in contact.labels:
+            self.by_label[(contact.account_id, label)].add(contact.id)
         for text in _searchable(contact):
             for gram in trigrams(text):
                 self.grams[(contact.account_id, gram)].add(contact.id)
@@ -235,6 +239,8 @@ class ContactIndex(Index["Contact"]):
 
     def discard(self, contact: Contact) -> None:
         self.by_account[contact.account_id].discard(contact.id)
+        for label in contact.labels:
+            self.by_label[(contact.account_id, label)].discard(contact.id)
         for text in _searchable(contact):
             for gram in trigrams(text):
                 found = self.grams.get((contact.account_id, gram))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from .errors import ApiError
@@ -37,6 +40,58 @@ async def read_json(request: Request) -> tuple[Any, bytes]:
         return json.loads(raw), raw
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"Error occurred while parsing request parameters: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent in a multipart body (ActionDispatch::Http::UploadedFile)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+NESTED_KEY = re.compile(r"[^\[\]]+|\[\]")
+
+
+def _assign(target: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Rack's normalize_params: `a[b]` nests a hash, `a[]` appends, `a[][b]` starts a new hash when `b` is taken."""
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        target[head] = value
+        return
+    if rest[0] == "[]":
+        items = target.get(head)
+        if not isinstance(items, list):
+            items = target[head] = []
+        if len(rest) == 1:
+            items.append(value)
+            return
+        if not items or not isinstance(items[-1], dict) or rest[1] in items[-1]:
+            items.append({})
+        _assign(items[-1], rest[1:], value)
+        return
+    nested = target.get(head)
+    if not isinstance(nested, dict):
+        nested = target[head] = {}
+    _assign(nested, rest, value)
+
+
+async def form_body(request: Request) -> dict[str, Any] | None:
+    """A form body as Rack nests it (`a[b]=1` is `{"a": {"b": "1"}}`, `a[]` a list), files as Uploads; None when
+    the body is not a form."""
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return None
+    params: dict[str, Any] = {}
+    for key, value in (await request.form()).multi_items():
+        if isinstance(value, UploadFile):
+            value = Upload(
+                value.filename or "file", value.content_type or "application/octet-stream", await value.read()
+            )
+        parts = NESTED_KEY.findall(key)
+        _assign(params, parts if parts and parts[0] != "[]" else [key], value)
+    return params
 
 
 def merged_params(query: dict[str, Any], body: Any) -> dict[str, Any]:

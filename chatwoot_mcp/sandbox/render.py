@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import attachments
 from .render_common import account_ref, iso, to_i
 from .render_contacts import contact, contact_push, contact_webhook
 from .render_inboxes import inbox
@@ -97,6 +98,7 @@ def message(store: Store, record: Message, *, echo_id: Any = None) -> dict[str, 
             "created_at": to_i(record.created_at),
             "private": record.private,
             "source_id": record.source_id,
+            **attachments.rendered(record.attachments),
         }
     )
     sender = sender_push(store, record)
@@ -135,6 +137,7 @@ def message_push(store: Store, record: Message) -> dict[str, Any]:
             "last_activity_at": to_i(conv.last_activity_at),
             "contact_inbox": {"source_id": source_id},
         },
+        **attachments.rendered(record.attachments),
     }
     sender = sender_push(store, record)
     if sender is not None:
@@ -160,6 +163,7 @@ def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]
         "private": record.private,
         "sender": sender_webhook(store, record),
         "source_id": record.source_id,
+        **attachments.rendered(record.attachments),
         "event": event,
     }
 
@@ -174,6 +178,7 @@ def public_message(store: Store, record: Message) -> dict[str, Any]:
         "content_attributes": record.content_attributes,
         "created_at": to_i(record.created_at),
         "conversation_id": conv.display_id,
+        **attachments.rendered(record.attachments),
     }
     sender = sender_push(store, record)
     if sender is not None:
@@ -237,7 +242,7 @@ def conversation(store: Store, conv: Conversation, viewer: User | None = None) -
         "custom_attributes": conv.custom_attributes,
         "inbox_id": conv.inbox_id,
         "labels": list(conv.labels),
-        "muted": False,
+        "muted": store.contacts[conv.contact_id].blocked,  # Conversation#muted?: contact.blocked?
         "snoozed_until": iso(conv.snoozed_until),
         "status": conv.status,
         "created_at": to_i(conv.created_at),

@@ -9,6 +9,11 @@ from .render_inboxes import inbox_slim
 from .state import Contact, Store, User
 
 
+def avatar_url(contact: Contact) -> str:
+    """Avatarable#avatar_url: the attached avatar's URL, else an empty string."""
+    return contact.avatar.url if contact.avatar is not None else ""
+
+
 def contact_push(contact: Contact) -> dict[str, Any]:
     return {
         "additional_attributes": contact.additional_attributes,
@@ -18,7 +23,7 @@ def contact_push(contact: Contact) -> dict[str, Any]:
         "identifier": contact.identifier,
         "name": contact.name,
         "phone_number": contact.phone_number,
-        "thumbnail": "",
+        "thumbnail": avatar_url(contact),
         "blocked": contact.blocked,
         "type": "contact",
     }
@@ -28,14 +33,14 @@ def contact_webhook(store: Store, contact: Contact) -> dict[str, Any]:
     return {
         "account": account_ref(store, contact.account_id),
         "additional_attributes": contact.additional_attributes,
-        "avatar": "",
+        "avatar": avatar_url(contact),
         "custom_attributes": contact.custom_attributes,
         "email": contact.email,
         "id": contact.id,
         "identifier": contact.identifier,
         "name": contact.name,
         "phone_number": contact.phone_number,
-        "thumbnail": "",
+        "thumbnail": avatar_url(contact),
         "blocked": contact.blocked,
     }
 
@@ -50,7 +55,7 @@ def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer
         "phone_number": record.phone_number,
         "blocked": record.blocked,
         "identifier": record.identifier,
-        "thumbnail": "",
+        "thumbnail": avatar_url(record),
         "custom_attributes": record.custom_attributes,
     }
     if record.last_activity_at is not None:  # jbuilder writes it only when present

@@ -57,6 +57,9 @@ class SeedOptions:
     webhook_secret: str | None = None
     bulk_conversations: int = 0  # --seed-conversations: a large account for benchmarks
     bulk_contacts: int = 0  # --seed-contacts
+    inbox_webhook_url: str | None = (
+        None  # the WhatsApp API inbox's Channel::Api#webhook_url, as a spec's factory sets it
+    )
 
 
 CONTACTS: list[tuple[str, str, str | None]] = [
@@ -107,6 +110,7 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
         _token(),
         {AGENT_ID, AGENT2_ID},
         BOT_ID,
+        webhook_url=options.inbox_webhook_url,
     )
     store.inboxes[SITE_ID] = Inbox(
         SITE_ID, ACCOUNT_ID, 2, "Site", keys.site_identifier, keys.site_secret, _token(), {AGENT_ID}, BOT_ID

@@ -108,10 +108,13 @@ class Contact:
     additional_attributes: dict[str, Any] = field(default_factory=dict)
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     blocked: bool = False
+    labels: list[str] = field(default_factory=list)
+    avatar: Blob | None = None
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
         {
             "account_id",
+            "labels",
             "name",
             "email",
             "phone_number",
@@ -137,6 +140,27 @@ class ContactInbox:
 
 
 @dataclass
+class Blob:
+    """An uploaded file (ActiveStorage::Blob), served back at its `url`."""
+
+    key: str
+    filename: str
+    content_type: str
+    data: bytes
+    url: str
+
+
+@dataclass
+class Attachment:
+    id: int
+    account_id: int
+    message_id: int
+    file_type: str  # image | audio | video | file (FileTypeHelper)
+    blob: Blob
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Message:
     id: int
     account_id: int
@@ -154,6 +178,7 @@ class Message:
     sender_id: int | None = None
     status: str = "sent"
     additional_attributes: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset({"account_id", "content"})
 
@@ -230,9 +255,9 @@ class Label:
     id: int
     account_id: int
     title: str
-    description: str
+    description: str | None
     color: str
-    show_on_sidebar: bool = True
+    show_on_sidebar: bool | None = True
 
 
 @dataclass
@@ -287,6 +312,7 @@ class Store:
     messages: IndexedDict[Message] = field(default_factory=lambda: IndexedDict(MessageIndex()))
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     labels: dict[int, Label] = field(default_factory=dict)
+    blobs: dict[str, Blob] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
     reporting_events: list[ReportingEvent] = field(default_factory=list)
     bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,12 +77,23 @@ async def refused_destination(url: str) -> str | None:
     return f"Invalid webhook URL {url}: Hostname '{host}' has no public ip addresses"
 
 
+def delivery_error(record: dict[str, Any]) -> str:
+    """SafeFetch::HttpError's message, `"#{code} #{message}"`, or the connection error's."""
+    status = record.get("status")
+    if status is None:
+        return str(record.get("error") or "network failure")
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
 class Dispatcher:
     """Owns the delivery workers: one queue per (url, conversation), run in the app's task group."""
 
-    def __init__(self, *, retry_wait: float, on_bot_failure: FailureHook, allow_private_network: bool = True) -> None:
+    def __init__(self, *, retry_wait: float, on_failure: FailureHook, allow_private_network: bool = True) -> None:
         self.retry_wait = retry_wait
-        self.on_bot_failure = on_bot_failure
+        self.on_failure = on_failure
         # Chatwoot 4.14+ refuses private and loopback destinations unless SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true;
         # the sandbox allows them by default (its bot usually runs beside it) and refuses them on request.
         self.allow_private_network = allow_private_network
@@ -218,7 +230,8 @@ class Dispatcher:
         job.record["done"] = True
         failed = status is None or not 200 <= status < 300
         message_event = job.event in {"message_created", "message_updated"}
-        if failed and job.kind == "agent_bot" and message_event and job.generation == self.generation:
-            result = self.on_bot_failure(job)
+        # the bot's failure may open its conversation, an API inbox's marks the message failed (Webhooks::Trigger)
+        if failed and job.kind != "account" and message_event and job.generation == self.generation:
+            result = self.on_failure(job)
             if result is not None:
                 await result

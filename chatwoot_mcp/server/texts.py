@@ -12,6 +12,13 @@ RETURN_MESSAGE = "🤖 Você foi transferido de volta para a assistente {bot_nam
 TAKE_OVER_CLAIM = "{name} pediu para assumir a conversa."
 RETURN_CLAIM = "Pedido para devolver a conversa ao bot."
 
+# Chatwoot keeps only labels the account defines (LabelConcern#valid_labels) and drops the others without an error.
+LABELS_NOT_APPLIED = (
+    "Etiquetas não aplicadas porque não existem na conta: {labels}. Crie-as no Chatwoot em "
+    "Configurações → Etiquetas (ou peça a um administrador) e tente de novo."
+)
+LABELS_LOST = "O Chatwoot também tirou da conversa etiquetas que a conta não define mais: {labels}."
+
 SERVER_TITLE = "Chatwoot"
 SERVER_INSTRUCTIONS = """\
 Tools for a Chatwoot account: read inboxes, conversations and messages; reply; hand conversations \

@@ -89,16 +89,49 @@ def test_labels_post_replaces_the_whole_set(sandbox: Sandbox) -> None:
     assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["vip", "entrega"]}).json() == {
         "payload": ["vip", "entrega"]
     }
-    response = sandbox.api("POST", "conversations/1/labels", json={"labels": ["financeiro"]})
-    assert response.json() == {"payload": ["financeiro"]}
-    assert sandbox.api("GET", "conversations/1/labels").json() == {"payload": ["financeiro"]}
-    assert _conv(sandbox, 1)["labels"] == ["financeiro"]
+    response = sandbox.api("POST", "conversations/1/labels", json={"labels": ["pagamento"]})
+    assert response.json() == {"payload": ["pagamento"]}
+    assert sandbox.api("GET", "conversations/1/labels").json() == {"payload": ["pagamento"]}
+    assert _conv(sandbox, 1)["labels"] == ["pagamento"]
+
+
+def test_labels_the_account_does_not_define_are_dropped_and_case_is_the_accounts(sandbox: Sandbox) -> None:
+    """LabelConcern#valid_labels keeps only titles of the account's Label records (stored downcased)."""
+    response = sandbox.api("POST", "conversations/1/labels", json={"labels": ["VIP", "troca", "vip", "Entrega"]})
+    assert response.status_code == 200
+    assert response.json() == {"payload": ["vip", "entrega"]}
+    assert _conv(sandbox, 1)["labels"] == ["vip", "entrega"]
+
+
+def test_an_administrator_defines_a_label_and_then_it_sticks(sandbox: Sandbox) -> None:
+    """LabelsController#create (administrators): the title is downcased, must be unique and have no spaces."""
+    assert (
+        sandbox.api("POST", "labels", token=sandbox.agent_token, json={"label": {"title": "troca"}}).status_code == 401
+    )
+    created = sandbox.api("POST", "labels", json={"label": {"title": "Troca", "description": "Trocas"}})
+    assert created.status_code == 200
+    assert created.json() == {
+        "id": created.json()["id"],
+        "title": "troca",
+        "description": "Trocas",
+        "color": "#1f93ff",
+        "show_on_sidebar": None,
+    }
+    again = sandbox.api("POST", "labels", json={"label": {"title": "TROCA"}})
+    assert again.status_code == 422
+    assert again.json() == {"message": "Title has already been taken", "attributes": ["title"]}
+    spaced = sandbox.api("POST", "labels", json={"label": {"title": "duas palavras"}})
+    assert spaced.json() == {"message": "Title is invalid", "attributes": ["title"]}
+    assert sandbox.api("POST", "labels", json={"colour": "x"}).status_code == 422
+    flat = sandbox.api("POST", "labels", json={"title": "plano", "show_on_sidebar": True})  # ParamsWrapper
+    assert (flat.json()["title"], flat.json()["show_on_sidebar"]) == ("plano", True)
+    assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["troca"]}).json() == {"payload": ["troca"]}
 
 
 def test_bot_can_read_and_write_labels(sandbox: Sandbox) -> None:
-    response = sandbox.api("POST", "conversations/1/labels", token=sandbox.bot_token, json={"labels": ["bot"]})
-    assert response.json() == {"payload": ["bot"]}
-    assert sandbox.api("GET", "conversations/1/labels", token=sandbox.bot_token).json() == {"payload": ["bot"]}
+    response = sandbox.api("POST", "conversations/1/labels", token=sandbox.bot_token, json={"labels": ["vip"]})
+    assert response.json() == {"payload": ["vip"]}
+    assert sandbox.api("GET", "conversations/1/labels", token=sandbox.bot_token).json() == {"payload": ["vip"]}
 
 
 def test_toggle_priority_answers_an_empty_200_and_empty_clears(sandbox: Sandbox) -> None:
@@ -113,3 +146,27 @@ def test_patch_conversation_changes_only_priority(sandbox: Sandbox) -> None:
     response = sandbox.api("PATCH", "conversations/1", json={"priority": "low", "status": "resolved"})
     assert response.status_code == 200
     assert response.json()["priority"] == "low" and response.json()["status"] == "pending"
+
+
+def test_renaming_a_label_renames_its_tag_and_deleting_it_leaves_the_tag(sandbox: Sandbox) -> None:
+    """LabelsController#update (Labels::UpdateJob renames the tag on conversations and contacts) and #destroy (the
+    tag stays); an invalid title is not saved, though the answer shows it (`update` without a bang)."""
+    sandbox.api("POST", "conversations/1/labels", json={"labels": ["vip", "entrega"]})
+    sandbox.api("POST", "contacts/11/labels", json={"labels": ["vip"]})
+    vip = next(x for x in sandbox.api("GET", "labels").json()["payload"] if x["title"] == "vip")
+    assert (
+        sandbox.api("PATCH", f"labels/{vip['id']}", token=sandbox.agent_token, json={"title": "x"}).status_code == 401
+    )
+    renamed = sandbox.api("PATCH", f"labels/{vip['id']}", json={"label": {"title": "Premium", "color": "#000000"}})
+    assert (renamed.json()["title"], renamed.json()["color"]) == ("premium", "#000000")
+    assert _conv(sandbox, 1)["labels"] == ["premium", "entrega"]
+    assert sandbox.api("GET", "contacts/11/labels").json() == {"payload": ["premium"]}
+    listed = sandbox.api("GET", "conversations?status=all&labels[]=premium").json()["data"]["payload"]
+    assert [c["id"] for c in listed] == [1]
+    invalid = sandbox.api("PATCH", f"labels/{vip['id']}", json={"title": "entrega"})
+    assert invalid.status_code == 200 and invalid.json()["title"] == "entrega"
+    assert sandbox.api("GET", f"labels/{vip['id']}").json()["title"] == "premium"
+    assert sandbox.api("DELETE", f"labels/{vip['id']}").status_code == 200
+    assert sandbox.api("GET", f"labels/{vip['id']}").status_code == 404
+    assert _conv(sandbox, 1)["labels"] == ["premium", "entrega"]
+    assert sandbox.api("POST", "conversations/1/labels", json={"labels": ["premium"]}).json() == {"payload": []}

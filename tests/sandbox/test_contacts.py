@@ -3,6 +3,8 @@ contacts_controller.rb, contacts/conversations_controller.rb, views api/v1/accou
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
 
@@ -157,3 +159,57 @@ def test_contact_search_says_no_more_on_its_last_page(sandbox: Sandbox) -> None:
         _created(sandbox, {"name": "searchable_contact", "email": f"s{n}@example.com"})
     body = sandbox.api("GET", "contacts/search", params={"q": "searchable_contact", "page": 2}).json()
     assert body["meta"]["has_more"] is False and body["meta"]["count"] == 1 and len(body["payload"]) == 1
+
+
+def test_contact_labels_keep_only_defined_labels_and_follow_the_filter(sandbox: Sandbox) -> None:
+    """Contacts::LabelsController (LabelConcern): the account's labels stick, others are dropped; the list's
+    `labels[]` and the filter's `labels` read them."""
+    posted = sandbox.api("POST", "contacts/11/labels", json={"labels": ["VIP", "inexistente"]})
+    assert posted.status_code == 200 and posted.json() == {"payload": ["vip"]}
+    assert sandbox.api("GET", "contacts/11/labels", token=sandbox.agent_token).json() == {"payload": ["vip"]}
+    assert [c["id"] for c in sandbox.api("GET", "contacts?labels[]=vip").json()["payload"]] == [11]
+    rule = {"attribute_key": "labels", "filter_operator": "equal_to", "values": ["vip"]}
+    filtered = sandbox.api("POST", "contacts/filter", json={"payload": [rule]}).json()
+    assert [c["id"] for c in filtered["payload"]] == [11]
+    sandbox.api("POST", "contacts/11/labels", json={"labels": []})
+    assert sandbox.api("GET", "contacts?labels[]=vip").json()["payload"] == []
+    assert sandbox.api("GET", "contacts/99999/labels").status_code == 404
+
+
+def test_contact_export_and_import_answer_as_chatwoot(sandbox: Sandbox) -> None:
+    """ContactsController#export and #import (administrators): export queues a job and answers an empty 200;
+    import without a file is 422 `File is blank`. The job and the data import leave no API trace."""
+    assert sandbox.api("POST", "contacts/export", token=sandbox.agent_token).status_code == 401
+    exported = sandbox.api("POST", "contacts/export", json={"column_names": ["phone_number", "email"]})
+    assert exported.status_code == 200 and exported.content == b""
+    assert sandbox.api("POST", "contacts/import", token=sandbox.agent_token).status_code == 401
+    blank = sandbox.api("POST", "contacts/import")
+    assert blank.status_code == 422 and blank.json() == {"error": "File is blank"}
+    imported = sandbox.api("POST", "contacts/import", files={"import_file": ("c.csv", b"name,email\nA,a@b.com\n")})
+    assert imported.status_code == 200
+
+
+def test_merging_moves_the_mergees_conversations_and_keeps_the_bases_values(sandbox: Sandbox) -> None:
+    """ContactMergeAction: conversations, contact inboxes and messages move to the base contact, whose own values
+    win; the mergee's fill what it lacks (its e-mail, freed by its deletion) and the mergee is gone."""
+    identifier = sandbox.inbox("Site")["inbox_identifier"]
+    public = f"{sandbox.base_url}/public/api/v1/inboxes/{identifier}"
+    mergee = httpx2.post(f"{public}/contacts", json={"name": "Maria (site)", "email": "maria.site@example.com"}).json()
+    conv = httpx2.post(f"{public}/contacts/{mergee['source_id']}/conversations", json={}).json()
+    httpx2.post(f"{public}/contacts/{mergee['source_id']}/conversations/{conv['id']}/messages", json={"content": "oi"})
+    base = sandbox.api("POST", "contacts", json={"name": "Rafa Base", "phone_number": "+5511911112222"}).json()
+    base_id = base["payload"]["contact"]["id"]
+    body = {"base_contact_id": base_id, "mergee_contact_id": mergee["id"]}
+    merged = sandbox.api("POST", "actions/contact_merge", token=sandbox.agent_token, json=body)
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["name"], merged.json()["email"]) == ("Rafa Base", "maria.site@example.com")
+    assert sandbox.api("GET", f"contacts/{mergee['id']}").status_code == 404
+    assert [c["id"] for c in sandbox.api("GET", f"contacts/{base_id}/conversations").json()["payload"]] == [conv["id"]]
+    shown = sandbox.api("GET", f"conversations/{conv['id']}").json()
+    assert shown["meta"]["sender"]["id"] == base_id
+    message = sandbox.api("GET", f"conversations/{conv['id']}/messages").json()["payload"][-1]
+    assert message["sender"]["id"] == base_id
+    again = httpx2.get(f"{public}/contacts/{mergee['source_id']}").json()  # the contact inbox moved with it
+    assert again["id"] == base_id
+    missing = sandbox.api("POST", "actions/contact_merge", json={**body, "mergee_contact_id": 99999})
+    assert missing.status_code == 404

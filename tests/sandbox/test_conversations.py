@@ -264,7 +264,7 @@ def test_search_finds_message_content_in_any_status(sandbox: Sandbox) -> None:
 
 
 def test_updated_within_returns_only_recent_changes_without_pages(sandbox: Sandbox) -> None:
-    sandbox.api("POST", "conversations/5/labels", json={"labels": ["recente"]})
+    sandbox.api("POST", "conversations/5/labels", json={"labels": ["vip"]})
     body = sandbox.api("GET", "conversations?status=all&updated_within=60").json()["data"]
     assert [c["id"] for c in body["payload"]] == [5]
 
@@ -274,3 +274,30 @@ def test_public_contact_with_a_known_phone_number_reuses_the_contact(sandbox: Sa
     assert first["id"] == 11 and first["name"] == "Maria Silva"  # the seeded contact with that number
     second = _public(sandbox, "Site", "contacts", json={"email": "MARIA.SILVA@example.com.br"}).json()
     assert second["id"] == 11 and second["source_id"] != first["source_id"]
+
+
+def test_a_muted_conversation_stays_resolved_when_the_contact_writes(sandbox: Sandbox) -> None:
+    """Message#reopen_conversation returns early for a muted conversation (its contact is blocked); unmuting lets
+    the next message reopen it."""
+    assert sandbox.api("POST", "conversations/1/mute").status_code == 200
+    sandbox.api("POST", "conversations/1/messages", json={"content": "oi?", "message_type": "incoming"})
+    assert sandbox.api("GET", "conversations/1").json()["status"] == "resolved"
+    assert sandbox.api("POST", "conversations/1/unmute").status_code == 200
+    sandbox.api("POST", "conversations/1/messages", json={"content": "alô?", "message_type": "incoming"})
+    assert sandbox.api("GET", "conversations/1").json()["status"] != "resolved"
+
+
+def test_the_customer_resolves_the_conversation_once(sandbox: Sandbox) -> None:
+    """Public::Api::V1::Inboxes::ConversationsController#toggle_status: resolved, with the activity naming the contact
+    (`contact_resolved`, the name as Ruby's capitalize writes it); a second call changes nothing."""
+    source_id, display_id = _new_customer_conversation(sandbox, name="maria SOUZA")
+    path = f"contacts/{source_id}/conversations/{display_id}/toggle_status"
+    first = _public(sandbox, "WhatsApp", path)
+    assert first.status_code == 200 and first.json()["status"] == "resolved"
+    shown = sandbox.api("GET", f"conversations/{display_id}/messages").json()["payload"]
+    activities = [m["content"] for m in shown if m["message_type"] == 2]
+    assert activities == ["Conversation was resolved by Maria souza"]
+    again = _public(sandbox, "WhatsApp", path)
+    assert again.json()["status"] == "resolved"
+    shown = sandbox.api("GET", f"conversations/{display_id}/messages").json()["payload"]
+    assert [m["content"] for m in shown if m["message_type"] == 2] == activities

@@ -11,6 +11,7 @@ import httpx2
 import pytest
 
 from chatwoot_mcp.sandbox import finder, finder_index
+from chatwoot_mcp.sandbox.api_contact_actions import remove_contact
 from chatwoot_mcp.sandbox.api_contacts import matches, search_ids
 from chatwoot_mcp.sandbox.domain import Engine
 from chatwoot_mcp.sandbox.indexes import LAST, SORT_FIELDS, resolved, sort_key
@@ -25,7 +26,7 @@ def _engine(conversations: int, contacts: int) -> Engine:
     async def ignore(_job: Any) -> None:
         return None
 
-    dispatcher = Dispatcher(retry_wait=0, on_bot_failure=ignore)  # never started: deliveries are only logged
+    dispatcher = Dispatcher(retry_wait=0, on_failure=ignore)  # never started: deliveries are only logged
     return Engine(Secrets(), SeedOptions(bulk_conversations=conversations, bulk_contacts=contacts), dispatcher)
 
 
@@ -34,10 +35,13 @@ def _ctx(engine: Engine, user_id: int, params: dict[str, Any]) -> Ctx:
 
 
 def _shake(engine: Engine, rng: random.Random, steps: int) -> None:
-    """Status changes, assignments, messages (which move last activity) and new conversations, at random."""
+    """Status changes, assignments, messages (which move last activity), new conversations and deleted contacts, at
+    random."""
     store = engine.store
     users = [None, 1, 2, 3]
     for _ in range(steps):
+        if rng.random() < 0.02:  # now and then a contact is deleted, with its conversations and their messages
+            remove_contact(store, store.contacts[rng.choice(list(store.contacts))])
         conv = store.conversations[rng.choice(list(store.conversations))]
         action = rng.randrange(7)
         if action == 0:
@@ -229,7 +233,15 @@ def test_the_indexed_contact_list_is_the_scanned_one_after_changes() -> None:
             contact.identifier = f"crm-{contact.id}"
         else:
             contact.additional_attributes = {"company_name": rng.choice(["Acme", "beta", None]), "city": "Recife"}
+        contact.labels = rng.sample(["vip", "pix"], rng.randrange(3))
+    for contact in rng.sample(list(store.contacts.values()), 10):
+        remove_contact(store, contact)  # DELETE contacts/{id}: its conversations and messages go too
     _shake(engine, rng, 200)  # incoming messages move contacts' last activity
+    for label in ("vip", "pix"):
+        tagged = {c.id for c in store.contacts.values() if label in c.labels}
+        assert store.contact_index.by_label.get((1, label), set()) == tagged
+    assert all(c.contact_id in store.contacts for c in store.conversations.values())
+    assert all(m.conversation_id in store.conversations for m in store.messages.values())
     for field in SORT_FIELDS:
         for descending in (False, True):
             expected = _listed(store, field, descending)

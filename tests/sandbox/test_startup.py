@@ -76,7 +76,7 @@ def test_sigint_stops_the_sandbox_with_exit_code_zero_and_nothing_more_on_stdout
 
 def test_tokens_and_ids_survive_a_reset(sandbox: Sandbox) -> None:
     before = sandbox.control("GET", "info")
-    sandbox.api("POST", "conversations/1/labels", json={"labels": ["x"]})
+    sandbox.api("POST", "conversations/1/labels", json={"labels": ["vip"]})
     sandbox.reset()
     assert sandbox.control("GET", "info") == before
     assert sandbox.api("GET", "conversations/1/labels").json() == {"payload": []}

@@ -116,6 +116,7 @@ async def test_update_conversation_null_assignee_and_team_differ_from_leaving_th
 async def test_update_conversation_adds_and_removes_labels_keeping_the_rest(
     settings: Settings, sandbox: Sandbox
 ) -> None:
+    sandbox.api("POST", "labels", json={"label": {"title": "troca"}})  # Chatwoot applies defined labels only
     sandbox.api("POST", "conversations/3/labels", json={"labels": ["reclamacao", "vip"]})
     async with Client(build_server(settings)) as client:
         result = await call(
@@ -124,6 +125,23 @@ async def test_update_conversation_adds_and_removes_labels_keeping_the_rest(
     labels = sandbox.api("GET", "conversations/3/labels").json()["payload"]
     assert sorted(labels) == ["reclamacao", "troca"]
     assert "labels: +troca, -vip" in result["changed"]
+    assert result["labels_not_applied"] == [] and result["notice"] is None
+
+
+async def test_update_conversation_says_which_labels_the_account_does_not_define(
+    settings: Settings, sandbox: Sandbox
+) -> None:
+    sandbox.api("POST", "conversations/3/labels", json={"labels": ["reclamacao"]})
+    async with Client(build_server(settings)) as client:
+        result = await call(
+            client, "chatwoot_update_conversation", conversation_id=3, add_labels=["vip", "troca", "Garantia"]
+        )
+        only_undefined = await fail(client, "chatwoot_update_conversation", conversation_id=3, add_labels=["troca"])
+    assert sandbox.api("GET", "conversations/3/labels").json()["payload"] == ["reclamacao", "vip"]
+    assert result["changed"] == ["labels: +vip"]
+    assert result["labels_not_applied"] == ["troca", "Garantia"]
+    assert "troca, Garantia" in result["notice"] and "Configurações → Etiquetas" in result["notice"]
+    assert "troca" in only_undefined and "Configurações → Etiquetas" in only_undefined
 
 
 async def test_update_conversation_snooze_until_sets_status_and_time(settings: Settings, sandbox: Sandbox) -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from chatwoot_mcp.client.models import Agent
 from chatwoot_mcp.client.models import ConversationCounts as ChatwootCounts
+from chatwoot_mcp.server import texts
 from chatwoot_mcp.server.connection import Connection
 from chatwoot_mcp.server.errors import Steps, chatwoot_errors
 from chatwoot_mcp.server.registry import tool
@@ -191,6 +192,10 @@ class UpdateResult(BaseModel):
     conversation_id: int
     changed: list[str] = Field(description="Each change applied, e.g. 'status: pending → open'")
     unchanged: list[str] = Field(default=[], description="Requested values that were already in place")
+    labels_not_applied: list[str] = Field(
+        default=[], description="Labels asked for that Chatwoot did not apply: the account does not define them"
+    )
+    notice: str | None = Field(default=None, description="What to tell the user about labels not applied")
     conversation: ConversationSummary = Field(description="The conversation after the changes")
 
 
@@ -238,7 +243,8 @@ async def update_conversation(
     """Change a conversation's status, snooze time, assignee, team, priority or labels; only what is passed
     changes. `assignee_id: null` removes the agent and `team_id: null` the team; an omitted field is kept as is.
 
-    Labels are added and removed without touching the others. Each change is a separate Chatwoot call: if one
+    Labels are added and removed without touching the others; Chatwoot only applies labels the account defines
+    (Settings → Labels), and any other is listed in `labels_not_applied` with a `notice`. Each change is a separate Chatwoot call: if one
     fails, the error says which changes were already applied. To hand a conversation between the bot and a person,
     prefer chatwoot_take_over and chatwoot_return_to_bot, which also notify the customer.
     """
@@ -263,6 +269,8 @@ async def update_conversation(
     account = conn.account_id
     steps = Steps()
     unchanged: list[str] = []
+    not_applied: list[str] = []
+    notices: list[str] = []
     async with conn.reader() as reader, conn.writer() as writer:
         with steps.step("read the conversation", subject=subject, account_id=account):
             before = conversation_summary(await reader.conversations.get(conversation_id))
@@ -320,20 +328,38 @@ async def update_conversation(
         if add or remove:
             with steps.step("read the labels", subject=subject, account_id=account):
                 current_labels = list(await reader.conversations.labels(conversation_id))
-            wanted = [label for label in current_labels if label not in remove]
-            wanted += [label for label in add if label not in wanted]
+            removing = {label.lower() for label in remove}
+            wanted = [label for label in current_labels if label.lower() not in removing]
+            wanted += [label for label in add if label.lower() not in {x.lower() for x in wanted}]
             if wanted == current_labels:
                 unchanged.append("labels")
             else:
                 with steps.step("update the labels", subject=subject, account_id=account):
-                    await writer.conversations.set_labels(conversation_id, wanted)
-                added = [label for label in wanted if label not in current_labels]
-                removed = [label for label in current_labels if label not in wanted]
-                steps.done("labels: " + ", ".join([f"+{x}" for x in added] + [f"-{x}" for x in removed]))
+                    now = await writer.conversations.set_labels(conversation_id, wanted)
+                kept = {label.lower() for label in now}
+                not_applied = [label for label in add if label.lower() not in kept]
+                added = [label for label in now if label not in current_labels]
+                removed = [label for label in current_labels if label not in now]
+                lost = [label for label in removed if label.lower() not in removing]
+                if added or removed:
+                    steps.done("labels: " + ", ".join([f"+{x}" for x in added] + [f"-{x}" for x in removed]))
+                if not_applied:
+                    notices.append(texts.LABELS_NOT_APPLIED.format(labels=", ".join(not_applied)))
+                if lost:
+                    notices.append(texts.LABELS_LOST.format(labels=", ".join(lost)))
 
         with steps.step("read the conversation back", subject=subject, account_id=account):
             after = conversation_summary(await reader.conversations.get(conversation_id))
-    return UpdateResult(conversation_id=conversation_id, changed=steps.applied, unchanged=unchanged, conversation=after)
+    if not_applied and not steps.applied:
+        raise ToolError(" ".join(notices))  # nothing changed at all: an error, so the caller cannot miss it
+    return UpdateResult(
+        conversation_id=conversation_id,
+        changed=steps.applied,
+        unchanged=unchanged,
+        labels_not_applied=not_applied,
+        notice=" ".join(notices) or None,
+        conversation=after,
+    )
 
 
 def _clean_labels(labels: list[str] | None) -> list[str]:

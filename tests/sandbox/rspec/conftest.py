@@ -26,3 +26,20 @@ def bot_box(bot_sandbox_process: Sandbox, receiver: Receiver) -> Sandbox:
     bot_sandbox_process.reset()
     receiver.clear()
     return bot_sandbox_process
+
+
+@pytest.fixture(scope="session")
+def inbox_sandbox_process(receiver_server: Receiver) -> Iterator[Sandbox]:
+    box = start_sandbox("--inbox-webhook-url", receiver_server.url)
+    try:
+        yield box
+    finally:
+        stop_process(box.process)
+
+
+@pytest.fixture
+def inbox_box(inbox_sandbox_process: Sandbox, receiver: Receiver) -> Sandbox:
+    """A sandbox whose WhatsApp API inbox posts to the test receiver (`create(:channel_api, webhook_url: …)`)."""
+    inbox_sandbox_process.reset()
+    receiver.clear()
+    return inbox_sandbox_process

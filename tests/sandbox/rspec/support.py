@@ -62,3 +62,19 @@ def public_contact(box: Sandbox, inbox: str = "WhatsApp", **fields: Any) -> tupl
     response = public(box, "POST", f"{identifier}/contacts", json=fields)
     assert response.status_code == 200, response.text
     return identifier, response.json()
+
+
+# spec/assets/avatar.png stands in as the signature of a PNG: the sandbox keeps the bytes and the declared type
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def last_message(box: Sandbox, display_id: int) -> dict[str, Any]:
+    """The newest message of a conversation as `GET …/messages` renders it (attachments included)."""
+    response = box.api("GET", f"conversations/{display_id}/messages")
+    assert response.status_code == 200, response.text
+    return response.json()["payload"][-1]
+
+
+def fetch(url: str) -> httpx2.Response:
+    """An attachment's or avatar's URL, fetched as a browser would."""
+    return httpx2.get(url, timeout=10)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import httpx2
 import pytest
 
 from tests.conftest import Sandbox
 
-from .support import state_conv
+from .support import PNG, fetch, last_message, state_conv
 from .support import token as tok
 
 
@@ -71,3 +72,36 @@ def test_does_not_process_liquid_for_incoming_messages(sandbox: Sandbox) -> None
     assert _create(sandbox, content="Hello {{contact.name}}", message_type="incoming")["content"] == (
         "Hello {{contact.name}}"
     )
+
+
+def test_creates_message_with_attachments(sandbox: Sandbox) -> None:
+    """spec/builders/messages/message_builder_spec.rb: it 'creates message with attachments' (an uploaded file)."""
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        data={"content": "test"},
+        files={"attachments[]": ("avatar.png", PNG, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    assert [a["file_type"] for a in last_message(sandbox, 1)["attachments"]] == ["image"]
+
+
+def test_creates_message_with_attachments_from_a_direct_upload(sandbox: Sandbox) -> None:
+    """spec/builders/messages/message_builder_spec.rb: it 'creates message with attachments' (DIRECT_UPLOAD_ENABLED:
+    the attachment is a blob's signed id, made by a direct upload and filled by a PUT)."""
+    blob = {"filename": "avatar.png", "byte_size": len(PNG), "checksum": "x", "content_type": "image/png"}
+    made = sandbox.api("POST", "conversations/1/direct_uploads", token=tok(sandbox, "bruno"), json={"blob": blob})
+    assert made.status_code == 200, made.text
+    upload = made.json()["direct_upload"]
+    assert httpx2.put(upload["url"], content=PNG, headers=upload["headers"], timeout=10).status_code == 204
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        json={"content": "test", "attachments": [made.json()["signed_id"]]},
+    )
+    assert response.status_code == 200, response.text
+    attachment = last_message(sandbox, 1)["attachments"][0]
+    assert attachment["file_type"] == "image"
+    assert fetch(attachment["data_url"]).content == PNG

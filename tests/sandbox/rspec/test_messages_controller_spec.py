@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import SITE, anonymous, detach_bot, new_conversation, state_conv
+from .support import PNG, SITE, anonymous, detach_bot, fetch, last_message, new_conversation, state_conv
 from .support import token as tok
 
 
@@ -172,3 +172,20 @@ def test_reopens_the_conversation_with_new_incoming_message(sandbox: Sandbox) ->
     incoming = next(i for i, m in enumerate(conv["messages"]) if m["id"] == response.json()["id"])
     after = [(m["message_type"], m["content"]) for m in conv["messages"][incoming + 1 :]]
     assert after == [("activity", "System reopened the conversation due to a new incoming message.")]
+
+
+def test_creates_a_new_outgoing_message_with_attachment(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/messages_controller_spec.rb: it 'creates a new outgoing
+    message with attachment' (multipart, as the spec's fixture_file_upload)."""
+    response = sandbox.api(
+        "POST",
+        "conversations/1/messages",
+        token=tok(sandbox, "bruno"),
+        data={"content": "test-message"},
+        files={"attachments[]": ("avatar.png", PNG, "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    attachment = last_message(sandbox, 1)["attachments"][0]
+    assert attachment["file_type"] == "image"
+    assert response.json()["attachments"][0]["id"] == attachment["id"]
+    assert fetch(attachment["data_url"]).content == PNG  # the file is present

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import Sandbox
 
-from .support import public, public_contact, state_conv
+from .support import PNG, fetch, last_message, public, public_contact, state_conv
 
 
 def _conversation(box: Sandbox) -> str:
@@ -40,3 +40,61 @@ def test_does_not_create_the_message(sandbox: Sandbox) -> None:
     assert response.json()["message"] == "Content is too long (maximum is 150000 characters)"
     display_id = int(path.split("/")[-2])
     assert state_conv(sandbox, display_id)["messages"] == []
+
+
+def test_creates_attachment_message_in_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'creates attachment message in
+    conversation'."""
+    path = _conversation(sandbox)
+    response = public(
+        sandbox, "POST", path, data={"content": "hello"}, files={"attachments[]": ("avatar.png", PNG, "image/png")}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["content"] == "hello"
+    attachment = last_message(sandbox, int(path.split("/")[-2]))["attachments"][0]
+    assert attachment["file_type"] == "image"
+    assert fetch(attachment["data_url"]).content == PNG
+
+
+def _agent_message(box: Sandbox, path: str, **fields: object) -> int:
+    """The spec's `create(:message, ...)` in the public conversation, written through the account API."""
+    display_id = int(path.split("/")[-2])
+    response = box.api("POST", f"conversations/{display_id}/messages", json={"content": "Pesquisa", **fields})
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+CSAT = {"csat_survey_response": {"rating": 4, "feedback_message": "amazing experience"}}
+
+
+def test_updates_a_message_in_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'updates a message in the
+    conversation' (form params, as the spec sends them)."""
+    path = _conversation(sandbox)
+    message_id = _agent_message(sandbox, path)
+    response = public(sandbox, "PATCH", f"{path}/{message_id}", data={"submitted_values[][title]": "test"})
+    assert response.status_code == 200, response.text
+    assert response.json()["content_attributes"]["submitted_values"][0]["title"] == "test"
+
+
+def test_updates_csat_survey_response_for_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'updates CSAT survey response for the
+    conversation'."""
+    path = _conversation(sandbox)
+    message_id = _agent_message(sandbox, path, content_type="input_csat")
+    response = public(sandbox, "PATCH", f"{path}/{message_id}", json={"submitted_values": CSAT})
+    assert response.status_code == 200, response.text
+    survey = response.json()["content_attributes"]["submitted_values"]["csat_survey_response"]
+    assert survey["feedback_message"] == "amazing experience"
+    assert survey["rating"] == 4
+
+
+def test_returns_update_error_if_csat_message_sent_more_than_14_days(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'returns update error if CSAT message
+    sent more than 14 days' (the sandbox's clock moves 15 days on instead of back-dating the message)."""
+    path = _conversation(sandbox)
+    message_id = _agent_message(sandbox, path, content_type="input_csat")
+    sandbox.control("POST", "clock", json={"advance": 15 * 86400})
+    response = public(sandbox, "PATCH", f"{path}/{message_id}", json={"submitted_values": CSAT})
+    assert response.status_code == 422
+    assert response.json() == {"error": "You cannot update the CSAT survey after 14 days"}

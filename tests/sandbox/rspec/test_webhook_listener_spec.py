@@ -119,3 +119,14 @@ def test_triggers_webhook(sandbox: Sandbox, receiver: Receiver) -> None:
             "current_value": {"test": "testing custom attri webhook"},
         }
     }
+
+
+@pytest.mark.parametrize("event", ["message_created", "conversation_created"])
+def test_triggers_webhook_if_webhook_url_is_present(inbox_box: Sandbox, receiver: Receiver, event: str) -> None:
+    """spec/listeners/webhook_listener_spec.rb: it 'triggers webhook if webhook_url is present' (an API inbox with a
+    webhook URL and no account webhook), for message_created and conversation_created."""
+    ACTIONS[event](inbox_box)
+    wait_for(lambda: _bodies(receiver, event))
+    sent = [d for d in deliveries(inbox_box, kind="api_inbox") if d["event"] == event]
+    assert len(sent) == 1 and deliveries(inbox_box, kind="account") == []
+    assert _bodies(receiver, event)[0]["event"] == event

@@ -1,0 +1,67 @@
+"""Merging two contacts (Actions::ContactMergesController, ContactMergeAction): the mergee's conversations, messages
+and contact inboxes move to the base contact, which keeps its own values and takes the mergee's where it has none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import render
+from .errors import not_found
+from .parsing import present, to_int
+from .routing import ACCOUNT, Ctx, Reply, Router
+from .state import Contact
+
+MERGEABLE = ("identifier", "name", "email", "phone_number", "additional_attributes", "custom_attributes")
+
+
+def _contact(ctx: Ctx, key: str) -> Contact:
+    """`Current.account.contacts.find(params[key])`: 404 otherwise."""
+    contact_id = to_int(ctx.params.get(key))
+    found = ctx.store.contacts.get(contact_id) if contact_id is not None else None
+    if found is None or found.account_id != ctx.account_id:
+        raise not_found()
+    return found
+
+
+def _deep_merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(under)
+    for key, value in over.items():
+        merged[key] = (
+            _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
+    return merged
+
+
+def _present_values(contact: Contact) -> dict[str, Any]:
+    """`attributes.slice(*mergeable).compact_blank`."""
+    return {key: getattr(contact, key) for key in MERGEABLE if present(getattr(contact, key))}
+
+
+async def create(ctx: Ctx) -> Reply:
+    base, mergee = _contact(ctx, "base_contact_id"), _contact(ctx, "mergee_contact_id")
+    if base.id == mergee.id:
+        return 200, render.contact(ctx.store, base)
+    store = ctx.store
+    for conv_id in sorted(store.conversation_index.by_contact.get(mergee.id, ())):
+        store.conversations[conv_id].contact_id = base.id  # a watched field: the indexes follow
+    for message in store.messages.values():
+        if message.sender_type == "Contact" and message.sender_id == mergee.id:
+            message.sender_id = base.id
+    for record in store.contact_inboxes_of(mergee.id):
+        store.contact_inboxes.pop(record.id)
+        record.contact_id = base.id
+        store.contact_inboxes[record.id] = record  # back in, under the base contact
+    merged = _deep_merge(_present_values(mergee), _present_values(base))  # the base contact's values win
+    del store.contacts[mergee.id]  # destroyed before the update, so its e-mail and phone are free to move
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key, value in merged.items():
+        if getattr(base, key) != value:
+            changes[key] = (getattr(base, key), value)
+            setattr(base, key, value)
+    if changes:
+        ctx.engine.contact_updated(base, changes)
+    return 200, render.contact(ctx.store, base)
+
+
+def register(router: Router) -> None:
+    router.add("POST", ACCOUNT + r"/actions/contact_merge", create, "actions/contact_merges", "create")
