@@ -131,6 +131,7 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}", token="agent"),
     ]
 
+
 def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
     """Inboxes created and changed, and an inbox's members (chatwoot_mcp/sandbox/api_inboxes.py, api_inbox_members.py)."""
     site = box.inbox("Site")["id"]
