@@ -106,7 +106,8 @@ async def row_partial(request: Request) -> Response:
     if session is None:
         return login_redirect(request)
     try:
-        found = await session.call("chatwoot_get_conversation", conversation_id=int(request.path_params["id"]))
+        # Every open page re-reads a changed row at once: one tool call per change, shared (see reads.py).
+        found = await console_of(request).hub.reads.conversation(session, int(request.path_params["id"]))
     except ToolCallFailed:
         return Response("")
     if not roles.may_see(session.person, found, console_of(request).settings.agents_see_queue):
