@@ -13,6 +13,7 @@ from chatwoot_mcp.console.sessions import Session
 # A shared read serves the pages that ask within this long after it started; later asks read again.
 FRESH_SECONDS = 2.0
 MAX_ENTRIES = 5_000
+PRUNE_ABOVE = 64  # conversations with a read kept; older reads are dropped past it (each holds 20 messages)
 
 
 @dataclass
@@ -56,9 +57,16 @@ class SharedReads:
                 return shared.found
             return await session.call("chatwoot_get_conversation", conversation_id=conversation_id)
         read = _Read(change, now)
+        if len(self._reads) > PRUNE_ABOVE:
+            self._prune(now)
         self._reads.setdefault(conversation_id, {})[scope] = read
         try:
             read.found = await session.call("chatwoot_get_conversation", conversation_id=conversation_id)
             return read.found
         finally:
             read.done.set()
+
+    def _prune(self, now: float) -> None:
+        for conversation_id, by_scope in list(self._reads.items()):
+            if all(now - read.started >= FRESH_SECONDS for read in by_scope.values()):
+                del self._reads[conversation_id]

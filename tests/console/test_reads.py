@@ -8,7 +8,7 @@ from typing import Any
 import anyio
 import pytest
 
-from chatwoot_mcp.console.reads import SharedReads
+from chatwoot_mcp.console.reads import FRESH_SECONDS, SharedReads
 from chatwoot_mcp.console.sessions import Person
 from chatwoot_mcp.server.session import ToolCallFailed
 
@@ -84,3 +84,14 @@ async def test_a_failed_read_is_not_shared_each_page_gets_its_own_answer() -> No
     results = await read_all(reads, [failing, Reader(OTHER_ADMIN, log, release)], release)
     assert isinstance(results[0], ToolCallFailed)
     assert results[1]["read_by"] == "Carla" and log == ["Ana", "Carla"]
+
+
+@pytest.mark.anyio
+async def test_reads_are_not_kept_past_their_use() -> None:
+    reads, log, release = SharedReads(), [], anyio.Event()
+    release.set()
+    for conversation_id in range(1, 200):
+        await reads.conversation(Reader(ADMIN, log, release), conversation_id)
+    assert 0 < len(reads._reads) <= 199
+    reads._prune(anyio.current_time() + FRESH_SECONDS)
+    assert reads._reads == {}
