@@ -95,3 +95,26 @@ async def test_reads_are_not_kept_past_their_use() -> None:
     assert 0 < len(reads._reads) <= 199
     reads._prune(anyio.current_time() + FRESH_SECONDS)
     assert reads._reads == {}
+
+
+class Lister(Reader):
+    async def call(self, name: str, **arguments: Any) -> dict[str, Any]:
+        self.log.append(f"{self.person.name} {arguments}")
+        return {"items": [], "counts": {"mine": self.person.id}, "read": len(self.log)}
+
+
+@pytest.mark.anyio
+async def test_list_re_reads_are_shared_by_administrators_asking_the_same_until_any_conversation_changes() -> None:
+    reads, log, release = SharedReads(), [], anyio.Event()
+    ana, carla = Lister(ADMIN, log, release), Lister(OTHER_ADMIN, log, release)
+    first = await reads.conversations(ana, status="all", page=1)
+    assert await reads.conversations(carla, status="all", page=1) is first
+    assert await reads.conversations(carla, status="open", page=1) is not first  # other arguments
+    mine = await reads.conversations(carla, status="all", assignee_type="me", page=1)
+    assert mine["counts"]["mine"] == OTHER_ADMIN.id  # "me" is whoever asks: never shared
+    assert (await reads.conversations(carla, personal=True, status="all", page=1))["counts"]["mine"] == 3
+    reads.changed(99)  # any conversation: a list may change with it
+    assert await reads.conversations(carla, status="all", page=1) is not first
+    bruno = Lister(AGENT, log, release)
+    assert (await reads.conversations(bruno, status="all", page=1))["counts"]["mine"] == AGENT.id
+    assert len(log) == 6
