@@ -52,6 +52,17 @@
     });
   });
 
+  // An action (take over, return) inherits the live re-read's hx-sync: sent while a re-read is in flight, htmx
+  // would queue it behind the re-read and drop it with the content that re-read replaces. The action goes first.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.verb !== "post" || !elt || !elt.parentElement) { return; }
+    var sync = elt.parentElement.closest("[hx-sync]");
+    if (sync && /^this:/.test(sync.getAttribute("hx-sync")) && !elt.hasAttribute("hx-sync")) {
+      window.htmx.trigger(sync, "htmx:abort");
+    }
+  });
+
   // The live indicator, and an optional sound when the bot hands a conversation to people.
   document.addEventListener("htmx:sseOpen", function () {
     var live = document.getElementById("live");
