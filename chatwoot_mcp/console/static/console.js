@@ -53,7 +53,7 @@
   });
 
   // An action (take over, return) inherits the live re-read's hx-sync: sent while a re-read is in flight, htmx
-  // would queue it behind the re-read and drop it with the content that re-read replaces. The action goes first.
+  // would queue it behind the re-read, where the next change's re-read replaces it. The action goes first.
   document.addEventListener("htmx:confirm", function (event) {
     var elt = event.detail.elt;
     if (event.detail.verb !== "post" || !elt || !elt.parentElement) { return; }
