@@ -1,5 +1,6 @@
 """The console with an account of 1,000 conversations: its list page against the list tool call alone, and the
-live-update latency from a Chatwoot event to the change on 20 open pages (Chromium)."""
+live-update latency from a Chatwoot event to the change on 20 open pages of 20 signed-in people (Chromium); with
+the processes' CPU time per unit of work beside the wall times, which a loaded machine stretches."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import anyio
 import httpx2
+import psutil
 
 from bench.common import REPO, Stopwatch, median_ms, percentile_ms, row, sandbox
 from chatwoot_mcp.config import Settings
@@ -57,7 +59,7 @@ async def seed(box: dict[str, Any], count: int) -> None:
 
 
 @contextmanager
-def console(box: dict[str, Any]) -> Iterator[str]:
+def console(box: dict[str, Any]) -> Iterator[tuple[str, psutil.Process]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATWOOT_", "CONSOLE_"))}
     env |= {
         "CHATWOOT_URL": box["base_url"],
@@ -65,6 +67,7 @@ def console(box: dict[str, Any]) -> Iterator[str]:
         "CHATWOOT_ACCOUNT_ID": str(box["account_id"]),
         "CHATWOOT_CREDENTIALS_FILE": os.devnull,
         "CONSOLE_REREAD_SECONDS": "600",
+        "CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE": str(PAGES + 10),  # every page signs in
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"],
@@ -77,7 +80,7 @@ def console(box: dict[str, Any]) -> Iterator[str]:
     )
     assert proc.stdout is not None
     try:
-        yield json.loads(proc.stdout.readline())["url"]
+        yield json.loads(proc.stdout.readline())["url"], psutil.Process(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -92,11 +95,18 @@ async def sign_in(http: httpx2.AsyncClient, url: str, token: str) -> None:
         raise RuntimeError(f"sign-in failed with {answer.status_code}")
 
 
-async def time_list(box: dict[str, Any], url: str) -> tuple[list[float], list[float]]:
-    """The page and the tool call, interleaved round by round so machine noise hits both alike."""
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+async def time_list(box: dict[str, Any], url: str, served_by: psutil.Process) -> dict[str, list[float]]:
+    """The page and the tool call, interleaved round by round so machine noise hits both alike; with the CPU time
+    of the console's process per page and of this process per tool call (both hold an in-memory MCP server)."""
     settings = Settings(chatwoot_url=box["base_url"], api_token=box["admin_token"], account_id=box["account_id"])
     page, tool = Stopwatch(), Stopwatch()
     inside: dict[str, list[float]] = {"tool": [], "render": []}
+    cpu: dict[str, list[float]] = {"page": [], "tool": []}
     async with httpx2.AsyncClient(timeout=30) as http, open_tool_session(settings) as tools:
         await sign_in(http, url, box["admin_token"])
         for round_ in range(ROUNDS + 5):
@@ -106,13 +116,25 @@ async def time_list(box: dict[str, Any], url: str) -> tuple[list[float], list[fl
             for part in response.headers["server-timing"].split(","):
                 name, duration = part.strip().split(";dur=")
                 inside[name].append(float(duration) / 1000)
+            before = time.process_time()
             with tool.lap():
                 await tools.call("chatwoot_list_conversations", status="all", assignee_type="all", page=1)
+            cpu["tool"].append(time.process_time() - before)
             if round_ == 4:  # warm-up done
-                for samples in (page.samples, tool.samples, *inside.values()):
+                for samples in (page.samples, tool.samples, *inside.values(), cpu["tool"]):
                     samples.clear()
+                # The console idles between its pages; its CPU time is counted in clock ticks: one total.
+                console_before = cpu_seconds(served_by)
+        cpu["page"] = [(cpu_seconds(served_by) - console_before) / ROUNDS]
         assert response.text.count('class="row"') == 25
-    return page.samples, tool.samples, inside
+    return {
+        "page": page.samples,
+        "alone": tool.samples,
+        "inside_tool": inside["tool"],
+        "render": inside["render"],
+        "cpu_page": cpu["page"],
+        "cpu_tool": cpu["tool"],
+    }
 
 
 WATCH = """([id, text]) => new Promise(resolve => {
@@ -124,33 +146,35 @@ WATCH = """([id, text]) => new Promise(resolve => {
 })"""
 
 
-async def time_live(box: dict[str, Any], url: str) -> list[float]:
-    """Seconds from the API call that posts a message to its text showing on each of the open pages."""
+async def signed_in_page(browser: Any, url: str, token: str) -> Any:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{url}/login")
+    await page.fill("input[name=access_token]", token)
+    await page.press("input[name=access_token]", "Enter")
+    await page.wait_for_url(f"{url}/")
+    return page
+
+
+async def time_live(box: dict[str, Any], url: str, served_by: psutil.Process) -> tuple[list[float], float]:
+    """Seconds from the API call that posts a message to its text showing on each of the open pages, and the
+    console's CPU seconds per message."""
     from playwright.async_api import async_playwright
 
     latencies: list[float] = []
     target = 1  # a conversation on the first page of the list once it has the newest activity
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = await browser.new_context()
-        first = await context.new_page()
-        await first.goto(f"{url}/login")
-        await first.fill("input[name=access_token]", box["admin_token"])
-        await first.press("input[name=access_token]", "Enter")
-        await first.wait_for_url(f"{url}/")
-        # A context per page, as 20 people's browsers: a browser holds at most 6 connections per host over
-        # HTTP/1.1, and each page keeps one open for its event stream.
-        state = await context.storage_state()
-        pages = [first]
-        for _ in range(PAGES - 1):
-            page = await (await browser.new_context(storage_state=state)).new_page()
-            await page.goto(f"{url}/")
-            pages.append(page)
+        # A context and a sign-in per page, as 20 people's browsers (each page its own session and tool session):
+        # a browser holds at most 6 connections per host over HTTP/1.1, and each page keeps one open for its
+        # event stream.
+        pages = [await signed_in_page(browser, url, box["admin_token"]) for _ in range(PAGES)]
         for page in pages:
             await page.wait_for_selector("#live.on")
         async with httpx2.AsyncClient(timeout=30, headers={"api_access_token": box["admin_token"]}) as http:
             api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}/conversations/{target}/messages"
             for n in range(EVENTS + 2):
+                if n == 2:
+                    cpu_before = cpu_seconds(served_by)
                 text = f"bench-{n}-{time.time_ns()}"
                 waits = [page.evaluate(WATCH, [target, text]) for page in pages]
                 started = time.time()
@@ -172,8 +196,9 @@ async def time_live(box: dict[str, Any], url: str) -> list[float]:
                     raise RuntimeError(f"only {len(shown)} of {PAGES} pages showed {text} within 30 s: {rows}")
                 if n >= 2:  # the first two bring the conversation to the top of every list
                     latencies += [at - started for at in shown]
+            cpu_per_event = (cpu_seconds(served_by) - cpu_before) / EVENTS
         await browser.close()
-    return latencies
+    return latencies, cpu_per_event
 
 
 def main(_: dict[str, Any]) -> list[str]:
@@ -183,24 +208,36 @@ def main(_: dict[str, Any]) -> list[str]:
         began = time.perf_counter()
         anyio.run(seed, box, CONVERSATIONS)
         seeded = time.perf_counter() - began
-        with console(box) as url:
-            page, tool, inside = anyio.run(time_list, box, url)
+        with console(box) as (url, served_by):
+            timed = anyio.run(time_list, box, url, served_by)
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             lines = [
-                f"Console ({CONVERSATIONS} conversations seeded in {seeded:.0f} s; {ROUNDS} list reads, medians)",
-                row("list page GET / (25 rows, owner all)", median_ms(page), "ms"),
-                row("  of which the console's tool call (Server-Timing)", median_ms(inside["tool"]), "ms"),
-                row("  of which rendering the page (Server-Timing)", median_ms(inside["render"]), "ms"),
-                row("chatwoot_list_conversations alone (in memory)", median_ms(tool), "ms"),
+                f"Console ({CONVERSATIONS} conversations seeded in {seeded:.0f} s; {ROUNDS} list reads, medians; "
+                f"load average {load} on {os.cpu_count()} CPUs)",
+                row("list page GET / (25 rows, owner all)", median_ms(timed["page"]), "ms"),
+                row("  of which the console's tool call (Server-Timing)", median_ms(timed["inside_tool"]), "ms"),
+                row("  of which rendering the page (Server-Timing)", median_ms(timed["render"]), "ms"),
+                row("chatwoot_list_conversations alone (in memory)", median_ms(timed["alone"]), "ms"),
             ]
-            ratio = median_ms(page) / median_ms(tool)
+            ratio = median_ms(timed["page"]) / median_ms(timed["alone"])
             lines.append(
                 row("list page / tool call", ratio, "x", "target <= 1.30" + (" OK" if ratio <= 1.3 else " MISSED"))
             )
+            lines += [
+                row("console CPU per list page", median_ms(timed["cpu_page"]), "ms"),
+                row("this process's CPU per tool call (client and server)", median_ms(timed["cpu_tool"]), "ms"),
+                row(
+                    "list page / tool call, in CPU time",
+                    median_ms(timed["cpu_page"]) / median_ms(timed["cpu_tool"]),
+                    "x",
+                ),
+            ]
             if not os.path.exists(CHROMIUM):
                 lines.append(f"  live-update latency: skipped (no Chromium at {CHROMIUM})")
                 return lines
-            live = anyio.run(time_live, box, url)
+            live, cpu_per_event = anyio.run(time_live, box, url, served_by)
             p99 = percentile_ms(live, 99)
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             lines += [
                 row(f"live update to {PAGES} open pages, p50 ({len(live)} samples)", percentile_ms(live, 50), "ms"),
                 row(
@@ -209,5 +246,7 @@ def main(_: dict[str, Any]) -> list[str]:
                     "ms",
                     "target < 1000" + (" OK" if p99 < 1000 else " MISSED"),
                 ),
+                row(f"console CPU per message shown on {PAGES} pages", cpu_per_event * 1000, "ms"),
+                f"  (load average after the live run: {load})",
             ]
     return lines

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from chatwoot_mcp.client.models import Assignee
 from chatwoot_mcp.console import texts
+from chatwoot_mcp.console.reads import SharedReads
 from chatwoot_mcp.console.roles import may_see_event
 from chatwoot_mcp.console.sessions import Person
 from chatwoot_mcp.ratelimit import SlidingWindow
@@ -100,8 +101,10 @@ class Hub:
 
     agents_see_queue: bool
     subscribers: set[Subscriber] = field(default_factory=set)
+    reads: SharedReads = field(default_factory=SharedReads)
 
     def publish(self, facts: dict[str, Any]) -> int:
+        self.reads.changed(facts["conversation_id"])
         delivered = 0
         for subscriber in list(self.subscribers):
             if not may_see_event(subscriber.person, facts, self.agents_see_queue):

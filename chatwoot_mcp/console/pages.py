@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from chatwoot_mcp.console import roles
+from chatwoot_mcp.console.reads import SharedReads
 from chatwoot_mcp.console.sessions import Session
 from chatwoot_mcp.console.web import console_of, current_session, login_redirect, render
 from chatwoot_mcp.server.session import ToolCallFailed
@@ -58,14 +59,20 @@ def tool_arguments(filters: dict[str, Any]) -> dict[str, Any]:
     return arguments
 
 
-async def read_list(session: Session, filters: dict[str, Any], agents_see_queue: bool) -> dict[str, Any]:
+async def read_list(
+    session: Session, filters: dict[str, Any], agents_see_queue: bool, shared: SharedReads | None = None
+) -> dict[str, Any]:
+    """`shared`: the live re-reads of the open pages after a change share one read (a page load reads its own)."""
     try:
-        result = await session.call("chatwoot_list_conversations", **tool_arguments(filters))
+        if shared is None:
+            result = await session.call("chatwoot_list_conversations", **tool_arguments(filters))
+        else:
+            result = await shared.conversations(session, **tool_arguments(filters))
     except ToolCallFailed as exc:
         return {"items": [], "error": exc.message, "next_page": None}
     # A search ignores the status, so an agent's search is narrowed here to what the agent may see.
-    result["items"] = [c for c in result["items"] if roles.may_see(session.person, c, agents_see_queue)]
-    return result
+    items = [c for c in result["items"] if roles.may_see(session.person, c, agents_see_queue)]
+    return result | {"items": items}
 
 
 def _query(filters: dict[str, Any], **changes: Any) -> str:
@@ -97,7 +104,8 @@ async def rows_partial(request: Request) -> Response:
     if session is None:
         return login_redirect(request)
     filters = list_filters(request, session)
-    result = await read_list(session, filters, console_of(request).settings.agents_see_queue)
+    console = console_of(request)
+    result = await read_list(session, filters, console.settings.agents_see_queue, console.hub.reads)
     return render(request, "_rows.html", _list_context(session, filters, result))
 
 
@@ -107,7 +115,8 @@ async def row_partial(request: Request) -> Response:
     if session is None:
         return login_redirect(request)
     try:
-        found = await session.call("chatwoot_get_conversation", conversation_id=int(request.path_params["id"]))
+        # Every open page re-reads a changed row at once: one tool call per change, shared (see reads.py).
+        found = await console_of(request).hub.reads.conversation(session, int(request.path_params["id"]))
     except ToolCallFailed:
         return Response("")
     if not roles.may_see(session.person, found, console_of(request).settings.agents_see_queue):
@@ -150,6 +159,7 @@ async def counts_partial(request: Request) -> Response:
         return login_redirect(request)
     filters = list_filters(request, session)
     statuses = sorted({COUNT_SOURCES[tab][0] for tab in filters["tabs"]})
+    shared = console_of(request).hub.reads
     found: dict[str, dict[str, int]] = {}
 
     async def read(status: str) -> None:
@@ -157,7 +167,9 @@ async def counts_partial(request: Request) -> Response:
         if filters["inbox"]:
             arguments["inbox_id"] = filters["inbox"]
         try:
-            found[status] = (await session.call("chatwoot_list_conversations", **arguments))["counts"]
+            # The `mine` count (of the status "all" read) is the asking person's own.
+            read = await shared.conversations(session, personal=status == "all", **arguments)
+            found[status] = read["counts"]
         except ToolCallFailed:
             found[status] = {}
 

@@ -29,6 +29,40 @@
     if (!rows.querySelector('li.row[data-id="' + event.detail.data + '"]')) { window.htmx.trigger(rows, "reread"); }
   });
 
+  // A change that comes while a row is being re-read is dropped by htmx with the old row, and a new row only
+  // listens once it settled: after it settled, re-read it once more when its conversation changed meanwhile.
+  var changedAt = {};
+  document.addEventListener("htmx:sseMessage", function (event) {
+    if (event.detail.type === "changed") { changedAt[event.detail.data] = Date.now(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.xhr) { event.detail.xhr.consoleIssuedAt = Date.now(); }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var settled = event.detail.elt;
+    var issuedAt = event.detail.xhr && event.detail.xhr.consoleIssuedAt;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!settled || !settled.querySelectorAll || !issuedAt) { return; }
+    var found = Array.prototype.slice.call(settled.querySelectorAll('[hx-trigger*="sse:conv-"]'));
+    if (settled.matches('[hx-trigger*="sse:conv-"]')) { found.push(settled); }
+    found.forEach(function (elt) {
+      if (elt === source) { return; }  // the same element: htmx queued the change itself
+      var match = /sse:conv-(\d+)/.exec(elt.getAttribute("hx-trigger"));
+      if (match && changedAt[match[1]] >= issuedAt) { window.htmx.trigger(elt, "sse:conv-" + match[1]); }
+    });
+  });
+
+  // An action (take over, return) inherits the live re-read's hx-sync: sent while a re-read is in flight, htmx
+  // would queue it behind the re-read, where the next change's re-read replaces it. The action goes first.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.verb !== "post" || !elt || !elt.parentElement) { return; }
+    var sync = elt.parentElement.closest("[hx-sync]");
+    if (sync && /^this:/.test(sync.getAttribute("hx-sync")) && !elt.hasAttribute("hx-sync")) {
+      window.htmx.trigger(sync, "htmx:abort");
+    }
+  });
+
   // The live indicator, and an optional sound when the bot hands a conversation to people.
   document.addEventListener("htmx:sseOpen", function () {
     var live = document.getElementById("live");
