@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
-from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, parse_event
+from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, load_json, parse_event
 from bot.logs import log_event
 from bot.policy import Decision, decide, next_state
 from bot.records.recorder import NO_RECORDS, NoRecords
@@ -123,7 +122,7 @@ class Intake:
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
                 return 401, {"error": f"webhook verification failed: {verdict.value}"}, None
         try:
-            payload = json.loads(body)
+            payload = load_json(body)
             event = parse_event(payload)
         except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"

@@ -6,7 +6,6 @@ Acknowledgement and send samples are counted per minute and millisecond, not kep
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import time
@@ -17,9 +16,9 @@ from typing import Any
 
 import anyio
 import asyncpg
-import orjson
 
 from bot import texts
+from bot.events import load_json
 from bot.logs import log_event
 from bot.metrics import BotMetrics
 from bot.records.sync import Extracted, extract
@@ -62,14 +61,11 @@ def responder_trigger(reason: str | None) -> str:
 
 
 def decode(body: bytes) -> Any:
-    """A webhook body as JSON (orjson; json for what it refuses), None when it is not JSON."""
+    """A webhook body as JSON, None when it is not JSON."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        try:
-            return json.loads(body)
-        except (ValueError, RecursionError):  # not JSON, or nested too deep
-            return None
+        return load_json(body)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep
+        return None
 
 
 SampleKey = tuple[float, str, float | None, bool]  # minute, kind, value to the millisecond, ok
