@@ -47,6 +47,7 @@ def compare(box: dict[str, Any], checkout: Path, revision: str, rounds: int, tmp
     head_env = bot_env(box, head_port, tmp / "head.sqlite3", BOT_DEBOUNCE_SECONDS="3600")
     rev_env = bot_env(box, rev_port, tmp / "rev.sqlite3", BOT_DEBOUNCE_SECONDS="3600", PYTHONPATH=str(checkout))
     rates: dict[str, list[float]] = {"bare": [], "head": [], "rev": []}
+    cpus: dict[str, list[float]] = {"bare": [], "head": [], "rev": []}
     with ExitStack() as stack:
         pids = {
             "bare": stack.enter_context(
@@ -67,10 +68,12 @@ def compare(box: dict[str, Any], checkout: Path, revision: str, rounds: int, tmp
         order = ["bare", "head", "rev"]
         for round_ in range(rounds):
             for name in order[round_ % 3 :] + order[: round_ % 3]:
-                result, _ = load(url.format(ports[name]), base, round_, pids[name])
+                result, cpu = load(url.format(ports[name]), base, round_, pids[name])
                 if set(result.statuses) != {200}:
                     raise SystemExit(f"the {name} server answered {result.statuses} in round {round_}")
                 rates[name].append(result.per_second)
+                if cpu is not None:
+                    cpus[name].append(cpu * 1e6)
     head_vs_rev = [h / r for h, r in zip(rates["head"], rates["rev"], strict=True)]
     head_vs_bare = [h / b for h, b in zip(rates["head"], rates["bare"], strict=True)]
     rev_vs_bare = [r / b for r, b in zip(rates["rev"], rates["bare"], strict=True)]
@@ -79,6 +82,12 @@ def compare(box: dict[str, Any], checkout: Path, revision: str, rounds: int, tmp
         row("this tree / bare", statistics.median(head_vs_bare), "x", quartiles(head_vs_bare)),
         row(f"{revision} / bare", statistics.median(rev_vs_bare), "x", quartiles(rev_vs_bare)),
         row(f"this tree / {revision}", statistics.median(head_vs_rev), "x", quartiles(head_vs_rev)),
+        # CPU per request is the figure the machine's load moves least.
+        *(
+            row(f"{label} CPU per webhook (all threads)", statistics.median(cpus[name]), "us", quartiles(cpus[name]))
+            for name, label in (("bare", "bare"), ("head", "this tree"), ("rev", revision))
+            if cpus[name]
+        ),
     ]
 
 

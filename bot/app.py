@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, request_response
+from starlette.routing import Route
 
 from bot.brain.base import Responder, build_responder
 from bot.intake import Intake
 from bot.logs import log_event
-from bot.records.wiring import ASGIEndpoint, BotRecords
+from bot.records.wiring import BotRecords
 from bot.runner import ToolsFactory, Worker, running_worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS, Store, build_store
@@ -39,8 +39,8 @@ def create_app(
     owned_responder = responder is None if close_responder is None else close_responder
     responder = responder or build_responder(settings)
     worker = Worker(settings, store, responder, tools_factory=tools_factory)
-    intake = Intake(settings, store, worker)
     records = BotRecords(settings, worker)  # handoff records and /metrics, written off the reply path
+    intake = Intake(settings, store, worker, records=records.recorder)
 
     async def health(request: Request) -> JSONResponse:
         worker_ok, worker_state = worker.health()
@@ -94,11 +94,9 @@ def create_app(
                 await aclose()
             log_event(logger, "bot_stopped")
 
-    # The records copy each delivery once it is answered (timing and what changed hands), off the reply path.
-    webhook = ASGIEndpoint(records.tap(request_response(intake.endpoint)))
     app = Starlette(
         routes=[
-            *(Route(path, webhook, methods=["POST"]) for path in WEBHOOK_PATHS),
+            *(Route(path, intake.endpoint, methods=["POST"]) for path in WEBHOOK_PATHS),
             Route("/health", health, methods=["GET"]),
             *records.routes,
         ],

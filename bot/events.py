@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
 
@@ -36,6 +39,15 @@ KNOWN_EVENTS = (
 STATUSES = frozenset({"open", "resolved", "pending", "snoozed"})
 # REST and conversation.messages[] use integers; top-level webhook messages use strings.
 MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
+
+
+def load_json(body: bytes) -> Any:
+    """A webhook body as JSON: orjson, and the standard library for what orjson refuses (NaN, lone surrogates,
+    numbers past a double); raises ValueError (bad JSON or UTF-8) or RecursionError (nested too deep)."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 class PayloadError(ValueError):

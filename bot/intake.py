@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
-from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, parse_event
+from bot.events import KNOWN_EVENTS, PayloadError, WebhookEvent, load_json, parse_event
 from bot.logs import log_event
 from bot.policy import Decision, decide, next_state
+from bot.records.recorder import NO_RECORDS, NoRecords
 from bot.runner import Worker
 from bot.settings import BotSettings
 from bot.store import STORE_ERRORS
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ID = 200
 
 Reply = tuple[int, dict[str, object]]
+Handled = tuple[int, dict[str, object], Any]  # the reply and the body as parsed (None when it was not)
 
 
 class BodyTooLarge(Exception):
@@ -68,34 +70,39 @@ class Intake:
         worker: Worker,
         *,
         clock: Callable[[], float] = time.time,
+        records: NoRecords = NO_RECORDS,
     ) -> None:
         self.settings = settings
         self.store = store
         self.worker = worker
         self.clock = clock
+        self.records = records
         secret = settings.chatwoot.webhook_secret
         self._secret = secret.get_secret_value() if secret is not None else None
         self.verify_failures = SlidingWindow(settings.verify_failures_per_minute, 60.0)
 
     async def endpoint(self, request: Request) -> JSONResponse:
         """The Starlette endpoint behind both webhook routes."""
-        status_code, body = await self.handle(request)
+        started = time.perf_counter()
+        status_code, body, payload = await self.handle(request)
+        # The records get the body as parsed here; their own task reads it, off the reply path.
+        self.records.delivered(payload, status_code, time.perf_counter() - started)
         return JSONResponse(body, status_code=status_code)
 
-    async def handle(self, request: Request) -> Reply:
+    async def handle(self, request: Request) -> Handled:
         ip = request.client.host if request.client else "unknown"
         headers = request.headers
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="content type")
-            return 415, {"error": "content type must be application/json"}
+            return 415, {"error": "content type must be application/json"}, None
         try:
             body = await read_capped(request, self.settings.max_body_bytes)
         except BodyTooLarge:
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="body too large")
-            return 413, {"error": f"body larger than {self.settings.max_body_bytes} bytes"}
+            return 413, {"error": f"body larger than {self.settings.max_body_bytes} bytes"}, None
         except ClientDisconnect:
-            return 400, {"error": "client disconnected"}
+            return 400, {"error": "client disconnected"}, None
         if self._secret is not None:
             verdict = verify(
                 self._secret,
@@ -110,18 +117,19 @@ class Intake:
                 # and its valid deliveries must never be turned away.
                 if self.verify_failures.exceeded(ip):
                     log_event(logger, "webhook_throttled", logging.WARNING, ip=ip)
-                    return 429, {"error": "too many requests that failed verification; retry later"}
+                    return 429, {"error": "too many requests that failed verification; retry later"}, None
                 self.verify_failures.hit(ip)
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
-                return 401, {"error": f"webhook verification failed: {verdict.value}"}
+                return 401, {"error": f"webhook verification failed: {verdict.value}"}, None
         try:
-            event = parse_event(json.loads(body))
+            payload = load_json(body)
+            event = parse_event(payload)
         except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
-            return 400, {"error": reason}
+            return 400, {"error": reason}, None
         delivery_id = headers.get("x-chatwoot-delivery", "").strip()[:MAX_DELIVERY_ID] or None
-        return await self._accept(event, body, delivery_id)
+        return (*await self._accept(event, body, delivery_id), payload)
 
     async def _accept(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> Reply:
         fields: dict[str, object] = {

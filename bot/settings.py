@@ -36,6 +36,7 @@ BOT_ENV: dict[str, str] = {
     "lease_seconds": "BOT_LEASE_SECONDS",
     "read_timeout_seconds": "BOT_READ_TIMEOUT_SECONDS",
     "mirror_webhook_secret": "MIRROR_WEBHOOK_SECRET",
+    "mirror_samples_retention_days": "MIRROR_SAMPLES_RETENTION_DAYS",
 }
 
 
@@ -85,6 +86,8 @@ class BotSettings(BaseModel):
     read_timeout_seconds: float = Field(default=5.0, gt=0)
     # Secret of the account webhook that feeds the handoff records (POST /webhooks/records).
     mirror_webhook_secret: SecretStr | None = None
+    # Acknowledgement and send counts (per minute) for the daily figures are deleted after this many days.
+    mirror_samples_retention_days: float = Field(default=30.0, gt=0)
 
 
 def load_bot_settings(environ: Mapping[str, str], *, credentials_file: Path | None = None) -> BotSettings:

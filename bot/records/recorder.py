@@ -1,25 +1,24 @@
 """The bot's recorder: what happens on the reply path (a webhook acknowledged, a handoff decided, a reply sent)
 is put in memory at once and written to the mirror by a task of its own, so a slow or absent mirror database
-never delays a customer's reply. When the database is down the writes wait and are tried again, oldest first."""
+never delays a customer's reply. When the database is down the writes wait and are tried again, oldest first.
+Acknowledgement and send samples are counted per minute and millisecond, not kept one by one."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import anyio
 import asyncpg
-import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import texts
+from bot.events import load_json
 from bot.logs import log_event
 from bot.metrics import BotMetrics
 from bot.records.sync import Extracted, extract
@@ -34,6 +33,8 @@ CUSTOMER_CACHE = 10_000
 GATHER_SECONDS = 0.2
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0
 FAILED_DELIVERY_MEMORY = 120.0  # Chatwoot opens a conversation within seconds of the bot's last failed delivery
+DAY = 86_400.0
+PRUNE_EVERY = 3600.0
 # The database cannot be reached: wait and try the same writes again. Anything else refuses the data itself.
 UNREACHABLE = (
     OSError,
@@ -60,18 +61,21 @@ def responder_trigger(reason: str | None) -> str:
 
 
 def decode(body: bytes) -> Any:
-    """A webhook body as JSON (orjson; json for what it refuses), None when it is not JSON."""
+    """A webhook body as JSON, None when it is not JSON."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        try:
-            return json.loads(body)
-        except (ValueError, RecursionError):  # not JSON, or nested too deep
-            return None
+        return load_json(body)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep
+        return None
+
+
+SampleKey = tuple[float, str, float | None, bool]  # minute, kind, value to the millisecond, ok
 
 
 class NoRecords:
     """The recorder of a worker nobody wired to a mirror: every hook does nothing."""
+
+    def delivered(self, payload: Any, status: int, seconds: float, route: str = "bot") -> None:
+        pass
 
     def handed_off(self, conversation_id: int, reason: str | None, *, responder: bool = False) -> None:
         pass
@@ -87,11 +91,21 @@ NO_RECORDS = NoRecords()
 
 
 class Recorder(NoRecords):
-    def __init__(self, mirror: Mirror | None, metrics: BotMetrics, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        mirror: Mirror | None,
+        metrics: BotMetrics,
+        *,
+        clock: Callable[[], float] = time.time,
+        samples_retention_days: float = 30.0,
+    ) -> None:
         self.mirror = mirror
         self.metrics = metrics
         self.clock = clock
+        self.samples_retention = samples_retention_days * DAY
+        self._pruned_at: float | None = None
         self._waiting: deque[tuple[str, Any]] = deque()
+        self._samples: Counter[SampleKey] = Counter()
         self._wake = asyncio.Event()
         self._failed: dict[int, float] = {}
         self.written = 0  # items written, for tests and the demo to wait on
@@ -111,15 +125,28 @@ class Recorder(NoRecords):
         self._waiting.append((kind, item))
         self._wake.set()
 
-    def delivered(self, body: bytes, status: int, seconds: float, route: str = "bot") -> None:
-        """A webhook was answered `status` in `seconds`."""
+    def _count(self, kind: str, at: float, value: float | None, ok: bool) -> None:
+        if self.mirror is None:
+            return
+        key = (at // 60 * 60, kind, None if value is None else round(value, 3), ok)
+        if key not in self._samples and len(self._samples) >= MAX_WAITING:
+            self.metrics.records_dropped.inc()
+            return
+        self._samples[key] += 1
+        self._wake.set()
+
+    def delivered(self, payload: Any, status: int, seconds: float, route: str = "bot") -> None:
+        """A webhook was answered `status` in `seconds`; `payload` is its body as the endpoint parsed it (None when
+        it was not read), or the raw bytes, which the writer decodes."""
         self.metrics.webhook_ack.labels(route).observe(seconds)
         now = self.clock()
-        self._put("sample", Sample(now, "ack", seconds, ok=status < 500))
+        self._count("ack", now, seconds, status < 500)
+        if payload is None:
+            return
         if status == 200:
-            self._put("body", (body, now))
+            self._put("body", (payload, now))
         elif status >= 500:
-            self._put("failed", (body, now))
+            self._put("failed", (payload, now))
 
     def report(self, obs: Observation) -> None:
         self._put("obs", obs)
@@ -144,42 +171,15 @@ class Recorder(NoRecords):
         waited = max(0.0, now - min(job.created_at for job in jobs)) if jobs else None
         if waited is not None:
             self.metrics.reply.observe(waited)
-        self._put("sample", Sample(now, "send", waited, ok=True))
+        self._count("send", now, waited, True)
 
     def send_failed(self) -> None:
         self.metrics.sent.labels("failed").inc()
-        self._put("sample", Sample(self.clock(), "send", None, ok=False))
+        self._count("send", self.clock(), None, False)
 
     @property
     def waiting(self) -> int:
-        return len(self._waiting)
-
-    # -- ASGI pieces ------------------------------------------------------------------------------------
-
-    def tap(self, endpoint: ASGIApp, route: str = "bot") -> ASGIApp:
-        """`endpoint` with its deliveries timed and copied here once answered."""
-
-        async def tapped(scope: Scope, receive: Receive, send: Send) -> None:
-            started = time.perf_counter()
-            chunks: list[bytes] = []
-            status = 500
-
-            async def copy_receive() -> Any:
-                message = await receive()
-                if message["type"] == "http.request":
-                    chunks.append(message.get("body", b""))
-                return message
-
-            async def copy_send(message: Any) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            await endpoint(scope, copy_receive, copy_send)
-            self.delivered(b"".join(chunks), status, time.perf_counter() - started, route)
-
-        return tapped
+        return len(self._waiting) + len(self._samples)
 
     # -- the writer ---------------------------------------------------------------------------------------
 
@@ -189,7 +189,7 @@ class Recorder(NoRecords):
             return
         delay = RETRY_FIRST
         while True:
-            if not self._waiting:
+            if not self.waiting:
                 self._wake.clear()
                 await self._wake.wait()
             try:
@@ -209,7 +209,7 @@ class Recorder(NoRecords):
                 if len(self._waiting) < BATCH:
                     # Let a burst gather: one transaction for many deliveries costs the intake less CPU.
                     await anyio.sleep(GATHER_SECONDS)
-            self.metrics.records_waiting.set(len(self._waiting))
+            self.metrics.records_waiting.set(self.waiting)
 
     async def flush_once(self) -> None:
         """Write the oldest waiting items; they leave the queue only once written (or refused by the database)."""
@@ -219,15 +219,26 @@ class Recorder(NoRecords):
     async def _flush_once(self) -> None:
         assert self.mirror is not None
         items = [self._waiting[i] for i in range(min(BATCH, len(self._waiting)))]
+        # The counts taken here are written once; those counted meanwhile wait for the next flush.
+        samples, self._samples = self._samples, Counter()
         try:
-            await self._write(items)
+            await self._write(items, samples)
         except UNREACHABLE:
+            self._samples.update(samples)
             raise
         except REFUSED as exc:  # write them one by one, giving up only the refused one
             log_event(logger, "mirror_batch_refused", logging.WARNING, error=type(exc).__name__, items=len(items))
+            try:
+                await self._write([], samples)
+            except UNREACHABLE:
+                self._samples.update(samples)
+                raise
+            except REFUSED as item_exc:
+                log_event(logger, "mirror_item_refused", logging.ERROR, kind="samples", error=type(item_exc).__name__)
+                self.metrics.records_dropped.inc()
             for item in items:
                 try:
-                    await self._write([item])
+                    await self._write([item], Counter())
                 except UNREACHABLE:
                     raise
                 except REFUSED as item_exc:
@@ -237,22 +248,33 @@ class Recorder(NoRecords):
             return
         for _ in items:
             self._waiting.popleft()
-        self.written += len(items)
+        self.written += len(items) + len(samples)
+        await self._prune()
 
-    async def _write(self, items: list[tuple[str, Any]]) -> None:
+    async def _prune(self) -> None:
+        """Samples older than the retention leave the mirror, checked once an hour."""
+        assert self.mirror is not None
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        try:
+            await self.mirror.prune_samples(now - self.samples_retention)
+        except REFUSED as exc:  # the samples stay until the next try; nothing else depends on it
+            log_event(logger, "mirror_prune_refused", logging.WARNING, error=type(exc).__name__)
+
+    async def _write(self, items: list[tuple[str, Any]], counted: Counter[SampleKey]) -> None:
         assert self.mirror is not None
         found = Extracted()
-        samples: list[Sample] = []
+        samples = [Sample(at, kind, value, ok, count) for (at, kind, value, ok), count in counted.items()]  # type: ignore[arg-type]
         for kind, item in items:
-            if kind == "sample":
-                samples.append(item)
-            elif kind == "obs":
+            if kind == "obs":
                 found.observations.append(item)
             elif kind == "failed":
                 self._note_failure(*item)
             elif kind == "body":
-                body, at = item
-                got = extract(decode(body), now=at)
+                payload, at = item
+                got = extract(_decoded(payload), now=at)
                 found.observations.extend(self._explain_failure(obs) for obs in got.observations)
                 found.messages.extend(got.messages)
                 found.customers.extend(got.customers)
@@ -272,8 +294,8 @@ class Recorder(NoRecords):
             if decision.kind in ("new", "extend") and record is not None and record.held_seconds is not None:
                 self.metrics.held.observe(record.held_seconds)
 
-    def _note_failure(self, body: bytes, at: float) -> None:
-        got = extract(decode(body), now=at)
+    def _note_failure(self, payload: Any, at: float) -> None:
+        got = extract(_decoded(payload), now=at)
         for obs in got.observations:
             if obs.hands == "ai":  # a delivery for the bot's conversation failed: Chatwoot may open it
                 self._failed[obs.conversation_id] = at
@@ -312,6 +334,10 @@ def coalesce(observations: list[Observation]) -> list[Observation]:
         last[obs.conversation_id] = len(kept)
         kept.append(obs)
     return kept
+
+
+def _decoded(payload: Any) -> Any:
+    return decode(payload) if isinstance(payload, bytes) else payload
 
 
 def _clean(message: MessageRow) -> MessageRow:

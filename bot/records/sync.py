@@ -29,7 +29,7 @@ class Extracted:
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and value > 0:
+    if isinstance(value, int) and 0 < value < 2**63:  # a database integer holds 64 bits
         return value
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         return int(value)

@@ -4,6 +4,7 @@ and the account-webhook endpoint `POST /webhooks/records` (changes in every inbo
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,6 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from bot.logs import log_event
 from bot.metrics import BotMetrics, metrics_endpoint
@@ -44,22 +44,14 @@ def mirror_url(settings: BotSettings) -> str | None:
     return database
 
 
-class ASGIEndpoint:
-    """An ASGI callable as a route endpoint (Starlette takes a plain function for a request handler)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
 class BotRecords:
     def __init__(self, settings: BotSettings, worker: Any, mirror: Mirror | None = None) -> None:
         url = mirror_url(settings) if mirror is None else None
         self.mirror = mirror if mirror is not None else (build_mirror(url) if url else None)
         self.metrics = BotMetrics()
-        self.recorder = Recorder(self.mirror, self.metrics)
+        self.recorder = Recorder(
+            self.mirror, self.metrics, samples_retention_days=settings.mirror_samples_retention_days
+        )
         self.settings = settings
         self.worker = worker
         worker.actions.records = self.recorder
@@ -67,15 +59,8 @@ class BotRecords:
         self._secret = secret.get_secret_value() if secret is not None else None
         self.routes = [
             Route("/metrics", metrics_endpoint(self.metrics, self._refresh), methods=["GET"]),
-            Route(
-                RECORDS_WEBHOOK_PATH,
-                ASGIEndpoint(self.recorder.tap(self._account_webhook, "records")),
-                methods=["POST"],
-            ),
+            Route(RECORDS_WEBHOOK_PATH, self._account_webhook, methods=["POST"]),
         ]
-
-    def tap(self, endpoint: ASGIApp) -> ASGIApp:
-        return self.recorder.tap(endpoint)
 
     async def _refresh(self) -> None:
         """The values /metrics reads from the stores; a store that does not answer keeps its last values."""
@@ -97,18 +82,22 @@ class BotRecords:
                 values[key] = values.get(key, 0) + count
             self.metrics.handoffs.values = values
 
-    async def _account_webhook(self, scope: Any, receive: Any, send: Any) -> None:
-        response = await self._account_answer(Request(scope, receive))
-        await response(scope, receive, send)
+    async def _account_webhook(self, request: Request) -> JSONResponse:
+        started = time.perf_counter()
+        response, payload = await self._account_answer(request)
+        self.recorder.delivered(payload, response.status_code, time.perf_counter() - started, "records")
+        return response
 
-    async def _account_answer(self, request: Request) -> JSONResponse:
-        """An account webhook: verified with MIRROR_WEBHOOK_SECRET, then only recorded (the bot answers nobody)."""
+    async def _account_answer(self, request: Request) -> tuple[JSONResponse, Any]:
+        """An account webhook: verified with MIRROR_WEBHOOK_SECRET, then only recorded (the bot answers nobody);
+        with the body as parsed."""
+        too_large = JSONResponse({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status_code=413)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
-            return JSONResponse({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status_code=413)
+            return too_large, None
         body = await request.body()
         if len(body) > self.settings.max_body_bytes:
-            return JSONResponse({"error": f"body larger than {self.settings.max_body_bytes} bytes"}, status_code=413)
+            return too_large, None
         if self._secret is not None:
             verdict = verify(
                 self._secret, body, request.headers.get("x-chatwoot-timestamp"),
@@ -116,12 +105,13 @@ class BotRecords:
             )  # fmt: skip
             if verdict is not Verdict.OK:
                 log_event(logger, "records_webhook_unverified", logging.WARNING, reason=verdict.value)
-                return JSONResponse({"error": f"webhook verification failed: {verdict.value}"}, status_code=401)
-        if not isinstance(decode(body), dict):
-            return JSONResponse({"error": "the body is not a JSON object"}, status_code=400)
+                return JSONResponse({"error": f"webhook verification failed: {verdict.value}"}, status_code=401), None
+        payload = decode(body)
+        if not isinstance(payload, dict):
+            return JSONResponse({"error": "the body is not a JSON object"}, status_code=400), None
         if self.mirror is None:
-            return JSONResponse({"status": "ignored", "reason": "the mirror is off"})
-        return JSONResponse({"status": "accepted"})
+            return JSONResponse({"status": "ignored", "reason": "the mirror is off"}), None
+        return JSONResponse({"status": "accepted"}), payload
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

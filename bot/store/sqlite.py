@@ -168,7 +168,8 @@ class SQLiteStore:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._accepts.append((write, loop, future))
-        self._thread.submit(self._write_accepts)
+        if len(self._accepts) == 1:  # the first to wait: one pass on the thread takes it and all that follow
+            self._thread.submit(self._write_accepts)
         return await future
 
     def _write_accepts(self) -> None:

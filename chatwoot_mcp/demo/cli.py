@@ -28,6 +28,7 @@ from chatwoot_mcp.demo.processes import (
     Started,
     bot_environment,
     free_port,
+    mirror_url,
     start_bot,
     start_console,
     start_sandbox,
@@ -113,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(texts.CONSOLE_UP.format(url=console_url), file=out, flush=True)
             bot_name = environ.get("BOT_NAME", "").strip() or "BIA"
             timeout = 60.0 if uses_openai else 20.0
-            anyio.run(lambda: play(info, bot_url, out, reply_timeout=timeout, bot_name=bot_name))
+            records = mirror_url(workdir, environ)
+            anyio.run(lambda: play(info, bot_url, out, mirror_url=records, reply_timeout=timeout, bot_name=bot_name))
             print(texts.ALL_OK.format(seconds=time.monotonic() - began), file=out, flush=True)
             print_day_figures(env, out=out)  # bot/records: today's handoff figures from the bot's mirror
             if keep:

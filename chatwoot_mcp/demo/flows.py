@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import anyio
 import httpx2
 
 from bot import texts as bot_texts
@@ -12,6 +13,8 @@ from chatwoot_mcp.config import Settings
 from chatwoot_mcp.demo import texts
 from chatwoot_mcp.demo.chatwoot import OUTGOING, Chatwoot, Customer, wait_until
 from chatwoot_mcp.demo.processes import WEBHOOK_PATH, DemoFailed
+from chatwoot_mcp.records import texts as records_texts
+from chatwoot_mcp.records.mirror import build_mirror
 from chatwoot_mcp.server.session import open_tool_session
 
 __all__ = ["OUTGOING", "WEBHOOK_PATH", "Chatwoot", "Customer", "Demo", "DemoFailed", "Transcript", "wait_until"]
@@ -44,6 +47,7 @@ class Demo:
     chatwoot: Chatwoot
     http: httpx2.AsyncClient
     transcript: Transcript
+    mirror_url: str
     reply_timeout: float = 20.0
     bot_name: str = "BIA"
 
@@ -57,7 +61,26 @@ class Demo:
             api_token=self.info["admin_token"],
             account_id=self.info["account_id"],
             bot_name=self.bot_name,
+            mirror_database_url=self.mirror_url,  # the bot's mirror: the tools write their reasons into it
         )
+
+    async def check_recorded(self, conversation_id: int, trigger: str) -> None:
+        """The conversation's latest handoff record carries `trigger` (the tool's, not the webhook's guess)."""
+        mirror = build_mirror(self.mirror_url)
+
+        async def latest() -> bool:
+            records = await mirror.records(conversation_id)
+            return bool(records) and records[-1].trigger == trigger
+
+        try:
+            with anyio.move_on_after(self.reply_timeout):
+                while not await latest():
+                    await anyio.sleep(0.05)
+            ok = await latest()
+        finally:
+            await mirror.close()
+        name = records_texts.TRIGGER_NAMES[trigger]
+        self.transcript.check(ok, texts.RECORDED.format(trigger=trigger, name=name))
 
     async def customer_says(self, customer: Customer, text: str) -> int:
         self.transcript.line(f"{texts.CUSTOMER} ({customer.name})", text)
@@ -121,6 +144,7 @@ async def flow_human_takes_over(demo: Demo, customer: Customer) -> None:
         if notices:
             t.line(texts.SYSTEM, notices[-1])
         t.check(bool(result.get("notified")) and bool(notices), "cliente avisado de que uma pessoa assumiu")
+        await demo.check_recorded(conversation_id, "take_over")
 
         asked = await demo.customer_says(customer, "Preciso mudar o endereço de entrega do meu pedido.")
         await demo.bot_done_with(asked)
@@ -147,6 +171,7 @@ async def flow_back_to_bot(demo: Demo, customer: Customer) -> None:
         t.line(texts.SYSTEM, notices[-1])
     notified = bool(result.get("notified")) and bool(notices) and demo.bot_name in notices[-1]
     t.check(notified, "cliente avisado de que o bot voltou")
+    await demo.check_recorded(conversation_id, "return_to_bot")
     conversation = await demo.chatwoot.conversation(conversation_id)
     t.check(
         conversation["status"] == "pending" and not conversation["meta"].get("assignee"),
@@ -186,11 +211,15 @@ async def flow_bot_hands_off(demo: Demo, customer: Customer, team_id: int | None
         t.check(team.get("id") == team_id, f"conversa no time {team.get('name') or team_id}")
 
 
-async def play(info: dict[str, Any], bot_url: str, out: TextIO, *, reply_timeout: float, bot_name: str) -> None:
+async def play(
+    info: dict[str, Any], bot_url: str, out: TextIO, *, mirror_url: str, reply_timeout: float, bot_name: str
+) -> None:
     team_id = next((t["id"] for t in info.get("teams", []) if t.get("name") == "Humanos"), None)
     async with httpx2.AsyncClient(timeout=10) as http:
         chatwoot = Chatwoot(http, info)
-        demo = Demo(info, bot_url, chatwoot, http, Transcript(out), reply_timeout=reply_timeout, bot_name=bot_name)
+        demo = Demo(
+            info, bot_url, chatwoot, http, Transcript(out), mirror_url, reply_timeout=reply_timeout, bot_name=bot_name
+        )
         ana = demo.customer("Ana Souza")
         await flow_bot_answers(demo, ana)
         await flow_human_takes_over(demo, ana)

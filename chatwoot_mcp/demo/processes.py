@@ -75,8 +75,15 @@ def start_sandbox(started: Started, workdir: Path) -> dict[str, Any]:
     return dict(json.loads(line))
 
 
+def mirror_url(workdir: Path, environ: Mapping[str, str]) -> str:
+    """The demo's handoff records (MIRROR_DATABASE_URL, else a file in the work folder), shared by the bot and the
+    demo's own tool sessions, so the tools' reasons land beside the bot's records."""
+    return environ.get("MIRROR_DATABASE_URL", "").strip() or f"sqlite:///{workdir / 'mirror.sqlite3'}"
+
+
 def bot_environment(info: dict[str, Any], port: int, workdir: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """The bot's environment: the sandbox's Chatwoot, a fresh store, OpenAI only when the caller set a key."""
+    """The bot's environment: the sandbox's Chatwoot, a fresh store, the demo's mirror, OpenAI only when the
+    caller set a key."""
     credentials = workdir / "credentials.toml"
     credentials.write_text("# empty: the demo bot must not read real credentials\n", encoding="utf-8")
     team = next((t["id"] for t in info.get("teams", []) if t.get("name") == "Humanos"), None)
@@ -87,6 +94,7 @@ def bot_environment(info: dict[str, Any], port: int, workdir: Path, environ: Map
             "CHATWOOT_API_KEY": info["admin_token"],
             "CHATWOOT_ACCOUNT_ID": str(info["account_id"]),
             "CHATWOOT_BOT_TOKEN": info["bot_token"],
+            "MIRROR_DATABASE_URL": mirror_url(workdir, environ),
             "CHATWOOT_CREDENTIALS_FILE": str(credentials),
             "BOT_HOST": "127.0.0.1",
             "BOT_PORT": str(port),

@@ -33,6 +33,7 @@ KEEP_RUNNING = (
     "Para o Claude Desktop ou outro cliente MCP, acrescente ao mcp.json / claude_desktop_config.json "
     "(add this to your MCP client's config):"
 )
+RECORDED = "registro de handoff: {name} ({trigger}) (handoff record with the tool's trigger)"
 CONSOLE_UP = "Central de atendimento no ar (console up): {url}"
 CONSOLE_SIGN_IN = (
     "\nCentral de atendimento (handoff console): {url}\n"

@@ -37,12 +37,13 @@ class CustomerRow:
 @dataclass(frozen=True)
 class Sample:
     """ack: a webhook acknowledged in `value` s; send: a message the bot posted (`ok`); reply: the time from a
-    customer's message to the bot's answer (`value` s)."""
+    customer's message to the bot's answer (`value` s). `count` such samples in the minute starting `at`."""
 
     at: float
     kind: SampleKind
     value: float | None = None
     ok: bool = True
+    count: int = 1
 
 
 class Mirror(Protocol):
@@ -67,6 +68,7 @@ class Mirror(Protocol):
         self, conversation_id: int | None = None, since: float = 0.0, until: float = 2**62
     ) -> list[Record]: ...
     async def samples(self, since: float, until: float) -> list[Sample]: ...
+    async def prune_samples(self, before: float) -> int: ...
     async def message_counts(self, since: float, until: float) -> dict[str, int]: ...
     async def change_counts(self) -> list[tuple[str | None, str, str, int]]: ...
 

@@ -70,8 +70,10 @@ CREATE TABLE IF NOT EXISTS handoff_events (
 CREATE INDEX IF NOT EXISTS idx_handoff_events_conversation ON handoff_events(chatwoot_conversation_id, id);
 CREATE INDEX IF NOT EXISTS idx_handoff_events_at ON handoff_events(at);
 CREATE TABLE IF NOT EXISTS bot_samples (
-    at TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL, value DOUBLE PRECISION, ok BOOLEAN NOT NULL
+    at TIMESTAMPTZ NOT NULL, kind VARCHAR NOT NULL, value DOUBLE PRECISION, ok BOOLEAN NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1
 );
+ALTER TABLE bot_samples ADD COLUMN IF NOT EXISTS count INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX IF NOT EXISTS idx_bot_samples_at ON bot_samples(at);
 """
 
@@ -88,7 +90,7 @@ CUSTOMERS_UPSERT = (
     "ON CONFLICT (chatwoot_contact_id) DO UPDATE SET name = excluded.name, email = excluded.email, "
     "phone = excluded.phone"
 )
-SAMPLES_INSERT = "INSERT INTO bot_samples (at, kind, value, ok) VALUES ($1, $2, $3, $4)"
+SAMPLES_INSERT = "INSERT INTO bot_samples (at, kind, value, ok, count) VALUES ($1, $2, $3, $4, $5)"
 
 
 def split_schema(url: str) -> tuple[str, str]:
@@ -171,7 +173,7 @@ class PostgresMirror:
                 await conn.executemany(MESSAGES_UPSERT, [(r.chatwoot_message_id, r.chatwoot_conversation_id, r.sender_type,
                                                           r.content, dt(r.created_at)) for r in messages])  # fmt: skip
             if samples:
-                await conn.executemany(SAMPLES_INSERT, [(dt(r.at), r.kind, r.value, r.ok) for r in samples])
+                await conn.executemany(SAMPLES_INSERT, [(dt(r.at), r.kind, r.value, r.ok, r.count) for r in samples])
         return decisions
 
     async def _apply(self, conn: Any, obs: Observation) -> Decision:
@@ -248,10 +250,12 @@ class PostgresMirror:
         if not rows:
             return
         pool = await self._pool_ready()
-        await pool.executemany(
-            "INSERT INTO bot_samples (at, kind, value, ok) VALUES ($1, $2, $3, $4)",
-            [(dt(r.at), r.kind, r.value, r.ok) for r in rows],
-        )
+        await pool.executemany(SAMPLES_INSERT, [(dt(r.at), r.kind, r.value, r.ok, r.count) for r in rows])
+
+    async def prune_samples(self, before: float) -> int:
+        pool = await self._pool_ready()
+        status = await pool.execute("DELETE FROM bot_samples WHERE at < $1", dt(before))
+        return int(status.split()[-1])  # "DELETE n"
 
     async def state(self, conversation_id: int) -> State | None:
         pool = await self._pool_ready()
@@ -276,9 +280,10 @@ class PostgresMirror:
     async def samples(self, since: float, until: float) -> list[Sample]:
         pool = await self._pool_ready()
         rows = await pool.fetch(
-            "SELECT at, kind, value, ok FROM bot_samples WHERE at >= $1 AND at < $2 ORDER BY at", dt(since), dt(until)
-        )
-        return [Sample(at=ts(r["at"]) or 0.0, kind=r["kind"], value=r["value"], ok=r["ok"]) for r in rows]
+            "SELECT at, kind, value, ok, count FROM bot_samples WHERE at >= $1 AND at < $2 ORDER BY at",
+            dt(since), dt(until),
+        )  # fmt: skip
+        return [Sample(ts(r["at"]) or 0.0, r["kind"], r["value"], r["ok"], r["count"]) for r in rows]
 
     async def message_counts(self, since: float, until: float) -> dict[str, int]:
         pool = await self._pool_ready()

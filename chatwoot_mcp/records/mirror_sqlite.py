@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS handoff_events (
 );
 CREATE INDEX IF NOT EXISTS idx_handoff_events_conversation ON handoff_events(chatwoot_conversation_id, id);
 CREATE INDEX IF NOT EXISTS idx_handoff_events_at ON handoff_events(at);
-CREATE TABLE IF NOT EXISTS bot_samples (at REAL NOT NULL, kind TEXT NOT NULL, value REAL, ok INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bot_samples (
+    at REAL NOT NULL, kind TEXT NOT NULL, value REAL, ok INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1
+);
 CREATE INDEX IF NOT EXISTS idx_bot_samples_at ON bot_samples(at);
 """
 
@@ -94,6 +96,8 @@ class SQLiteMirror:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        if "count" not in {row["name"] for row in conn.execute("PRAGMA table_info(bot_samples)")}:
+            conn.execute("ALTER TABLE bot_samples ADD COLUMN count INTEGER NOT NULL DEFAULT 1")  # a mirror made before
         self._conn = conn
 
     async def close(self) -> None:
@@ -224,8 +228,8 @@ class SQLiteMirror:
     @staticmethod
     def _samples(conn: sqlite3.Connection, rows: list[Sample]) -> None:
         conn.executemany(
-            "INSERT INTO bot_samples (at, kind, value, ok) VALUES (?, ?, ?, ?)",
-            [(r.at, r.kind, r.value, int(r.ok)) for r in rows],
+            "INSERT INTO bot_samples (at, kind, value, ok, count) VALUES (?, ?, ?, ?, ?)",
+            [(r.at, r.kind, r.value, int(r.ok), r.count) for r in rows],
         )
 
     async def upsert_messages(self, rows: list[MessageRow]) -> None:
@@ -255,14 +259,11 @@ class SQLiteMirror:
             await self._run(write)
 
     async def add_samples(self, rows: list[Sample]) -> None:
-        def write(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO bot_samples (at, kind, value, ok) VALUES (?, ?, ?, ?)",
-                [(r.at, r.kind, r.value, int(r.ok)) for r in rows],
-            )
-
         if rows:
-            await self._run(write)
+            await self._run(lambda conn: self._samples(conn, rows))
+
+    async def prune_samples(self, before: float) -> int:
+        return await self._run(lambda conn: conn.execute("DELETE FROM bot_samples WHERE at < ?", (before,)).rowcount)
 
     async def state(self, conversation_id: int) -> State | None:
         def read(conn: sqlite3.Connection) -> Any:
@@ -289,10 +290,11 @@ class SQLiteMirror:
     async def samples(self, since: float, until: float) -> list[Sample]:
         def read(conn: sqlite3.Connection) -> list[Any]:
             return conn.execute(
-                "SELECT at, kind, value, ok FROM bot_samples WHERE at >= ? AND at < ? ORDER BY at", (since, until)
+                "SELECT at, kind, value, ok, count FROM bot_samples WHERE at >= ? AND at < ? ORDER BY at",
+                (since, until),
             ).fetchall()
 
-        return [Sample(at=r["at"], kind=r["kind"], value=r["value"], ok=bool(r["ok"])) for r in await self._run(read)]
+        return [Sample(r["at"], r["kind"], r["value"], bool(r["ok"]), r["count"]) for r in await self._run(read)]
 
     async def message_counts(self, since: float, until: float) -> dict[str, int]:
         def read(conn: sqlite3.Connection) -> list[Any]:

@@ -31,12 +31,17 @@ class DayFigures:
     triggers: dict[str, int] = field(default_factory=dict)  # ai → human, by trigger
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest rank: the smallest value with at least q of the values at or below it."""
-    if not values:
+def percentile(counts: Counter[float], q: float) -> float | None:
+    """Nearest rank over counted values: the smallest value with at least q of the values at or below it."""
+    total = sum(counts.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+    rank, seen = max(1, math.ceil(q * total)), 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    return None
 
 
 def day_start(at: float) -> int:
@@ -50,7 +55,7 @@ def day_name(start: float) -> str:
 def figures_from(records: list[Record], samples: list, starts: list[int]) -> list[DayFigures]:  # type: ignore[type-arg]
     days = {start: DayFigures(day_name(start)) for start in starts}
     held: dict[int, list[float]] = {start: [] for start in starts}
-    acks: dict[int, list[float]] = {start: [] for start in starts}
+    acks: dict[int, Counter[float]] = {start: Counter() for start in starts}
     sends: dict[int, Counter[bool]] = {start: Counter() for start in starts}
     for record in records:
         start = day_start(record.at)
@@ -69,9 +74,9 @@ def figures_from(records: list[Record], samples: list, starts: list[int]) -> lis
         if start not in days:
             continue
         if sample.kind == "ack" and sample.value is not None:
-            acks[start].append(sample.value)
+            acks[start][sample.value] += sample.count
         elif sample.kind == "send":
-            sends[start][sample.ok] += 1
+            sends[start][sample.ok] += sample.count
     for start, figures in days.items():
         if held[start]:
             figures.with_person_avg = statistics.fmean(held[start])

@@ -19,6 +19,7 @@ import uvicorn
 from bot import texts
 from bot.app import create_app
 from bot.brain import build_responder
+from bot.records.wiring import mirror_url
 from bot.settings import BotSettings
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.demo.flows import (
@@ -145,7 +146,8 @@ def bot(sandbox: Sandbox, fake: FakeOpenAI, tmp_path: Path) -> Iterator[BotServe
 @asynccontextmanager
 async def driving(sandbox: Sandbox, bot: BotServer) -> AsyncIterator[Demo]:
     async with httpx2.AsyncClient(timeout=10) as http:
-        yield Demo(sandbox.info, bot.url, Chatwoot(http, sandbox.info), http, Transcript(io.StringIO()), 15.0)
+        records = mirror_url(bot.settings) or ""
+        yield Demo(sandbox.info, bot.url, Chatwoot(http, sandbox.info), http, Transcript(io.StringIO()), records, 15.0)
 
 
 def admin_settings(sandbox: Sandbox) -> Settings:

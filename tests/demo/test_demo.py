@@ -18,6 +18,7 @@ import pytest
 
 from bot import texts as bot_texts
 from chatwoot_mcp.demo import texts
+from chatwoot_mcp.records import texts as records_texts
 from tests.fakes.openai_server import FakeOpenAI, handoff_or_echo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +99,13 @@ def test_the_demo_plays_the_four_flows_keeps_the_console_running_and_stops_its_p
     assert texts.CHECK_FAILED not in out
     assert out.count(texts.CHECK_OK) >= 10
     assert "regras offline" in out
+    # The demo's tool sessions share the bot's mirror: the take-over and the return carry the tools' triggers.
+    for trigger in ("take_over", "return_to_bot"):
+        name = records_texts.TRIGGER_NAMES[trigger]
+        assert f"{texts.CHECK_OK} {texts.RECORDED.format(name=name, trigger=trigger)}" in out
+    figures = out[out.index(records_texts.DAY_FIGURES_TITLE) :]
+    assert f"{records_texts.TRIGGER_NAMES['take_over']}: 1" in figures
+    assert records_texts.TRIGGER_NAMES["chatwoot_assigned"] not in figures
     assert "Aceitamos Pix" in out  # the rules responder answered from the shipped FAQ after the return
     assert bot_texts.HANDOFF_NOTICE in out
     assert server["command"].endswith("chatwoot-mcp") and server["env"]["CHATWOOT_ACCOUNT_ID"] == "1"
