@@ -27,6 +27,7 @@ from tests.fakes.openai_server import FakeOpenAI, Step, text_step
 MODEL_SECONDS = 2.0
 SIZES = [int(n) for n in os.environ.get("BENCH_BURST", "200,500").split(",")]
 RUNS = int(os.environ.get("BENCH_BURST_RUNS", "1"))
+LOGS = os.environ.get("BENCH_BURST_LOGS", "")  # a directory for the bots' logs, to see why a run missed
 SENDERS = 64  # customers' requests in flight at once while the burst is sent
 TARGET_RATIO = 3.0
 TARGET_CPU_MS = 15.0
@@ -111,13 +112,20 @@ def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int]]]:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             command = [sys.executable, "-m", "bot"]
-            bot = stack.enter_context(process(command, env | {"BOT_PORT": str(port)}, f"{url}/health"))
+            log = Path(LOGS) / f"bot-{port}.log" if LOGS else None
+            bot = stack.enter_context(process(command, env | {"BOT_PORT": str(port)}, f"{url}/health", log=log))
             urls.append(url)
             pids.append(bot.pid)
         if env["BOT_DATABASE_URL"].startswith("postgresql"):
             yield stack.enter_context(Balancer(urls, timeout=30)).url, pids
         else:
             yield urls[0], pids
+
+
+def other_cpu(box: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds so far of the sandbox and of this process (the customers' load and the fake model)."""
+    times = os.times()
+    return {"sandbox": cpu_seconds(box["pid"]) or 0.0, "bench": times.user + times.system}
 
 
 def total_cpu(pids: list[int]) -> float | None:
@@ -144,7 +152,7 @@ async def measure(
 ) -> dict[str, float]:
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
     public = f"{box['base_url']}/public/api/v1/inboxes/{box['inboxes'][0]['inbox_identifier']}"
-    limits = httpx2.Limits(max_connections=SENDERS)
+    limits = httpx2.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
     async with httpx2.AsyncClient(timeout=60, limits=limits) as http:
         (await http.post(f"{box['base_url']}/_sandbox/reset")).raise_for_status()
         with bots(env, replicas) as (bot_url, pids):
@@ -162,12 +170,18 @@ async def measure(
             urls = await start_customers(http, public, count)
             ids = {int(url.rsplit("/", 2)[-2]) for url in urls}
             fake.reset()
-            cpu_before = total_cpu(pids)
+            cpu_before, others_before = total_cpu(pids), other_cpu(box)
+            started = time.monotonic()
             await burst(http, urls)
+            sent = time.monotonic() - started
             deadline = time.monotonic() + 60 + count * 0.2
             conversations = await outcome(http, box, bot_url, fake, ids, deadline)
-            cpu_after = total_cpu(pids)
-    return summarise(conversations, cpu_before, cpu_after, len(fake.requests))
+            cpu_after, others_after = total_cpu(pids), other_cpu(box)
+    result = summarise(conversations, cpu_before, cpu_after, len(fake.requests))
+    result["sent_s"] = sent
+    result.update({f"{name}_cpu_s": others_after[name] - others_before[name] for name in others_before})
+    result["load"] = os.getloadavg()[0]
+    return result
 
 
 def summarise(
@@ -195,6 +209,7 @@ def summarise(
         "median_wait_s": statistics.median(waits) if waits else float("nan"),
         "last_wait_s": max(waits) if waits else float("nan"),
         "cpu_ms": cpu,
+        "bot_cpu_s": cpu * answered / 1000,
         "duplicates": duplicates,
         "lost": lost,
         "handoffs": handoffs,
@@ -232,6 +247,11 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
             spread("cpu_ms") + f"; target <= {TARGET_CPU_MS:g}" + (" OK" if cpu <= TARGET_CPU_MS else " MISSED"),
         ),
         row("model calls per customer", med("model_calls"), "x", spread("model_calls")),
+        row("customers' messages all sent within", med("sent_s"), "s", spread("sent_s")),
+        row("CPU per burst: bot(s)", med("bot_cpu_s"), "s", spread("bot_cpu_s")),
+        row("CPU per burst: sandbox", med("sandbox_cpu_s"), "s", spread("sandbox_cpu_s")),
+        row("CPU per burst: customers' load + fake model", med("bench_cpu_s"), "s", spread("bench_cpu_s")),
+        row("load average (1 min) after the burst", med("load"), "", spread("load")),
         f"  duplicates {faults['duplicates']}, unanswered {faults['lost']}, handed to humans {faults['handoffs']}"
         + (" (all must be 0)" if any(faults.values()) else " OK"),
     ]

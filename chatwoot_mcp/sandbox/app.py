@@ -103,7 +103,10 @@ class SandboxApp:
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
-        async with httpx2.AsyncClient(trust_env=False) as client, anyio.create_task_group() as group:
+        # Webhook deliveries keep as many connections alive as they may open (httpx2 keeps 20 by default): a burst
+        # of deliveries would otherwise close and reopen connections to the receiver all the time.
+        limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
+        async with httpx2.AsyncClient(trust_env=False, limits=limits) as client, anyio.create_task_group() as group:
             self.dispatcher.start(group, client)
             self._group = group
             yield
