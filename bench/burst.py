@@ -181,6 +181,7 @@ async def measure(
     result["sent_s"] = sent
     result.update({f"{name}_cpu_s": others_after[name] - others_before[name] for name in others_before})
     result["load"] = os.getloadavg()[0]
+    result["bot_cores"] = result["bot_cpu_s"] / max(result["all_answered_s"], 1e-9)
     return result
 
 
@@ -252,6 +253,13 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
         row("CPU per burst: sandbox", med("sandbox_cpu_s"), "s", spread("sandbox_cpu_s")),
         row("CPU per burst: customers' load + fake model", med("bench_cpu_s"), "s", spread("bench_cpu_s")),
         row("load average (1 min) after the burst", med("load"), "", spread("load")),
+        row(
+            "cores the bot(s) got while the burst lasted",
+            med("bot_cores"),
+            "",
+            spread("bot_cores") + f"; an even share of {os.cpu_count()} cores at that load: "
+            f"{(os.cpu_count() or 1) / max(1.0, med('load')):.2f}",
+        ),
         f"  duplicates {faults['duplicates']}, unanswered {faults['lost']}, handed to humans {faults['handoffs']}"
         + (" (all must be 0)" if any(faults.values()) else " OK"),
     ]
