@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,9 +20,8 @@ from typing import Any
 import asyncpg
 import httpx2
 
-from bench.common import row
+from bench.common import REPO, row
 from bench.webhook_bench import bot_env, cpu_seconds, free_port, process
-from tests.fakes.balancer import Balancer
 from tests.fakes.openai_server import FakeOpenAI, Step, text_step
 
 MODEL_SECONDS = 2.0
@@ -103,9 +103,22 @@ async def database(store: str, tmp: Path, count: int) -> AsyncIterator[str]:
 
 
 @contextmanager
-def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int]]]:
-    """`replicas` bot processes; with more than one store-sharing process, a balancer in front. Yields the URL
-    Chatwoot delivers to and the processes' ids."""
+def balancer(backends: list[str]) -> Iterator[tuple[str, int]]:
+    """The round-robin balancer in a process of its own; yields its URL and process id."""
+    command = [sys.executable, "-m", "bench.balancer_process", *backends]
+    proc = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        yield proc.stdout.readline().strip(), proc.pid
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=15)
+
+
+@contextmanager
+def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int], int | None]]:
+    """`replicas` bot processes; on PostgreSQL, a balancer in front (even of one, to compare like with like).
+    Yields the URL Chatwoot delivers to, the bots' process ids and the balancer's."""
     with ExitStack() as stack:
         urls, pids = [], []
         for _ in range(replicas):
@@ -117,15 +130,17 @@ def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int]]]:
             urls.append(url)
             pids.append(bot.pid)
         if env["BOT_DATABASE_URL"].startswith("postgresql"):
-            yield stack.enter_context(Balancer(urls, timeout=30)).url, pids
+            url, balancer_pid = stack.enter_context(balancer(urls))
+            yield url, pids, balancer_pid
         else:
-            yield urls[0], pids
+            yield urls[0], pids, None
 
 
-def other_cpu(box: dict[str, Any]) -> dict[str, float]:
-    """CPU seconds so far of the sandbox and of this process (the customers' load and the fake model)."""
+def other_cpu(box: dict[str, Any], balancer_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far of the sandbox, the balancer and this process (the customers' load and the fake model)."""
     times = os.times()
-    return {"sandbox": cpu_seconds(box["pid"]) or 0.0, "bench": times.user + times.system}
+    balancer = (cpu_seconds(balancer_pid) or 0.0) if balancer_pid is not None else 0.0
+    return {"sandbox": cpu_seconds(box["pid"]) or 0.0, "balancer": balancer, "bench": times.user + times.system}
 
 
 def total_cpu(pids: list[int]) -> float | None:
@@ -155,7 +170,7 @@ async def measure(
     limits = httpx2.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
     async with httpx2.AsyncClient(timeout=60, limits=limits) as http:
         (await http.post(f"{box['base_url']}/_sandbox/reset")).raise_for_status()
-        with bots(env, replicas) as (bot_url, pids):
+        with bots(env, replicas) as (bot_url, pids, balancer_pid):
             response = await http.patch(
                 f"{api}/agent_bots/{box['agent_bot_id']}",
                 headers={"api_access_token": box["admin_token"]},
@@ -163,6 +178,8 @@ async def measure(
             )
             response.raise_for_status()
             # One customer per replica first, not counted: a bot's first answer loads code a running bot has loaded.
+            # The fake model's log starts empty: the warm-up waits for its own model calls, not an earlier run's.
+            fake.reset()
             warm = await start_customers(http, public, 2 * replicas)
             await burst(http, warm)
             warm_ids = {int(url.rsplit("/", 2)[-2]) for url in warm}
@@ -170,13 +187,13 @@ async def measure(
             urls = await start_customers(http, public, count)
             ids = {int(url.rsplit("/", 2)[-2]) for url in urls}
             fake.reset()
-            cpu_before, others_before = total_cpu(pids), other_cpu(box)
+            cpu_before, others_before = total_cpu(pids), other_cpu(box, balancer_pid)
             started = time.monotonic()
             await burst(http, urls)
             sent = time.monotonic() - started
             deadline = time.monotonic() + 60 + count * 0.2
             conversations = await outcome(http, box, bot_url, fake, ids, deadline)
-            cpu_after, others_after = total_cpu(pids), other_cpu(box)
+            cpu_after, others_after = total_cpu(pids), other_cpu(box, balancer_pid)
     result = summarise(conversations, cpu_before, cpu_after, len(fake.requests))
     result["sent_s"] = sent
     result.update({f"{name}_cpu_s": others_after[name] - others_before[name] for name in others_before})
@@ -251,6 +268,7 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
         row("customers' messages all sent within", med("sent_s"), "s", spread("sent_s")),
         row("CPU per burst: bot(s)", med("bot_cpu_s"), "s", spread("bot_cpu_s")),
         row("CPU per burst: sandbox", med("sandbox_cpu_s"), "s", spread("sandbox_cpu_s")),
+        row("CPU per burst: balancer", med("balancer_cpu_s"), "s", spread("balancer_cpu_s")),
         row("CPU per burst: customers' load + fake model", med("bench_cpu_s"), "s", spread("bench_cpu_s")),
         row("load average (1 min) after the burst", med("load"), "", spread("load")),
         row(
