@@ -83,6 +83,14 @@ async def outcome(
     return {c["id"]: c for c in state["conversations"] if c["id"] in ids}
 
 
+async def failed_deliveries(http: httpx2.AsyncClient, box: dict[str, Any], ids: set[int]) -> dict[str, int]:
+    """The burst's webhook deliveries to the bot that failed, by error: Chatwoot opens a pending conversation whose
+    message webhook the bot did not take within its 5 s (a handoff the bot never chose)."""
+    deliveries = (await http.get(f"{box['base_url']}/_sandbox/deliveries")).json()
+    errors = [d["error"] or "?" for d in deliveries if d["conversation_id"] in ids and d["done"] and d["error"]]
+    return {error: errors.count(error) for error in set(errors)}
+
+
 def _is_reply(message: dict[str, Any]) -> bool:
     return message["message_type"] == "outgoing" and not message["private"]
 
@@ -148,7 +156,7 @@ def total_cpu(pids: list[int]) -> float | None:
     return None if any(t is None for t in times) else sum(t for t in times if t is not None)
 
 
-async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, setup: str) -> dict[str, float]:
+async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, setup: str) -> dict[str, Any]:
     store, replicas = SETUPS[setup]
     async with database(store, tmp, count) as database_url:
         env = bot_env(
@@ -164,7 +172,7 @@ async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, 
 
 async def measure(
     box: dict[str, Any], count: int, fake: FakeOpenAI, env: dict[str, str], replicas: int
-) -> dict[str, float]:
+) -> dict[str, Any]:
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
     public = f"{box['base_url']}/public/api/v1/inboxes/{box['inboxes'][0]['inbox_identifier']}"
     limits = httpx2.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
@@ -193,9 +201,12 @@ async def measure(
             sent = time.monotonic() - started
             deadline = time.monotonic() + 60 + count * 0.2
             conversations = await outcome(http, box, bot_url, fake, ids, deadline)
+            failed = await failed_deliveries(http, box, ids)
             cpu_after, others_after = total_cpu(pids), other_cpu(box, balancer_pid)
-    result = summarise(conversations, cpu_before, cpu_after, len(fake.requests))
+    result: dict[str, Any] = dict(summarise(conversations, cpu_before, cpu_after, len(fake.requests)))
     result["sent_s"] = sent
+    result["failed_deliveries"] = sum(failed.values())
+    result["delivery_errors"] = ", ".join(f"{error} x{count}" for error, count in sorted(failed.items()))
     result.update({f"{name}_cpu_s": others_after[name] - others_before[name] for name in others_before})
     result["load"] = os.getloadavg()[0]
     result["bot_cores"] = result["bot_cpu_s"] / max(result["all_answered_s"], 1e-9)
@@ -235,7 +246,7 @@ def summarise(
     }
 
 
-def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") -> list[str]:
+def rows_for(count: int, runs: list[dict[str, Any]], setup: str = "sqlite") -> list[str]:
     def spread(key: str) -> str:
         values = [run[key] for run in runs]
         return f"runs {min(values):.2f}-{max(values):.2f}" if len(values) > 1 else ""
@@ -245,6 +256,7 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
 
     ratio, cpu = med("ratio"), med("cpu_ms")
     faults = {k: sum(run[k] for run in runs) for k in ("duplicates", "lost", "handoffs")}
+    errors = "; ".join(str(run["delivery_errors"]) for run in runs if run["delivery_errors"])
     ok_ratio = " OK" if count > 200 or ratio <= TARGET_RATIO else " MISSED"
     return [
         f"Burst: {count} customers write at once, model answers in {MODEL_SECONDS:g} s, {DESCRIBE[setup]}, default"
@@ -280,6 +292,8 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
         ),
         f"  duplicates {faults['duplicates']}, unanswered {faults['lost']}, handed to humans {faults['handoffs']}"
         + (" (all must be 0)" if any(faults.values()) else " OK"),
+        f"  webhook deliveries to the bot that failed (Chatwoot then opens the conversation): "
+        f"{sum(run['failed_deliveries'] for run in runs):g}" + (f" ({errors})" if errors else ""),
     ]
 
 
@@ -302,7 +316,7 @@ def postgres_reachable() -> bool:
     return True
 
 
-def replica_rows(count: int, results: dict[str, list[dict[str, float]]]) -> list[str]:
+def replica_rows(count: int, results: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Two replicas against one, on the same database engine in the same run."""
     if "pg1" not in results or "pg2" not in results:
         return []
@@ -325,7 +339,7 @@ def main(box: dict[str, Any]) -> list[str]:
         lines += [f"Burst on PostgreSQL skipped: nothing answers at BENCH_DATABASE_URL ({PG_URL.split('@')[-1]})", ""]
     with FakeOpenAI(default=slow_answer) as fake, tempfile.TemporaryDirectory() as tmp:
         for count in SIZES:
-            results: dict[str, list[dict[str, float]]] = {}
+            results: dict[str, list[dict[str, Any]]] = {}
             for setup in setups:
                 results[setup] = [asyncio.run(one_run(box, count, Path(tmp), fake, setup)) for _ in range(RUNS)]
                 lines += [*rows_for(count, results[setup], setup), ""]
