@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,14 +20,14 @@ from typing import Any
 import asyncpg
 import httpx2
 
-from bench.common import row
+from bench.common import REPO, row
 from bench.webhook_bench import bot_env, cpu_seconds, free_port, process
-from tests.fakes.balancer import Balancer
 from tests.fakes.openai_server import FakeOpenAI, Step, text_step
 
 MODEL_SECONDS = 2.0
 SIZES = [int(n) for n in os.environ.get("BENCH_BURST", "200,500").split(",")]
 RUNS = int(os.environ.get("BENCH_BURST_RUNS", "1"))
+LOGS = os.environ.get("BENCH_BURST_LOGS", "")  # a directory for the bots' logs, to see why a run missed
 SENDERS = 64  # customers' requests in flight at once while the burst is sent
 TARGET_RATIO = 3.0
 TARGET_CPU_MS = 15.0
@@ -82,6 +83,14 @@ async def outcome(
     return {c["id"]: c for c in state["conversations"] if c["id"] in ids}
 
 
+async def failed_deliveries(http: httpx2.AsyncClient, box: dict[str, Any], ids: set[int]) -> dict[str, int]:
+    """The burst's webhook deliveries to the bot that failed, by error: Chatwoot opens a pending conversation whose
+    message webhook the bot did not take within its 5 s (a handoff the bot never chose)."""
+    deliveries = (await http.get(f"{box['base_url']}/_sandbox/deliveries")).json()
+    errors = [d["error"] or "?" for d in deliveries if d["conversation_id"] in ids and d["done"] and d["error"]]
+    return {error: errors.count(error) for error in set(errors)}
+
+
 def _is_reply(message: dict[str, Any]) -> bool:
     return message["message_type"] == "outgoing" and not message["private"]
 
@@ -102,22 +111,44 @@ async def database(store: str, tmp: Path, count: int) -> AsyncIterator[str]:
 
 
 @contextmanager
-def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int]]]:
-    """`replicas` bot processes; with more than one store-sharing process, a balancer in front. Yields the URL
-    Chatwoot delivers to and the processes' ids."""
+def balancer(backends: list[str]) -> Iterator[tuple[str, int]]:
+    """The round-robin balancer in a process of its own; yields its URL and process id."""
+    command = [sys.executable, "-m", "bench.balancer_process", *backends]
+    proc = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        yield proc.stdout.readline().strip(), proc.pid
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=15)
+
+
+@contextmanager
+def bots(env: dict[str, str], replicas: int) -> Iterator[tuple[str, list[int], int | None]]:
+    """`replicas` bot processes; on PostgreSQL, a balancer in front (even of one, to compare like with like).
+    Yields the URL Chatwoot delivers to, the bots' process ids and the balancer's."""
     with ExitStack() as stack:
         urls, pids = [], []
         for _ in range(replicas):
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             command = [sys.executable, "-m", "bot"]
-            bot = stack.enter_context(process(command, env | {"BOT_PORT": str(port)}, f"{url}/health"))
+            log = Path(LOGS) / f"bot-{port}.log" if LOGS else None
+            bot = stack.enter_context(process(command, env | {"BOT_PORT": str(port)}, f"{url}/health", log=log))
             urls.append(url)
             pids.append(bot.pid)
         if env["BOT_DATABASE_URL"].startswith("postgresql"):
-            yield stack.enter_context(Balancer(urls, timeout=30)).url, pids
+            url, balancer_pid = stack.enter_context(balancer(urls))
+            yield url, pids, balancer_pid
         else:
-            yield urls[0], pids
+            yield urls[0], pids, None
+
+
+def other_cpu(box: dict[str, Any], balancer_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far of the sandbox, the balancer and this process (the customers' load and the fake model)."""
+    times = os.times()
+    balancer = (cpu_seconds(balancer_pid) or 0.0) if balancer_pid is not None else 0.0
+    return {"sandbox": cpu_seconds(box["pid"]) or 0.0, "balancer": balancer, "bench": times.user + times.system}
 
 
 def total_cpu(pids: list[int]) -> float | None:
@@ -125,7 +156,7 @@ def total_cpu(pids: list[int]) -> float | None:
     return None if any(t is None for t in times) else sum(t for t in times if t is not None)
 
 
-async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, setup: str) -> dict[str, float]:
+async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, setup: str) -> dict[str, Any]:
     store, replicas = SETUPS[setup]
     async with database(store, tmp, count) as database_url:
         env = bot_env(
@@ -141,13 +172,13 @@ async def one_run(box: dict[str, Any], count: int, tmp: Path, fake: FakeOpenAI, 
 
 async def measure(
     box: dict[str, Any], count: int, fake: FakeOpenAI, env: dict[str, str], replicas: int
-) -> dict[str, float]:
+) -> dict[str, Any]:
     api = f"{box['base_url']}/api/v1/accounts/{box['account_id']}"
     public = f"{box['base_url']}/public/api/v1/inboxes/{box['inboxes'][0]['inbox_identifier']}"
-    limits = httpx2.Limits(max_connections=SENDERS)
+    limits = httpx2.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
     async with httpx2.AsyncClient(timeout=60, limits=limits) as http:
         (await http.post(f"{box['base_url']}/_sandbox/reset")).raise_for_status()
-        with bots(env, replicas) as (bot_url, pids):
+        with bots(env, replicas) as (bot_url, pids, balancer_pid):
             response = await http.patch(
                 f"{api}/agent_bots/{box['agent_bot_id']}",
                 headers={"api_access_token": box["admin_token"]},
@@ -155,6 +186,8 @@ async def measure(
             )
             response.raise_for_status()
             # One customer per replica first, not counted: a bot's first answer loads code a running bot has loaded.
+            # The fake model's log starts empty: the warm-up waits for its own model calls, not an earlier run's.
+            fake.reset()
             warm = await start_customers(http, public, 2 * replicas)
             await burst(http, warm)
             warm_ids = {int(url.rsplit("/", 2)[-2]) for url in warm}
@@ -162,12 +195,22 @@ async def measure(
             urls = await start_customers(http, public, count)
             ids = {int(url.rsplit("/", 2)[-2]) for url in urls}
             fake.reset()
-            cpu_before = total_cpu(pids)
+            cpu_before, others_before = total_cpu(pids), other_cpu(box, balancer_pid)
+            started = time.monotonic()
             await burst(http, urls)
+            sent = time.monotonic() - started
             deadline = time.monotonic() + 60 + count * 0.2
             conversations = await outcome(http, box, bot_url, fake, ids, deadline)
-            cpu_after = total_cpu(pids)
-    return summarise(conversations, cpu_before, cpu_after, len(fake.requests))
+            failed = await failed_deliveries(http, box, ids)
+            cpu_after, others_after = total_cpu(pids), other_cpu(box, balancer_pid)
+    result: dict[str, Any] = dict(summarise(conversations, cpu_before, cpu_after, len(fake.requests)))
+    result["sent_s"] = sent
+    result["failed_deliveries"] = sum(failed.values())
+    result["delivery_errors"] = ", ".join(f"{error} x{count}" for error, count in sorted(failed.items()))
+    result.update({f"{name}_cpu_s": others_after[name] - others_before[name] for name in others_before})
+    result["load"] = os.getloadavg()[0]
+    result["bot_cores"] = result["bot_cpu_s"] / max(result["all_answered_s"], 1e-9)
+    return result
 
 
 def summarise(
@@ -195,6 +238,7 @@ def summarise(
         "median_wait_s": statistics.median(waits) if waits else float("nan"),
         "last_wait_s": max(waits) if waits else float("nan"),
         "cpu_ms": cpu,
+        "bot_cpu_s": cpu * answered / 1000,
         "duplicates": duplicates,
         "lost": lost,
         "handoffs": handoffs,
@@ -202,7 +246,7 @@ def summarise(
     }
 
 
-def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") -> list[str]:
+def rows_for(count: int, runs: list[dict[str, Any]], setup: str = "sqlite") -> list[str]:
     def spread(key: str) -> str:
         values = [run[key] for run in runs]
         return f"runs {min(values):.2f}-{max(values):.2f}" if len(values) > 1 else ""
@@ -212,6 +256,7 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
 
     ratio, cpu = med("ratio"), med("cpu_ms")
     faults = {k: sum(run[k] for run in runs) for k in ("duplicates", "lost", "handoffs")}
+    errors = "; ".join(str(run["delivery_errors"]) for run in runs if run["delivery_errors"])
     ok_ratio = " OK" if count > 200 or ratio <= TARGET_RATIO else " MISSED"
     return [
         f"Burst: {count} customers write at once, model answers in {MODEL_SECONDS:g} s, {DESCRIBE[setup]}, default"
@@ -232,8 +277,23 @@ def rows_for(count: int, runs: list[dict[str, float]], setup: str = "sqlite") ->
             spread("cpu_ms") + f"; target <= {TARGET_CPU_MS:g}" + (" OK" if cpu <= TARGET_CPU_MS else " MISSED"),
         ),
         row("model calls per customer", med("model_calls"), "x", spread("model_calls")),
+        row("customers' messages all sent within", med("sent_s"), "s", spread("sent_s")),
+        row("CPU per burst: bot(s)", med("bot_cpu_s"), "s", spread("bot_cpu_s")),
+        row("CPU per burst: sandbox", med("sandbox_cpu_s"), "s", spread("sandbox_cpu_s")),
+        row("CPU per burst: balancer", med("balancer_cpu_s"), "s", spread("balancer_cpu_s")),
+        row("CPU per burst: customers' load + fake model", med("bench_cpu_s"), "s", spread("bench_cpu_s")),
+        row("load average (1 min) after the burst", med("load"), "", spread("load")),
+        row(
+            "cores the bot(s) got while the burst lasted",
+            med("bot_cores"),
+            "",
+            spread("bot_cores") + f"; an even share of {os.cpu_count()} cores at that load: "
+            f"{(os.cpu_count() or 1) / max(1.0, med('load')):.2f}",
+        ),
         f"  duplicates {faults['duplicates']}, unanswered {faults['lost']}, handed to humans {faults['handoffs']}"
         + (" (all must be 0)" if any(faults.values()) else " OK"),
+        f"  webhook deliveries to the bot that failed (Chatwoot then opens the conversation): "
+        f"{sum(run['failed_deliveries'] for run in runs):g}" + (f" ({errors})" if errors else ""),
     ]
 
 
@@ -256,7 +316,7 @@ def postgres_reachable() -> bool:
     return True
 
 
-def replica_rows(count: int, results: dict[str, list[dict[str, float]]]) -> list[str]:
+def replica_rows(count: int, results: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Two replicas against one, on the same database engine in the same run."""
     if "pg1" not in results or "pg2" not in results:
         return []
@@ -279,7 +339,7 @@ def main(box: dict[str, Any]) -> list[str]:
         lines += [f"Burst on PostgreSQL skipped: nothing answers at BENCH_DATABASE_URL ({PG_URL.split('@')[-1]})", ""]
     with FakeOpenAI(default=slow_answer) as fake, tempfile.TemporaryDirectory() as tmp:
         for count in SIZES:
-            results: dict[str, list[dict[str, float]]] = {}
+            results: dict[str, list[dict[str, Any]]] = {}
             for setup in setups:
                 results[setup] = [asyncio.run(one_run(box, count, Path(tmp), fake, setup)) for _ in range(RUNS)]
                 lines += [*rows_for(count, results[setup], setup), ""]

@@ -26,7 +26,9 @@ def sandbox(*extra: str) -> Iterator[dict[str, Any]]:
     )
     assert proc.stdout is not None
     try:
-        yield json.loads(proc.stdout.readline())
+        box = json.loads(proc.stdout.readline())
+        box["pid"] = proc.pid  # the benchmarks read its CPU time
+        yield box
     finally:
         proc.terminate()
         proc.wait(timeout=10)

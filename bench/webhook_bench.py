@@ -54,9 +54,15 @@ def wait_http(url: str, deadline: float = 20.0) -> None:
 
 @contextmanager
 def process(
-    args: list[str], env: dict[str, str], ready_url: str, cwd: Path = REPO
+    args: list[str], env: dict[str, str], ready_url: str, cwd: Path = REPO, log: Path | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A server process until the block ends; its output goes to `log` when given (it is dropped otherwise)."""
+    output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=output, stderr=output)
+    finally:
+        if log is not None:
+            output.close()
     try:
         wait_http(ready_url)
         yield proc

@@ -184,7 +184,8 @@ class JobActions:
                 await self._drop([job.id for job in jobs], conversation_id, "a human agent took over")
                 return
         progress.stage = "post"
-        await self._post(tools, conversation_id, jobs, batch, answer)
+        seen = seen_through(conversation, answer.covers)
+        progress.pending = await self._post(tools, conversation_id, jobs, batch, answer, seen)
 
     async def _close_covered(self, conversation_id: int, jobs: list[Job], through: int) -> list[Job]:
         """Close the reply jobs of customer messages a posted reply covers (up to message `through`); return the
@@ -265,8 +266,12 @@ class JobActions:
             raise NotSettled(reply_key(answer.covers), until)
         log_event(logger, "reply_presumed_lost", logging.WARNING, idempotency_key=reply_key(answer.covers))
 
-    async def _post(self, tools: Tools, conversation_id: int, jobs: list[Job], batch: str, answer: Answer) -> None:
-        """Post an answer: the reply, private notes, the handoff; then close every job it covers."""
+    async def _post(
+        self, tools: Tools, conversation_id: int, jobs: list[Job], batch: str, answer: Answer, seen: int | None = None
+    ) -> int | None:
+        """Post an answer: the reply, private notes, the handoff; then close every job it covers, and return how many
+        are left pending (None: not known). `seen`: the newest message the batch read, none of which is this reply
+        (the send tool then looks only after it)."""
         key = reply_key(answer.covers)
         outcome = answer.outcome
         # Jobs that joined a retry after the answer was given are not covered by it: the next batch answers them.
@@ -276,13 +281,13 @@ class JobActions:
         if visible and self.replies.exceeded(conversation_id):
             await self._rate_limited(tools, conversation_id, key)
             await self.store.finish_jobs(ids, "dropped", "reply rate limit")
-            return
+            return None
         if visible:
             # Every step below is idempotent, so a retry after a crash or a failure part-way repeats nothing.
-            sent = await self._send(tools, conversation_id, visible, key, batch)
+            sent = await self._send(tools, conversation_id, visible, key, batch, seen)
             if sent is None:
                 await self._drop(ids, conversation_id, "owner changed while sending")
-                return
+                return None
             if not sent.duplicate:
                 self.replies.hit(conversation_id)
                 self.records.replied(jobs)
@@ -306,22 +311,25 @@ class JobActions:
         self._uncertain.pop(batch, None)
         # Messages the responder saw whose webhooks came in meanwhile are covered too.
         later = [job for job in await self.store.pending_jobs(conversation_id) if job.id not in ids]
-        await self._close_covered(conversation_id, later, answer.covers)
+        return len(await self._close_covered(conversation_id, later, answer.covers))
 
     async def _send(
-        self, tools: Tools, conversation_id: int, content: str, key: str, batch: str | None = None
+        self,
+        tools: Tools,
+        conversation_id: int,
+        content: str,
+        key: str,
+        batch: str | None = None,
+        seen: int | None = None,
     ) -> SendResult | None:
         """Post a customer-visible message; None when the conversation is no longer the bot's. A failure that may
         still have created it raises UncertainPost."""
+        arguments: dict[str, Any] = {"expect_owner": "bot", "idempotency_key": key}
+        if seen is not None:
+            arguments["seen_through"] = seen
         try:
             result = SendResult.model_validate(
-                await tools.call(
-                    "chatwoot_send_message",
-                    conversation_id=conversation_id,
-                    content=content,
-                    expect_owner="bot",
-                    idempotency_key=key,
-                )
+                await tools.call("chatwoot_send_message", conversation_id=conversation_id, content=content, **arguments)
             )
         except ToolCallFailed as exc:
             self.records.send_failed()
@@ -379,3 +387,12 @@ class JobActions:
     async def _drop(self, ids: list[int], conversation_id: int, reason: str) -> None:
         await self.store.finish_jobs(ids, "dropped", reason)
         log_event(logger, "reply_dropped", conversation_id=conversation_id, reason=reason, jobs=len(ids))
+
+
+def seen_through(conversation: ConversationDetail, covers: int) -> int | None:
+    """The newest message the batch read, when that read reaches back to message `covers` and holds no reply
+    covering it (so no message up to it carries the reply's key); otherwise None."""
+    ids = [message.id for message in conversation.messages]
+    if not ids or min(ids) > covers or answered_through(conversation.messages) >= covers:
+        return None
+    return max(ids)

@@ -36,10 +36,12 @@ class NotSettled(Exception):
 @dataclass
 class Progress:
     """Where a batch got to, read by the job wrapper to choose between retry, apology and fail-safe; `slot` is the
-    batch's work slot, given back while the model thinks."""
+    batch's work slot, given back while the model thinks; `pending`, the conversation's jobs left pending when the
+    batch last looked (None: not known)."""
 
     stage: str = "start"
     slot: Hold | None = None
+    pending: int | None = None
 
 
 @dataclass(frozen=True)

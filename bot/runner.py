@@ -245,18 +245,18 @@ class Worker:
         async with self._slots.hold(min(job.created_at for job in jobs)) as slot:
             if self._stopping:
                 return True
-            # Messages that arrived while waiting for a slot join this batch rather than getting a second answer.
-            jobs = await self.store.pending_jobs(conversation_id)
-            if not jobs:
-                return True
+            if slot.waited:
+                # Messages that arrived while waiting for a slot join this batch rather than getting a second answer.
+                jobs = await self.store.pending_jobs(conversation_id)
+                if not jobs:
+                    return True
             self._in_batch += 1
             try:
-                await self._run_batch(conversation_id, jobs, slot)
+                return await self._run_batch(conversation_id, jobs, slot)
             finally:
                 self._in_batch -= 1
                 if self._in_batch == 0 and self._stopping:
                     self._drained.set()
-        return True
 
     async def _wait_until(self, conversation_id: int, when: float) -> None:
         """Sleep until `when`, or until stop() wakes every loop."""
@@ -282,7 +282,8 @@ class Worker:
 
     # -- the job wrapper ------------------------------------------------------------------------------------
 
-    async def _run_batch(self, conversation_id: int, jobs: list[Job], slot: Hold | None = None) -> None:
+    async def _run_batch(self, conversation_id: int, jobs: list[Job], slot: Hold | None = None) -> bool:
+        """Run one batch; False when it saw that nothing is left pending in the conversation (no need to look)."""
         progress = Progress(slot=slot)
         ids = [job.id for job in jobs]
         try:
@@ -328,7 +329,7 @@ class Worker:
                     reason=describe_error(exc),
                 )
                 await self.store.finish_jobs(ids, "failed", "gave up: the handoff kept failing")
-                return
+                return True
             elif attempts >= self.settings.max_attempts:
                 mode = "failsafe"
             logger.exception(
@@ -347,6 +348,8 @@ class Worker:
             await self.store.fail_jobs(ids, error=describe_error(exc), mode=mode, not_before=self.clock() + delay)
         else:
             self.batches_done += 1
+            return progress.pending != 0
+        return True
 
     def health(self) -> tuple[bool, str]:
         if self.failure is not None:

@@ -18,10 +18,11 @@ class Slots:
         self._waiters: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
-    async def acquire(self, priority: float) -> None:
+    async def acquire(self, priority: float) -> bool:
+        """Take a slot; True when it had to wait for one (anything may have changed meanwhile)."""
         if self.free > 0 and not self._waiters:
             self.free -= 1
-            return
+            return False
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._order), future))
         try:
@@ -32,6 +33,7 @@ class Slots:
             else:
                 future.cancel()  # skipped by release()
             raise
+        return True
 
     def release(self) -> None:
         while self._waiters:
@@ -52,10 +54,11 @@ class Hold:
         self.slots = slots
         self.priority = priority
         self.held = False
+        self.waited = False  # whether taking it last time meant waiting
 
     async def take(self) -> None:
         if not self.held:
-            await self.slots.acquire(self.priority)
+            self.waited = await self.slots.acquire(self.priority)
             self.held = True
 
     def give(self) -> None:

@@ -62,7 +62,9 @@ class HTTPCore:
                 "accept": "application/json",
             },
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx2.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0),
+            # As many kept alive as may be open (fewer made every busy moment close connections and open new ones);
+            # ten, as the pool probes each idle connection's socket on every request.
+            limits=httpx2.Limits(max_connections=10, max_keepalive_connections=10, keepalive_expiry=30.0),
             transport=transport,
             follow_redirects=False,
         )

@@ -121,7 +121,11 @@ class SandboxApp:
 
     @asynccontextmanager
     async def lifespan(self, _app: Starlette) -> AsyncIterator[None]:
-        async with httpx2.AsyncClient(trust_env=False) as client, anyio.create_task_group() as group:
+        # Webhook deliveries keep as many connections alive as they may open (httpx2 keeps 20 by default), or a
+        # burst closes and reopens them all the time; for less long than a receiver's own keep-alive (uvicorn: 5 s),
+        # or a delivery may go out on a connection the receiver is closing.
+        limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=2.0)
+        async with httpx2.AsyncClient(trust_env=False, limits=limits) as client, anyio.create_task_group() as group:
             self.dispatcher.start(group, client)
             self._group = group
             yield

@@ -211,7 +211,10 @@ class Dispatcher:
                 headers["X-Chatwoot-Timestamp"] = ts
                 headers["X-Chatwoot-Signature"] = signature(job.secret, ts, body)
             try:
-                response = await self._client.post(job.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+                # Chatwoot's 5 s is the request's own: a delivery queued behind others (a Sidekiq job waiting for a
+                # worker) waits for a connection without a limit.
+                timeout = httpx2.Timeout(TIMEOUT_SECONDS, pool=None)
+                response = await self._client.post(job.url, content=body, headers=headers, timeout=timeout)
             except (httpx2.HTTPError, httpx2.InvalidURL) as exc:  # an unreachable or malformed URL: a failure
                 status = None
                 job.record["error"] = f"{type(exc).__name__}: {exc}"

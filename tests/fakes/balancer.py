@@ -95,7 +95,9 @@ class Balancer:
 
     def _run(self, sock: socket.socket) -> None:
         async def main() -> None:
-            limits = httpx2.Limits(max_connections=256, max_keepalive_connections=256)
+            # Idle connections are dropped before the backends' own keep-alive ends (uvicorn: 5 s): one reused as
+            # its backend closes it fails the request (a 502).
+            limits = httpx2.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=2.0)
             async with httpx2.AsyncClient(timeout=self.timeout, limits=limits) as client:
                 self._client = client
                 assert self._server is not None

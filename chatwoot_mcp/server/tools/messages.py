@@ -105,6 +105,15 @@ async def send_message(
             max_length=200,
         ),
     ] = None,
+    seen_through: Annotated[
+        int | None,
+        Field(
+            description="With idempotency_key: the id of the newest message you already read in this conversation, "
+            "where no message up to it carries the key (you checked); only newer messages are searched for an "
+            "earlier copy, and none at all when expect_owner's check shows there is no newer message",
+            ge=1,
+        ),
+    ] = None,
 ) -> SendResult:
     """Send a reply to the customer, or a private note (`private=true`) only agents see.
 
@@ -116,10 +125,14 @@ async def send_message(
         raise ToolError("content is empty; write the message text")
     subject = f"conversation {conversation_id}"
     account = conn.account_id
+    newest: int | None = None  # the conversation's newest message id, when the owner check read it
     async with conn.reader() as reader:
         if expect_owner is not None:
             with chatwoot_errors("check who owns the conversation", subject=subject, account_id=account):
-                summary = conversation_summary(await reader.conversations.get(conversation_id))
+                conversation = await reader.conversations.get(conversation_id)
+            summary = conversation_summary(conversation)
+            # Chatwoot's conversation carries its last message: enough to tell whether anything came after `seen_through`.
+            newest = max((m.id for m in conversation.messages), default=None)
             if summary.owner != expect_owner:
                 holder = f" ({summary.assignee.name})" if summary.assignee and summary.owner == "human" else ""
                 raise ToolError(
@@ -128,7 +141,7 @@ async def send_message(
                 )
         if idempotency_key is not None:
             with chatwoot_errors("check for an earlier copy of this message", subject=subject, account_id=account):
-                existing = await earlier_copy(reader, conversation_id, idempotency_key)
+                existing = await earlier_copy(reader, conversation_id, idempotency_key, seen_through, newest)
             if existing is not None:
                 return SendResult(conversation_id=conversation_id, message=message_view(existing), duplicate=True)
     async with conn.writer() as writer:
@@ -140,10 +153,21 @@ async def send_message(
 # How far back an idempotency key is looked for: a busy conversation can get many messages between a first
 # attempt and its retry, more than the one page of 20 Chatwoot returns by default.
 IDEMPOTENCY_LOOKBACK_PAGES = 5
+MESSAGES_AFTER_PAGE_SIZE = 100  # Chatwoot's page of messages newer than `after`
 
 
-async def earlier_copy(reader: ChatwootClient, conversation_id: int, key: str) -> Message | None:
-    """The newest message carrying `key` as its source_id among the latest 100, or None."""
+async def earlier_copy(
+    reader: ChatwootClient, conversation_id: int, key: str, seen_through: int | None = None, newest: int | None = None
+) -> Message | None:
+    """The newest message carrying `key` as its source_id among the latest 100, or None; with `seen_through` (the
+    caller checked the messages up to it), among the newer ones only, and no read when `newest` is not newer."""
+    if seen_through is not None:
+        if newest is not None and newest <= seen_through:
+            return None
+        items = (await reader.messages.list(conversation_id, after=seen_through)).items
+        found = next((message for message in reversed(items) if message.source_id == key), None)
+        if found is not None or len(items) < MESSAGES_AFTER_PAGE_SIZE:
+            return found
     before: int | None = None
     for _ in range(IDEMPOTENCY_LOOKBACK_PAGES):
         items = (await reader.messages.list(conversation_id, before=before)).items
