@@ -9,11 +9,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import httpx2
 import pytest
 
 from bot.store import Store
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
+from tests.bot.harness import Chatwoot
+from tests.conftest import Sandbox
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -64,3 +67,10 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             yield backend
         finally:
             await backend.close()
+
+
+@pytest.fixture
+async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
+    """The sandbox as the tests' customers and agents reach it (modules needing other limits define their own)."""
+    async with httpx2.AsyncClient(timeout=10) as http:
+        yield Chatwoot(sandbox, http)

@@ -6,6 +6,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -198,3 +199,22 @@ async def running_bot(
             await eventually(chatwoot.deliveries_settled, timeout=10)
         finally:
             server.should_exit = True
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/bot.sqlite3"
+
+
+async def jobs_done(app: object, count: int) -> bool:
+    """All `count` jobs were stored (every webhook arrived) and none is pending."""
+    store = app.state.store  # type: ignore[attr-defined]
+    return await store.count_jobs() == count and await store.count_jobs("pending") == 0
+
+
+async def all_done(app: object) -> bool:
+    store = app.state.store  # type: ignore[attr-defined]
+    return await store.count_jobs("pending") == 0 and await store.count_jobs() > 0
+
+
+async def status_is(chatwoot: Chatwoot, cid: int, status: str) -> bool:
+    return (await chatwoot.conversation(cid))["status"] == status

@@ -51,3 +51,18 @@ def responder_from(environ: Mapping[str, str]) -> Responder:
     if choice == "stuck":
         return StuckResponder(Path(environ["TEST_MARKER"]))
     return EchoResponder()
+
+
+class GatedResponder:
+    """A slow responder: it answers only when the test lets it, so a human can step in meanwhile."""
+
+    name = "gated"
+
+    def __init__(self) -> None:
+        self.called = anyio.Event()
+        self.release = anyio.Event()
+
+    async def respond(self, ctx: BotContext) -> Outcome:
+        self.called.set()
+        await self.release.wait()
+        return Outcome(reply="Resposta que chegou tarde demais")

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,12 +22,6 @@ from tests.conftest import REPO, Sandbox
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 TOGGLE_STATUS = r"/api/v1/accounts/\d+/conversations/\d+/toggle_status"
-
-
-@pytest.fixture
-async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
-    async with httpx2.AsyncClient(timeout=10) as http:
-        yield Chatwoot(sandbox, http)
 
 
 def bot_env(sandbox: Sandbox, secret: str, port: int, db: Path, debounce: float) -> dict[str, str]:

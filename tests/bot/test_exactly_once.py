@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from bot.brain.base import BotContext, Outcome
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
-from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio
 
 MESSAGES = r"/api/v1/accounts/\d+/conversations/\d+/messages"
 TOGGLE_STATUS = r"/api/v1/accounts/\d+/conversations/\d+/toggle_status"
-
-
-@pytest.fixture
-async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
-    async with httpx2.AsyncClient(timeout=10) as http:
-        yield Chatwoot(sandbox, http)
 
 
 class ChangeableResponder:

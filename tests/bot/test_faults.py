@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 from bot.brain.openai_responder import OpenAIResponder
@@ -22,19 +21,12 @@ from tests.bot.test_one_reply_per_message import (
     check_one_reply_per_message,
     no_pending,
 )
-from tests.conftest import Sandbox
 from tests.fakes.openai_server import FakeOpenAI, handoff_or_echo
 
 pytestmark = pytest.mark.anyio
 
 MESSAGES = r"/api/v1/accounts/\d+/conversations/{cid}/messages"
 ANY_OF_CONVERSATION = r"/api/v1/accounts/\d+/conversations/{cid}(/.*)?"
-
-
-@pytest.fixture
-async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
-    async with httpx2.AsyncClient(timeout=10) as http:
-        yield Chatwoot(sandbox, http)
 
 
 @asynccontextmanager

@@ -4,28 +4,19 @@ read or answered, posts that time out and land late, conversations Chatwoot no l
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 
 from bot.brain.base import BotContext, Outcome
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
 from tests.bot.responders import EchoResponder
-from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio
 
 CONVERSATION = r"/api/v1/accounts/\d+/conversations/{cid}"
-
-
-@pytest.fixture
-async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
-    async with httpx2.AsyncClient(timeout=10) as http:
-        yield Chatwoot(sandbox, http)
 
 
 class ThinkingEcho(EchoResponder):

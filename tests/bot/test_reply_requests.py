@@ -3,23 +3,14 @@ owner but does not read the messages again (the batch's read showed no earlier c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from tests.bot.harness import Chatwoot, Customer, bot_settings, eventually, running_bot
 from tests.bot.responders import EchoResponder
-from tests.conftest import Sandbox
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
-    async with httpx2.AsyncClient(timeout=10) as http:
-        yield Chatwoot(sandbox, http)
 
 
 async def test_a_reply_reads_the_messages_once_and_posts_once(chatwoot: Chatwoot, tmp_path: Path) -> None:
