@@ -1,4 +1,4 @@
-"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API and web widget
+"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API, web widget and email
 channels), as `Api::V1::Accounts::InboxesController` answers them."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import render
+from . import email_channel, render
+from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
     API,
@@ -54,6 +55,7 @@ WIDGET_ATTRS = (
     "hmac_mandatory",
     "selected_feature_flags",
 )
+CHANNEL_TYPES = {"api": API, "web_widget": WEB_WIDGET, "email": EMAIL}
 NAME_RE = re.compile(r"^\b[^/\\<>@]*\b$", re.MULTILINE)
 AVATAR_TYPES = ("image/jpeg", "image/png", "image/gif")
 
@@ -168,11 +170,13 @@ async def create(ctx: Ctx) -> Reply:
     params = await _form_params(ctx)
     channel = params.get("channel") if isinstance(params.get("channel"), dict) else {}
     kind = channel.get("type")
-    if kind not in ("api", "web_widget"):  # create_channel returns nil for any other type the sandbox lacks
+    if kind not in CHANNEL_TYPES:  # create_channel returns nil for any other type the sandbox lacks
         raise record_invalid(["Channel must exist"], ["channel"])
     store = ctx.store
+    channel_type = CHANNEL_TYPES[kind]
+    if kind == "email":
+        email_channel.validate(store, None, email_channel.new_channel(params))
     inbox_id = store.next_id("inbox")
-    channel_type = API if kind == "api" else WEB_WIDGET
     same_kind = [i.channel_id for i in store.inboxes.values() if i.channel_type == channel_type]
     inbox = Inbox(
         id=inbox_id,
@@ -190,6 +194,8 @@ async def create(ctx: Ctx) -> Reply:
     _apply_settings(params, inbox.settings)
     if kind == "api":
         inbox.webhook_url = _channel_params(params, API_ATTRS).get("webhook_url") or None
+    elif kind == "email":
+        inbox.channel = email_channel.new_channel(params)
     else:
         inbox.channel = web_widget_channel(_channel_params(params, WIDGET_ATTRS))
         if not present(inbox.channel["website_url"]):
@@ -252,6 +258,10 @@ async def update(ctx: Ctx) -> Reply:
         if "website_url" in changes and not present(changes["website_url"]):
             raise record_invalid(["Website url can't be blank"], ["website_url"])
         inbox.channel.update(changes)
+    elif inbox.channel_type == EMAIL:
+        updated = {**inbox.channel, **email_channel.changes(params)}
+        email_channel.validate(ctx.store, inbox.id, updated)
+        inbox.channel = updated
     elif "webhook_url" in _channel_params(params, API_ATTRS):
         inbox.webhook_url = _channel_params(params, API_ATTRS)["webhook_url"] or None
     inbox.name = str(name)

@@ -1,9 +1,10 @@
-"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (an API channel or a web widget)."""
+"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (an API channel, a web widget or an email channel)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .email_channel import EMAIL, email_keys
 from .inbox_settings import WEB_WIDGET
 from .render_common import iso
 from .state import Inbox, Store
@@ -23,6 +24,9 @@ def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
     }
     if record.channel_type == WEB_WIDGET:
         body.update(web_widget_keys(record, admin=admin))
+        return body
+    if record.channel_type == EMAIL:
+        body.update(email_keys(record, admin=admin))
         return body
     body["webhook_url"] = record.webhook_url
     body["inbox_identifier"] = record.inbox_identifier

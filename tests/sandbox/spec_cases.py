@@ -152,6 +152,13 @@ def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
             body={"name": "Chat do site", "channel": {"type": "web_widget", "website_url": "https://acme.com.br"}},
         ),
         Case(
+            "inboxCreation/email",
+            "post",
+            f"{a}/inboxes",
+            f"{acc}/inboxes",
+            body={"name": "Email", "channel": {"type": "email", "email": "atendimento@acme.com.br"}},
+        ),
+        Case(
             "updateInbox",
             "patch",
             f"{a}/inboxes/{{id}}",
