@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from . import (
     api_account,
+    api_account_settings,
     api_auth,
     api_blobs,
     api_contact_actions,
@@ -74,6 +75,7 @@ def build_router() -> Router:
     api_account.register(router)
     api_inboxes.register(router)
     api_inbox_members.register(router)
+    api_account_settings.register(router)
     api_public.register(router)
     api_blobs.register(router)
     return router

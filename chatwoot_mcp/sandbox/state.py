@@ -30,6 +30,8 @@ SenderType = Literal["User", "Contact", "AgentBot"]
 class Account:
     id: int
     name: str
+    settings: dict[str, Any] = field(default_factory=dict)  # the `settings` jsonb (store_accessor)
+    details: dict[str, Any] = field(default_factory=dict)  # locale, domain, support_email, custom_attributes
 
 
 @dataclass

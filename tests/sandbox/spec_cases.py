@@ -133,7 +133,8 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
 
 
 def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
-    """Inboxes created and changed, and an inbox's members (chatwoot_mcp/sandbox/api_inboxes.py, api_inbox_members.py)."""
+    """Inboxes created and changed, an inbox's members, the account itself (chatwoot_mcp/sandbox/api_inboxes.py,
+    api_inbox_members.py, api_account_settings.py)."""
     site = box.inbox("Site")["id"]
     members = {"inbox_id": site, "user_ids": [3]}
     return [
@@ -165,6 +166,8 @@ def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
             f"{acc}/inboxes/{site}",
             body={"greeting_enabled": True, "greeting_message": "Olá!", "csat_survey_enabled": True},
         ),
+        Case("get-account-details", "get", a, acc),
+        Case("update-account", "patch", a, acc, body={"name": "Acme Suporte", "auto_resolve_after": 1440}),
         Case("get-inbox-members", "get", f"{a}/inbox_members/{{inbox_id}}", f"{acc}/inbox_members/{site}"),
         Case("add-new-agent-to-inbox", "post", f"{a}/inbox_members", f"{acc}/inbox_members", body=members),
         Case(
