@@ -34,6 +34,7 @@ from . import (
     api_last_seen,
     api_members,
     api_messages,
+    api_participants,
     api_public,
     api_reporting_events,
     api_reports,
@@ -76,6 +77,7 @@ def build_router() -> Router:
     api_inboxes.register(router)
     api_inbox_members.register(router)
     api_account_settings.register(router)
+    api_participants.register(router)
     api_public.register(router)
     api_blobs.register(router)
     return router

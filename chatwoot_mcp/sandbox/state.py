@@ -215,6 +215,7 @@ class Conversation:
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     additional_attributes: dict[str, Any] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
+    participant_ids: list[int] = field(default_factory=list)  # conversation_participants' users, oldest first
     recent_creations: deque[float] = field(default_factory=deque)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
