@@ -1,5 +1,5 @@
-"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API, web widget and email
-channels), as `Api::V1::Accounts::InboxesController` answers them."""
+"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API, web widget, email and
+WhatsApp channels), as `Api::V1::Accounts::InboxesController` answers them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import email_channel, render
+from . import email_channel, render, whatsapp_channel
 from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
@@ -29,6 +29,7 @@ from .inbox_teardown import destroy_inbox
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Inbox
+from .whatsapp_channel import WHATSAPP
 
 INBOX = ACCOUNT + r"/inboxes/(?P<inbox_id>[^/]+)"
 BOOLEANS = (
@@ -55,7 +56,7 @@ WIDGET_ATTRS = (
     "hmac_mandatory",
     "selected_feature_flags",
 )
-CHANNEL_TYPES = {"api": API, "web_widget": WEB_WIDGET, "email": EMAIL}
+CHANNEL_TYPES = {"api": API, "web_widget": WEB_WIDGET, "email": EMAIL, "whatsapp": WHATSAPP}
 NAME_RE = re.compile(r"^\b[^/\\<>@]*\b$", re.MULTILINE)
 AVATAR_TYPES = ("image/jpeg", "image/png", "image/gif")
 
@@ -176,6 +177,8 @@ async def create(ctx: Ctx) -> Reply:
     channel_type = CHANNEL_TYPES[kind]
     if kind == "email":
         email_channel.validate(store, None, email_channel.new_channel(params))
+    if kind == "whatsapp":
+        whatsapp_channel.validate(store, None, whatsapp_channel.new_channel(params))
     inbox_id = store.next_id("inbox")
     same_kind = [i.channel_id for i in store.inboxes.values() if i.channel_type == channel_type]
     inbox = Inbox(
@@ -196,6 +199,8 @@ async def create(ctx: Ctx) -> Reply:
         inbox.webhook_url = _channel_params(params, API_ATTRS).get("webhook_url") or None
     elif kind == "email":
         inbox.channel = email_channel.new_channel(params)
+    elif kind == "whatsapp":
+        inbox.channel = whatsapp_channel.new_channel(params)
     else:
         inbox.channel = web_widget_channel(_channel_params(params, WIDGET_ATTRS))
         if not present(inbox.channel["website_url"]):
@@ -262,6 +267,10 @@ async def update(ctx: Ctx) -> Reply:
         updated = {**inbox.channel, **email_channel.changes(params)}
         email_channel.validate(ctx.store, inbox.id, updated)
         inbox.channel = updated
+    elif inbox.channel_type == WHATSAPP:
+        updated = {**inbox.channel, **whatsapp_channel.changes(params)}
+        whatsapp_channel.validate(ctx.store, inbox.id, updated)
+        inbox.channel = updated
     elif "webhook_url" in _channel_params(params, API_ATTRS):
         inbox.webhook_url = _channel_params(params, API_ATTRS)["webhook_url"] or None
     inbox.name = str(name)
@@ -296,14 +305,20 @@ async def campaigns(ctx: Ctx) -> Reply:
 
 
 async def health(ctx: Ctx) -> Reply:
-    """Only WhatsApp Cloud and Twilio SMS inboxes have a health check; the sandbox has neither."""
-    fetch_inbox(ctx)
+    """Only WhatsApp Cloud and Twilio SMS inboxes have a health check; a Cloud inbox's asks Meta, which the sandbox
+    does not reach (502)."""
+    inbox = fetch_inbox(ctx)
+    if inbox.channel_type == WHATSAPP and inbox.channel.get("provider") == "whatsapp_cloud":
+        raise ApiError(502, {"error": "The sandbox does not reach the WhatsApp Cloud API"})
     raise ApiError(400, {"error": NO_HEALTH})
 
 
 async def sync_templates(ctx: Ctx) -> Reply:
-    fetch_inbox(ctx)
+    """A WhatsApp inbox's TemplatesSyncJob is queued (the sandbox runs none); any other inbox is 422."""
+    inbox = fetch_inbox(ctx)
     ctx.require_admin()
+    if inbox.channel_type == WHATSAPP:
+        return 200, {"message": whatsapp_channel.SYNC_STARTED}
     raise ApiError(422, {"error": NOT_WHATSAPP})
 
 

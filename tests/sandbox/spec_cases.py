@@ -160,6 +160,13 @@ def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
             body={"name": "Email", "channel": {"type": "email", "email": "atendimento@acme.com.br"}},
         ),
         Case(
+            "inboxCreation/whatsapp",
+            "post",
+            f"{a}/inboxes",
+            f"{acc}/inboxes",
+            body={"name": "WhatsApp Vendas", "channel": {"type": "whatsapp", "phone_number": "+5511988887777"}},
+        ),
+        Case(
             "updateInbox",
             "patch",
             f"{a}/inboxes/{{id}}",

@@ -93,6 +93,7 @@ def test_invalid_inboxes_are_refused_with_rails_validation_errors(sandbox: Sandb
         ({"name": "Loja <b>", "channel": {"type": "api"}}, ["name"]),
         ({"name": "Loja", "channel": {"type": "line", "line_channel_id": "1"}}, ["channel"]),
         ({"name": "Loja", "channel": {"type": "email"}}, ["email"]),
+        ({"name": "Loja", "channel": {"type": "whatsapp", "provider": "default"}}, ["phone_number"]),
         ({"name": "Loja"}, ["channel"]),
         ({"name": "Loja", "channel": {"type": "web_widget"}}, ["website_url"]),
         ({"name": "Loja", "timezone": "Lua/Crateras", "channel": {"type": "api"}}, ["timezone"]),
