@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import email_channel, render, whatsapp_channel
+from . import email_channel, render, twilio_channel, whatsapp_channel
 from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
@@ -29,6 +29,7 @@ from .inbox_teardown import destroy_inbox
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Inbox
+from .twilio_channel import TWILIO
 from .whatsapp_channel import WHATSAPP
 
 INBOX = ACCOUNT + r"/inboxes/(?P<inbox_id>[^/]+)"
@@ -267,6 +268,8 @@ async def update(ctx: Ctx) -> Reply:
         updated = {**inbox.channel, **email_channel.changes(params)}
         email_channel.validate(ctx.store, inbox.id, updated)
         inbox.channel = updated
+    elif inbox.channel_type == TWILIO:
+        inbox.channel = {**inbox.channel, **twilio_channel.changes(params)}
     elif inbox.channel_type == WHATSAPP:
         updated = {**inbox.channel, **whatsapp_channel.changes(params)}
         whatsapp_channel.validate(ctx.store, inbox.id, updated)

@@ -38,6 +38,7 @@ from . import (
     api_public,
     api_reporting_events,
     api_reports,
+    api_twilio_channels,
 )
 from .auth import authenticate, check_account, token_kind
 from .control import Control
@@ -78,6 +79,7 @@ def build_router() -> Router:
     api_inbox_members.register(router)
     api_account_settings.register(router)
     api_participants.register(router)
+    api_twilio_channels.register(router)
     api_public.register(router)
     api_blobs.register(router)
     return router

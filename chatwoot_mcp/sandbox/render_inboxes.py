@@ -8,6 +8,7 @@ from .email_channel import EMAIL, email_keys
 from .inbox_settings import WEB_WIDGET
 from .render_common import iso
 from .state import Inbox, Store
+from .twilio_channel import TWILIO, twilio_keys
 from .whatsapp_channel import WHATSAPP, whatsapp_keys
 
 
@@ -28,6 +29,9 @@ def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
         return body
     if record.channel_type == EMAIL:
         body.update(email_keys(record, admin=admin))
+        return body
+    if record.channel_type == TWILIO:
+        body.update(twilio_keys(record, admin=admin))
         return body
     if record.channel_type == WHATSAPP:
         body.update(whatsapp_keys(record, admin=admin))
