@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import email_channel, render, twilio_channel, whatsapp_channel
+from . import email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
 from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
@@ -57,7 +57,14 @@ WIDGET_ATTRS = (
     "hmac_mandatory",
     "selected_feature_flags",
 )
-CHANNEL_TYPES = {"api": API, "web_widget": WEB_WIDGET, "email": EMAIL, "whatsapp": WHATSAPP}
+CHANNEL_TYPES = {
+    "api": API,
+    "web_widget": WEB_WIDGET,
+    "email": EMAIL,
+    "whatsapp": WHATSAPP,
+    "line": line_sms_channels.LINE,
+    "sms": line_sms_channels.SMS,
+}
 NAME_RE = re.compile(r"^\b[^/\\<>@]*\b$", re.MULTILINE)
 AVATAR_TYPES = ("image/jpeg", "image/png", "image/gif")
 
@@ -180,6 +187,9 @@ async def create(ctx: Ctx) -> Reply:
         email_channel.validate(store, None, email_channel.new_channel(params))
     if kind == "whatsapp":
         whatsapp_channel.validate(store, None, whatsapp_channel.new_channel(params))
+    base_url = str(ctx.request.base_url).rstrip("/")
+    line_or_sms = {"line": line_sms_channels.new_line, "sms": line_sms_channels.new_sms}.get(str(kind))
+    built = line_or_sms(store, params, base_url) if line_or_sms else None
     inbox_id = store.next_id("inbox")
     same_kind = [i.channel_id for i in store.inboxes.values() if i.channel_type == channel_type]
     inbox = Inbox(
@@ -202,6 +212,8 @@ async def create(ctx: Ctx) -> Reply:
         inbox.channel = email_channel.new_channel(params)
     elif kind == "whatsapp":
         inbox.channel = whatsapp_channel.new_channel(params)
+    elif built is not None:
+        inbox.channel = built
     else:
         inbox.channel = web_widget_channel(_channel_params(params, WIDGET_ATTRS))
         if not present(inbox.channel["website_url"]):

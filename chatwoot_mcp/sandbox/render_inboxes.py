@@ -6,6 +6,8 @@ from typing import Any
 
 from .email_channel import EMAIL, email_keys
 from .inbox_settings import WEB_WIDGET
+from .line_sms_channels import LINE, SMS
+from .line_sms_channels import keys as line_sms_keys
 from .render_common import iso
 from .state import Inbox, Store
 from .twilio_channel import TWILIO, twilio_keys
@@ -29,6 +31,9 @@ def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
         return body
     if record.channel_type == EMAIL:
         body.update(email_keys(record, admin=admin))
+        return body
+    if record.channel_type in (LINE, SMS):
+        body.update(line_sms_keys(record))
         return body
     if record.channel_type == TWILIO:
         body.update(twilio_keys(record, admin=admin))

@@ -91,7 +91,9 @@ def test_invalid_inboxes_are_refused_with_rails_validation_errors(sandbox: Sandb
     cases = [
         ({"name": "", "channel": {"type": "api"}}, ["name"]),
         ({"name": "Loja <b>", "channel": {"type": "api"}}, ["name"]),
-        ({"name": "Loja", "channel": {"type": "line", "line_channel_id": "1"}}, ["channel"]),
+        ({"name": "Loja", "channel": {"type": "telegram", "bot_token": "1"}}, ["channel"]),
+        ({"name": "Loja", "channel": {"type": "line", "line_channel_id": "1"}}, ["line_channel_secret"]),
+        ({"name": "Loja", "channel": {"type": "sms"}}, ["phone_number"]),
         ({"name": "Loja", "channel": {"type": "email"}}, ["email"]),
         ({"name": "Loja", "channel": {"type": "whatsapp", "provider": "default"}}, ["phone_number"]),
         ({"name": "Loja"}, ["channel"]),
