@@ -35,6 +35,7 @@ from . import (
     api_members,
     api_messages,
     api_participants,
+    api_profile_settings,
     api_public,
     api_reporting_events,
     api_reports,
@@ -79,6 +80,7 @@ def build_router() -> Router:
     api_inbox_members.register(router)
     api_account_settings.register(router)
     api_participants.register(router)
+    api_profile_settings.register(router)
     api_twilio_channels.register(router)
     api_public.register(router)
     api_blobs.register(router)

@@ -44,6 +44,7 @@ class User:
     account_ids: tuple[int, ...]
     pubsub_token: str
     availability_status: str = "online"
+    auto_offline: bool = True  # the account user's: False keeps the agent online without a connection
     created_at: float = 0.0
     password: str = ""  # for POST /auth/sign_in
 

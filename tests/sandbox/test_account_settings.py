@@ -3,6 +3,8 @@ Api::V1::AccountsController answers them (app/controllers/api/v1/accounts_contro
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 from tests.sandbox.rspec.support import account_request, token
 
@@ -31,3 +33,24 @@ def test_agents_cannot_change_the_account_and_bad_values_are_refused(sandbox: Sa
         assert refused.status_code == 422, refused.text
         assert refused.json()["attributes"] == [attribute]
     assert account_request(sandbox, "GET").json()["name"] == "Acme Suporte"
+
+
+def test_a_user_sets_their_availability_and_auto_offline(sandbox: Sandbox) -> None:
+    """`PATCH /api/v1/profile/availability` and `/profile/auto_offline` (api_profile_settings.py): the profile's
+    account entry and the agent list show them; another account is 404, a bad availability 422."""
+    headers = {"api_access_token": token(sandbox, "bruno")}
+    url = f"{sandbox.base_url}/api/v1/profile"
+    body = {"profile": {"account_id": sandbox.account_id, "auto_offline": False}}
+    changed = httpx2.patch(f"{url}/auto_offline", headers=headers, json=body, timeout=10)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["accounts"][0]["auto_offline"] is False
+    busy = {"profile": {"account_id": sandbox.account_id, "availability": "busy"}}
+    made_busy = httpx2.patch(f"{url}/availability", headers=headers, json=busy, timeout=10)
+    assert made_busy.status_code == 200 and made_busy.json()["accounts"][0]["availability"] == "busy"
+    agents = sandbox.api("GET", "agents").json()
+    bruno = next(a for a in agents if a["id"] == 2)
+    assert (bruno["auto_offline"], bruno["availability_status"]) == (False, "busy")
+    other = {"profile": {"account_id": 2, "availability": "online"}}
+    assert httpx2.patch(f"{url}/availability", headers=headers, json=other, timeout=10).status_code == 404
+    bad = {"profile": {"account_id": sandbox.account_id, "availability": "away"}}
+    assert httpx2.patch(f"{url}/availability", headers=headers, json=bad, timeout=10).status_code == 422

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 
-from .support import account_request, anonymous, state_conv, user_id
+from .support import WHATSAPP, account_request, anonymous, new_conversation, state_conv, user_id
 from .support import token as tok
 
 
@@ -141,3 +143,24 @@ def test_blocks_an_agent_from_self_assigning_a_bot_owned_conversation(sandbox: S
     assert response.status_code == 401
     conv = state_conv(sandbox, 4)
     assert conv["assignee_id"] is None and conv["assignee_agent_bot_id"] == sandbox.agent_bot_id
+
+
+def test_assigns_a_team_to_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'assigns a team to the
+    conversation' (the team member is Bruno, made `auto_offline: false` through PATCH /profile/auto_offline; Carla,
+    of the inbox but not the team, posts the team)."""
+    conv = new_conversation(sandbox, WHATSAPP, 11)["id"]
+    assert state_conv(sandbox, conv)["assignee_id"] is None
+    online = httpx2.patch(
+        f"{sandbox.base_url}/api/v1/profile/auto_offline",
+        headers={"api_access_token": tok(sandbox, "bruno")},
+        json={"profile": {"account_id": sandbox.account_id, "auto_offline": False}},
+        timeout=10,
+    )
+    assert online.status_code == 200, online.text
+    response = sandbox.api(
+        "POST", f"conversations/{conv}/assignments", token=tok(sandbox, "carla"), json={"team_id": 1}
+    )
+    assert response.status_code == 200, response.text
+    after = state_conv(sandbox, conv)
+    assert after["team_id"] == 1 and after["assignee_id"] == user_id("bruno")
