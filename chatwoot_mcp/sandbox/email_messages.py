@@ -53,7 +53,7 @@ def email_list(value: Any) -> list[str]:
     return found
 
 
-def _forwarded(store: Store, conv: Conversation, params: dict[str, Any], attributes: dict[str, Any]) -> Message:
+def _forwarded(conv: Conversation, attributes: dict[str, Any]) -> Message:
     """The forwarded message, found among the conversation's (`@conversation.messages.find`)."""
     message_id = to_int(attributes.get("forwarded_message_id"))
     found = next((m for m in conv.messages if m.id == message_id), None)
@@ -73,7 +73,7 @@ def forward(
         raise unprocessable("Forwarded emails cannot be private")
     if not email_list(params.get("to_emails")):
         raise unprocessable("Forwarded emails need a recipient")
-    source = _forwarded(store, conv, params, attributes)
+    source = _forwarded(conv, attributes)
     attributes["forwarded_message_id"] = source.id
     chosen = params.get("forwarded_attachment_ids")
     wanted = {to_int(item) for item in chosen} if isinstance(chosen, list) else set()
