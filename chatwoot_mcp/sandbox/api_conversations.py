@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from . import render
+from .api_account_settings import check_reassignment
 from .api_labels import valid_labels
 from .errors import ApiError, not_found, server_error, unprocessable
 from .parsing import present, str_list, to_int
@@ -192,6 +193,8 @@ async def custom_attributes(ctx: Ctx) -> Reply:
 async def assignments(ctx: Ctx) -> Reply:
     conv = ctx.conversation()
     params = ctx.params
+    if "assignee_id" in params:
+        check_reassignment(ctx, conv, to_int(params.get("assignee_id")))
     if params.get("assignee_type") == "AgentBot":
         bot_id = to_int(params.get("assignee_id"))
         bot = ctx.store.bots.get(bot_id) if bot_id is not None else None

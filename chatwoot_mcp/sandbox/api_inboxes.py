@@ -1,5 +1,5 @@
-"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API and web widget
-channels), as `Api::V1::Accounts::InboxesController` answers them."""
+"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API, web widget, email and
+WhatsApp channels), as `Api::V1::Accounts::InboxesController` answers them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import render
+from . import email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
+from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
     API,
@@ -28,6 +29,8 @@ from .inbox_teardown import destroy_inbox
 from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Inbox
+from .twilio_channel import TWILIO
+from .whatsapp_channel import WHATSAPP
 
 INBOX = ACCOUNT + r"/inboxes/(?P<inbox_id>[^/]+)"
 BOOLEANS = (
@@ -54,6 +57,14 @@ WIDGET_ATTRS = (
     "hmac_mandatory",
     "selected_feature_flags",
 )
+CHANNEL_TYPES = {
+    "api": API,
+    "web_widget": WEB_WIDGET,
+    "email": EMAIL,
+    "whatsapp": WHATSAPP,
+    "line": line_sms_channels.LINE,
+    "sms": line_sms_channels.SMS,
+}
 NAME_RE = re.compile(r"^\b[^/\\<>@]*\b$", re.MULTILINE)
 AVATAR_TYPES = ("image/jpeg", "image/png", "image/gif")
 
@@ -168,11 +179,18 @@ async def create(ctx: Ctx) -> Reply:
     params = await _form_params(ctx)
     channel = params.get("channel") if isinstance(params.get("channel"), dict) else {}
     kind = channel.get("type")
-    if kind not in ("api", "web_widget"):  # create_channel returns nil for any other type the sandbox lacks
+    if kind not in CHANNEL_TYPES:  # create_channel returns nil for any other type the sandbox lacks
         raise record_invalid(["Channel must exist"], ["channel"])
     store = ctx.store
+    channel_type = CHANNEL_TYPES[kind]
+    if kind == "email":
+        email_channel.validate(store, None, email_channel.new_channel(params))
+    if kind == "whatsapp":
+        whatsapp_channel.validate(store, None, whatsapp_channel.new_channel(params))
+    base_url = str(ctx.request.base_url).rstrip("/")
+    line_or_sms = {"line": line_sms_channels.new_line, "sms": line_sms_channels.new_sms}.get(str(kind))
+    built = line_or_sms(store, params, base_url) if line_or_sms else None
     inbox_id = store.next_id("inbox")
-    channel_type = API if kind == "api" else WEB_WIDGET
     same_kind = [i.channel_id for i in store.inboxes.values() if i.channel_type == channel_type]
     inbox = Inbox(
         id=inbox_id,
@@ -190,6 +208,12 @@ async def create(ctx: Ctx) -> Reply:
     _apply_settings(params, inbox.settings)
     if kind == "api":
         inbox.webhook_url = _channel_params(params, API_ATTRS).get("webhook_url") or None
+    elif kind == "email":
+        inbox.channel = email_channel.new_channel(params)
+    elif kind == "whatsapp":
+        inbox.channel = whatsapp_channel.new_channel(params)
+    elif built is not None:
+        inbox.channel = built
     else:
         inbox.channel = web_widget_channel(_channel_params(params, WIDGET_ATTRS))
         if not present(inbox.channel["website_url"]):
@@ -252,6 +276,16 @@ async def update(ctx: Ctx) -> Reply:
         if "website_url" in changes and not present(changes["website_url"]):
             raise record_invalid(["Website url can't be blank"], ["website_url"])
         inbox.channel.update(changes)
+    elif inbox.channel_type == EMAIL:
+        updated = {**inbox.channel, **email_channel.changes(params)}
+        email_channel.validate(ctx.store, inbox.id, updated)
+        inbox.channel = updated
+    elif inbox.channel_type == TWILIO:
+        inbox.channel = {**inbox.channel, **twilio_channel.changes(params)}
+    elif inbox.channel_type == WHATSAPP:
+        updated = {**inbox.channel, **whatsapp_channel.changes(params)}
+        whatsapp_channel.validate(ctx.store, inbox.id, updated)
+        inbox.channel = updated
     elif "webhook_url" in _channel_params(params, API_ATTRS):
         inbox.webhook_url = _channel_params(params, API_ATTRS)["webhook_url"] or None
     inbox.name = str(name)
@@ -286,14 +320,20 @@ async def campaigns(ctx: Ctx) -> Reply:
 
 
 async def health(ctx: Ctx) -> Reply:
-    """Only WhatsApp Cloud and Twilio SMS inboxes have a health check; the sandbox has neither."""
-    fetch_inbox(ctx)
+    """Only WhatsApp Cloud and Twilio SMS inboxes have a health check; a Cloud inbox's asks Meta, which the sandbox
+    does not reach (502)."""
+    inbox = fetch_inbox(ctx)
+    if inbox.channel_type == WHATSAPP and inbox.channel.get("provider") == "whatsapp_cloud":
+        raise ApiError(502, {"error": "The sandbox does not reach the WhatsApp Cloud API"})
     raise ApiError(400, {"error": NO_HEALTH})
 
 
 async def sync_templates(ctx: Ctx) -> Reply:
-    fetch_inbox(ctx)
+    """A WhatsApp inbox's TemplatesSyncJob is queued (the sandbox runs none); any other inbox is 422."""
+    inbox = fetch_inbox(ctx)
     ctx.require_admin()
+    if inbox.channel_type == WHATSAPP:
+        return 200, {"message": whatsapp_channel.SYNC_STARTED}
     raise ApiError(422, {"error": NOT_WHATSAPP})
 
 

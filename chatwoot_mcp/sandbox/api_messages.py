@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import attachments, render
+from . import attachments, email_messages, liquid_content, render
+from .email_channel import EMAIL
 from .errors import not_found, unprocessable
+from .inbox_settings import API
 from .parsing import present, to_bool, to_int
 from .routing import CONV, Ctx, Reply, Router
-from .state import ACTIVITY, INCOMING, MESSAGE_TYPES, OUTGOING, AgentBot, Message, User
+from .state import ACTIVITY, INCOMING, MESSAGE_TYPES, OUTGOING, TEMPLATE, AgentBot, Message, User
 
 CONTENT_TYPES = {
     "text",
@@ -75,6 +77,9 @@ async def create(ctx: Ctx) -> Reply:
     if raw_type not in MESSAGE_TYPES:
         raise unprocessable(f"'{raw_type}' is not a valid message_type")
     message_type = MESSAGE_TYPES[str(raw_type)]
+    inbox = ctx.store.inboxes[conv.inbox_id]
+    if message_type == INCOMING and inbox.channel_type != API:
+        raise unprocessable("Incoming messages are only allowed in Api inboxes")
     content_type = params.get("content_type") or "text"
     if content_type not in CONTENT_TYPES:
         raise unprocessable(f"'{content_type}' is not a valid content_type")
@@ -98,21 +103,29 @@ async def create(ctx: Ctx) -> Reply:
         elif sender is None and isinstance(ctx.actor, AgentBot):
             sender = ("AgentBot", ctx.actor.id)
     attributes = _content_attributes(params.get("content_attributes"))
+    private = to_bool(params.get("private", False))
+    forwarded: list[Any] = []
     if "forwarded_message_id" in attributes:
-        raise unprocessable("Forwarded emails need an email inbox")  # every sandbox inbox is an API inbox
+        if inbox.channel_type != EMAIL:
+            raise unprocessable("Forwarded emails need an email inbox")
+        forwarded = email_messages.forward(ctx.store, conv, params, attributes, private)
+    if present(content) and message_type in (OUTGOING, TEMPLATE):
+        content = liquid_content.render(ctx.store, conv, sender, str(content))
+    if inbox.channel_type == EMAIL:
+        email_messages.apply(params, attributes, content=content, private=private, message_type=message_type)
     if present(params.get("external_created_at")):
         attributes["external_created_at"] = params["external_created_at"]
     source_id = params.get("source_id")
     # MessageBuilder#process_attachments; `is_voice_message` goes into each attachment's meta
     voice = {"is_voice_message": True} if to_bool(params.get("is_voice_message", False)) else {}
     files = attachments.uploads(ctx.store, params.get("attachments"))
-    built = attachments.build(ctx.store, ctx.account_id, files, str(ctx.request.base_url), voice)
+    built = attachments.build(ctx.store, ctx.account_id, files, str(ctx.request.base_url), voice) + forwarded
     msg = ctx.engine.create_message(
         conv,
         content=content,
         message_type=message_type,
         sender=sender,
-        private=to_bool(params.get("private", False)),
+        private=private,
         content_type=str(content_type),
         content_attributes=attributes,
         source_id=str(source_id) if present(source_id) else None,

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from . import (
     api_account,
+    api_account_settings,
     api_auth,
     api_blobs,
     api_contact_actions,
@@ -33,9 +34,12 @@ from . import (
     api_last_seen,
     api_members,
     api_messages,
+    api_participants,
+    api_profile_settings,
     api_public,
     api_reporting_events,
     api_reports,
+    api_twilio_channels,
 )
 from .auth import authenticate, check_account, token_kind
 from .control import Control
@@ -74,6 +78,10 @@ def build_router() -> Router:
     api_account.register(router)
     api_inboxes.register(router)
     api_inbox_members.register(router)
+    api_account_settings.register(router)
+    api_participants.register(router)
+    api_profile_settings.register(router)
+    api_twilio_channels.register(router)
     api_public.register(router)
     api_blobs.register(router)
     return router

@@ -23,6 +23,7 @@ from .state import (
     Store,
     User,
 )
+from .team_assignment import team_assignee
 from .webhooks import Dispatcher, Job, delivery_error
 
 Actor = User | AgentBot | None
@@ -192,6 +193,8 @@ class Engine:
     def assign_team(self, conv: Conversation, team_id: int | None, actor: Actor) -> None:
         before = _snapshot(conv)
         conv.team_id = team_id
+        if not conv.assigned:
+            conv.assignee_id = team_assignee(self.store, conv)
         self.commit(conv, before, actor)
 
     def set_labels(self, conv: Conversation, labels: list[str], actor: Actor) -> None:

@@ -88,6 +88,9 @@ def scan(ctx: Ctx) -> tuple[list[Conversation], dict[str, int]]:
             wanted_status = status if present(status) else "open"
             # an unknown enum value casts to NULL in the query: nothing matches
             convs = [c for c in convs if c.status == wanted_status]
+    if params.get("conversation_type") == "participating":
+        # the user's participating conversations, still only in the inboxes the user can see
+        convs = [c for c in convs if ctx.user is not None and ctx.user.id in c.participant_ids]
     if params.get("conversation_type") == "unattended":
         # ConversationFinder: no first reply yet, or a customer waiting since the last reply
         convs = [c for c in convs if c.first_reply_created_at is None or c.waiting_since is not None]

@@ -1,12 +1,17 @@
-"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (an API channel or a web widget)."""
+"""`api/v1/models/_inbox`: the inbox as Chatwoot renders it (an API channel, a web widget or an email channel)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .email_channel import EMAIL, email_keys
 from .inbox_settings import WEB_WIDGET
+from .line_sms_channels import LINE, SMS
+from .line_sms_channels import keys as line_sms_keys
 from .render_common import iso
 from .state import Inbox, Store
+from .twilio_channel import TWILIO, twilio_keys
+from .whatsapp_channel import WHATSAPP, whatsapp_keys
 
 
 def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
@@ -23,6 +28,18 @@ def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
     }
     if record.channel_type == WEB_WIDGET:
         body.update(web_widget_keys(record, admin=admin))
+        return body
+    if record.channel_type == EMAIL:
+        body.update(email_keys(record, admin=admin))
+        return body
+    if record.channel_type in (LINE, SMS):
+        body.update(line_sms_keys(record))
+        return body
+    if record.channel_type == TWILIO:
+        body.update(twilio_keys(record, admin=admin))
+        return body
+    if record.channel_type == WHATSAPP:
+        body.update(whatsapp_keys(record, admin=admin))
         return body
     body["webhook_url"] = record.webhook_url
     body["inbox_identifier"] = record.inbox_identifier

@@ -25,7 +25,7 @@ def agent(user: User, account_id: int) -> dict[str, Any]:
         "id": user.id,
         "account_id": account_id,
         "availability_status": user.availability_status,
-        "auto_offline": True,
+        "auto_offline": user.auto_offline,
         "confirmed": True,
         "email": user.email,
         "provider": "email",
@@ -107,7 +107,7 @@ def profile(store: Store, user: User) -> dict[str, Any]:
             "permissions": [user.role],
             "availability": user.availability_status,
             "availability_status": user.availability_status,
-            "auto_offline": True,
+            "auto_offline": user.auto_offline,
             "custom_role_id": None,
             "custom_role": None,
         }

@@ -76,7 +76,9 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
     store = Store(clock=clock)
     now = clock.now()
     start = now - 3 * 3600
-    store.accounts[ACCOUNT_ID] = Account(ACCOUNT_ID, "Acme Suporte")
+    store.accounts[ACCOUNT_ID] = Account(
+        ACCOUNT_ID, "Acme Suporte", details={"domain": "acme.com.br", "support_email": "suporte@acme.com.br"}
+    )
     store.accounts[OTHER_ACCOUNT_ID] = Account(OTHER_ACCOUNT_ID, "Outra Empresa")
     people = [
         (ADMIN_ID, "Ana Administradora", "admin@acme.com.br", "administrator", keys.admin_token),

@@ -30,6 +30,8 @@ SenderType = Literal["User", "Contact", "AgentBot"]
 class Account:
     id: int
     name: str
+    settings: dict[str, Any] = field(default_factory=dict)  # the `settings` jsonb (store_accessor)
+    details: dict[str, Any] = field(default_factory=dict)  # locale, domain, support_email, custom_attributes
 
 
 @dataclass
@@ -42,6 +44,7 @@ class User:
     account_ids: tuple[int, ...]
     pubsub_token: str
     availability_status: str = "online"
+    auto_offline: bool = True  # the account user's: False keeps the agent online without a connection
     created_at: float = 0.0
     password: str = ""  # for POST /auth/sign_in
 
@@ -213,6 +216,7 @@ class Conversation:
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     additional_attributes: dict[str, Any] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
+    participant_ids: list[int] = field(default_factory=list)  # conversation_participants' users, oldest first
     recent_creations: deque[float] = field(default_factory=deque)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(

@@ -4,22 +4,14 @@ and the contact and label writes."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
 
 import httpx2
 
 from tests.conftest import Sandbox
+from tests.sandbox.spec_case import Case
+from tests.sandbox.spec_cases_inboxes import inbox_cases
 
-
-@dataclass(frozen=True)
-class Case:
-    label: str  # operationId, with an optional /variant
-    method: str
-    spec_path: str
-    path: str
-    token: str = "admin"  # admin | agent | bot | none
-    body: Any = None
+__all__ = ["Case", "all_cases"]
 
 
 def console_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
@@ -129,45 +121,6 @@ def contact_cases(box: Sandbox, a: str, acc: str, pub: str, pc: str, contact: st
         ),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}"),
         Case("contactDelete", "delete", f"{a}/contacts/{{id}}", f"{acc}/contacts/{created}", token="agent"),
-    ]
-
-
-def inbox_cases(box: Sandbox, a: str, acc: str) -> list[Case]:
-    """Inboxes created and changed, and an inbox's members (chatwoot_mcp/sandbox/api_inboxes.py, api_inbox_members.py)."""
-    site = box.inbox("Site")["id"]
-    members = {"inbox_id": site, "user_ids": [3]}
-    return [
-        Case(
-            "inboxCreation",
-            "post",
-            f"{a}/inboxes",
-            f"{acc}/inboxes",
-            body={"name": "Loja", "channel": {"type": "api", "webhook_url": "https://example.com/loja"}},
-        ),
-        Case(
-            "inboxCreation/web_widget",
-            "post",
-            f"{a}/inboxes",
-            f"{acc}/inboxes",
-            body={"name": "Chat do site", "channel": {"type": "web_widget", "website_url": "https://acme.com.br"}},
-        ),
-        Case(
-            "updateInbox",
-            "patch",
-            f"{a}/inboxes/{{id}}",
-            f"{acc}/inboxes/{site}",
-            body={"greeting_enabled": True, "greeting_message": "Olá!", "csat_survey_enabled": True},
-        ),
-        Case("get-inbox-members", "get", f"{a}/inbox_members/{{inbox_id}}", f"{acc}/inbox_members/{site}"),
-        Case("add-new-agent-to-inbox", "post", f"{a}/inbox_members", f"{acc}/inbox_members", body=members),
-        Case(
-            "update-agents-in-inbox",
-            "patch",
-            f"{a}/inbox_members",
-            f"{acc}/inbox_members",
-            body={"inbox_id": site, "user_ids": [2, 3]},
-        ),
-        Case("delete-agent-in-inbox", "delete", f"{a}/inbox_members", f"{acc}/inbox_members", body=members),
     ]
 
 

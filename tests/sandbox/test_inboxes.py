@@ -91,7 +91,11 @@ def test_invalid_inboxes_are_refused_with_rails_validation_errors(sandbox: Sandb
     cases = [
         ({"name": "", "channel": {"type": "api"}}, ["name"]),
         ({"name": "Loja <b>", "channel": {"type": "api"}}, ["name"]),
-        ({"name": "Loja", "channel": {"type": "email", "email": "a@b.com"}}, ["channel"]),
+        ({"name": "Loja", "channel": {"type": "telegram", "bot_token": "1"}}, ["channel"]),
+        ({"name": "Loja", "channel": {"type": "line", "line_channel_id": "1"}}, ["line_channel_secret"]),
+        ({"name": "Loja", "channel": {"type": "sms"}}, ["phone_number"]),
+        ({"name": "Loja", "channel": {"type": "email"}}, ["email"]),
+        ({"name": "Loja", "channel": {"type": "whatsapp", "provider": "default"}}, ["phone_number"]),
         ({"name": "Loja"}, ["channel"]),
         ({"name": "Loja", "channel": {"type": "web_widget"}}, ["website_url"]),
         ({"name": "Loja", "timezone": "Lua/Crateras", "channel": {"type": "api"}}, ["timezone"]),
@@ -132,3 +136,22 @@ def test_a_form_encoded_update_changes_the_inbox_as_json_does(sandbox: Sandbox) 
     assert response.status_code == 200, response.text
     found = sandbox.api("GET", f"inboxes/{SITE}").json()
     assert found["name"] == "Site novo" and found["greeting_enabled"] is True
+
+
+def test_twilio_channels_are_created_by_administrators_with_their_credentials(sandbox: Sandbox) -> None:
+    """`POST …/channels/twilio_channel` (TwilioChannelsController#create): administrators only; a missing
+    credential, a missing number or a number taken is the controller's 422 `{"error": message}`."""
+    body = {"name": "SMS", "account_sid": "AC1", "auth_token": "t", "phone_number": "+15550001111"}
+    agent = sandbox.api("POST", "channels/twilio_channel", token=token(sandbox, "bruno"), json={"twilio_channel": body})
+    assert agent.status_code == 401
+    made = sandbox.api("POST", "channels/twilio_channel", json={"twilio_channel": body})
+    assert made.status_code == 200, made.text
+    assert (made.json()["phone_number"], made.json()["medium"]) == ("+15550001111", "sms")
+    cases = [
+        ({**body, "phone_number": "+15550002222", "account_sid": ""}, "Validation failed: Account sid can't be blank"),
+        (body, "Validation failed: Phone number has already been taken"),
+        ({}, "param is missing or the value is empty: twilio_channel"),
+    ]
+    for given, error in cases:
+        refused = sandbox.api("POST", "channels/twilio_channel", json={"twilio_channel": given})
+        assert refused.status_code == 422 and refused.json() == {"error": error}

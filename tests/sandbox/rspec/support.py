@@ -78,3 +78,10 @@ def last_message(box: Sandbox, display_id: int) -> dict[str, Any]:
 def fetch(url: str) -> httpx2.Response:
     """An attachment's or avatar's URL, fetched as a browser would."""
     return httpx2.get(url, timeout=10)
+
+
+def account_request(box: Sandbox, method: str, token: str | None = None, **kwargs: Any) -> httpx2.Response:
+    """`/api/v1/accounts/{id}` itself (AccountsController#show, #update), as the administrator unless told."""
+    headers = {"api_access_token": token or box.admin_token}
+    url = f"{box.base_url}/api/v1/accounts/{box.account_id}"
+    return httpx2.request(method, url, headers=headers, timeout=10, **kwargs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx2
+
 from tests.conftest import Sandbox
 
-from .support import anonymous, state_conv, user_id
+from .support import WHATSAPP, account_request, anonymous, new_conversation, state_conv, user_id
 from .support import token as tok
 
 
@@ -83,3 +85,82 @@ def test_unassigns_the_team_from_the_conversation(sandbox: Sandbox) -> None:
     response = sandbox.api("POST", "conversations/3/assignments", token=tok(sandbox, "bruno"), json={"team_id": 0})
     assert response.status_code == 200
     assert state_conv(sandbox, 3)["team_id"] is None
+
+
+def _restrict(box: Sandbox) -> None:
+    """`account.update!(settings: account.settings.merge('restrict_conversation_reassignment' => true))`, through
+    PATCH /accounts/:id as an administrator."""
+    response = account_request(box, "PATCH", json={"restrict_conversation_reassignment": True})
+    assert response.status_code == 200, response.text
+    assert response.json()["settings"]["restrict_conversation_reassignment"] is True
+
+
+def test_returns_unauthorized_when_an_agent_tries_to_reassign_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'returns unauthorized when
+    an agent tries to reassign the conversation' (conversation 4, unassigned; Bruno names Carla)."""
+    _restrict(sandbox)
+    response = sandbox.api(
+        "POST", "conversations/4/assignments", token=tok(sandbox, "bruno"), json={"assignee_id": user_id("carla")}
+    )
+    assert response.status_code == 401
+    assert response.json() == {"error": "You are not authorized to do this action"}
+    assert state_conv(sandbox, 4)["assignee_id"] is None
+
+
+def test_allows_an_administrator_to_reassign_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'allows an administrator to
+    reassign the conversation' (conversation 3 is the administrator's; she gives it to Bruno)."""
+    _restrict(sandbox)
+    response = sandbox.api("POST", "conversations/3/assignments", json={"assignee_id": user_id("bruno")})
+    assert response.status_code == 200, response.text
+    assert state_conv(sandbox, 3)["assignee_id"] == user_id("bruno")
+
+
+def test_allows_an_agent_to_self_assign_an_unassigned_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'allows an agent to
+    self-assign an unassigned conversation'."""
+    _restrict(sandbox)
+    conv = state_conv(sandbox, 4)
+    assert conv["assignee_id"] is None and conv["assignee_agent_bot_id"] is None
+    response = sandbox.api(
+        "POST", "conversations/4/assignments", token=tok(sandbox, "bruno"), json={"assignee_id": user_id("bruno")}
+    )
+    assert response.status_code == 200, response.text
+    assert state_conv(sandbox, 4)["assignee_id"] == user_id("bruno")
+
+
+def test_blocks_an_agent_from_self_assigning_a_bot_owned_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'blocks an agent from
+    self-assigning a bot-owned conversation' (the administrator gives conversation 4 to the bot first)."""
+    given = sandbox.api(
+        "POST", "conversations/4/assignments", json={"assignee_id": sandbox.agent_bot_id, "assignee_type": "AgentBot"}
+    )
+    assert given.status_code == 200, given.text
+    _restrict(sandbox)
+    response = sandbox.api(
+        "POST", "conversations/4/assignments", token=tok(sandbox, "bruno"), json={"assignee_id": user_id("bruno")}
+    )
+    assert response.status_code == 401
+    conv = state_conv(sandbox, 4)
+    assert conv["assignee_id"] is None and conv["assignee_agent_bot_id"] == sandbox.agent_bot_id
+
+
+def test_assigns_a_team_to_the_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'assigns a team to the
+    conversation' (the team member is Bruno, made `auto_offline: false` through PATCH /profile/auto_offline; Carla,
+    of the inbox but not the team, posts the team)."""
+    conv = new_conversation(sandbox, WHATSAPP, 11)["id"]
+    assert state_conv(sandbox, conv)["assignee_id"] is None
+    online = httpx2.patch(
+        f"{sandbox.base_url}/api/v1/profile/auto_offline",
+        headers={"api_access_token": tok(sandbox, "bruno")},
+        json={"profile": {"account_id": sandbox.account_id, "auto_offline": False}},
+        timeout=10,
+    )
+    assert online.status_code == 200, online.text
+    response = sandbox.api(
+        "POST", f"conversations/{conv}/assignments", token=tok(sandbox, "carla"), json={"team_id": 1}
+    )
+    assert response.status_code == 200, response.text
+    after = state_conv(sandbox, conv)
+    assert after["team_id"] == 1 and after["assignee_id"] == user_id("bruno")
