@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import anonymous, public
+from .support import anonymous, other_account, public
 
 SIGN_IN = {"errors": ["You need to sign in or sign up before continuing."]}
 
@@ -213,6 +213,17 @@ def test_updates_the_contact(sandbox: Sandbox) -> None:
     assert shown["name"] == "Test Blub"
     # custom attributes are merged properly without overwriting existing ones
     assert shown["custom_attributes"] == {"test": "new test", "test1": "test1", "test2": "test2"}
+
+
+def test_prevents_the_update_of_contact_of_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'prevents the update of contact of another
+    account'."""
+    created = other_account(sandbox, "POST", "contacts", json={"name": "Contato de fora"})
+    assert created.status_code == 200, created.text
+    other_id = created.json()["payload"]["contact"]["id"]
+    response = sandbox.api("PATCH", f"contacts/{other_id}", json={"name": "Test Blub"})
+    assert response.status_code == 404
+    assert other_account(sandbox, "GET", f"contacts/{other_id}").json()["payload"]["name"] == "Contato de fora"
 
 
 def test_prevents_updating_with_an_existing_email(sandbox: Sandbox) -> None:

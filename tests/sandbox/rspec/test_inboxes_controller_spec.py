@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import SITE, WHATSAPP, anonymous, detach_bot
+from .support import SITE, WHATSAPP, anonymous, detach_bot, other_account
 from .support import token as tok
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # the bytes do not matter, the content type does
@@ -196,6 +196,28 @@ def test_deletes_inbox(sandbox: Sandbox) -> None:
     state = sandbox.control("GET", "state")
     assert [i["id"] for i in state["inboxes"]] == [WHATSAPP]
     assert not [c for c in state["conversations"] if c["id"] in site_convs]
+
+
+def test_is_unable_to_delete_inbox_of_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'is unable to delete inbox of another
+    account'."""
+    created = other_account(sandbox, "POST", "inboxes", json={"name": "Outra", "channel": {"type": "api"}})
+    assert created.status_code == 200, created.text
+    other_id = created.json()["id"]
+    response = sandbox.api("DELETE", f"inboxes/{other_id}")
+    assert response.status_code == 404
+    assert other_account(sandbox, "GET", f"inboxes/{other_id}").status_code == 200
+
+
+def test_does_not_allow_binding_an_agent_bot_from_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'does not allow binding an agent bot from
+    another account' (the spec's inbox has no bot: the Site inbox's BIA is detached first)."""
+    detach_bot(sandbox, SITE)
+    foreign = other_account(sandbox, "POST", "agent_bots", json={"name": "Robô de fora"})
+    assert foreign.status_code == 200, foreign.text
+    response = sandbox.api("POST", f"inboxes/{SITE}/set_agent_bot", json={"agent_bot": foreign.json()["id"]})
+    assert response.status_code == 404
+    assert _inbox_bot(sandbox, SITE) is None
 
 
 def test_is_unable_to_delete_inbox_as_agent(sandbox: Sandbox) -> None:
