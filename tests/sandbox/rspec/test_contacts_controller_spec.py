@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import anonymous, other_account, public
+from .support import anonymous, other_account, public, public_contact
 
 SIGN_IN = {"errors": ["You need to sign in or sign up before continuing."]}
 
@@ -127,6 +127,21 @@ def test_returns_all_contacts_with_country_name_desc_order_with_null_values_at_l
     payload = sandbox.api("GET", "contacts?include_contact_inboxes=false&sort=country").json()["payload"]
     assert payload[0]["id"] == albania["id"] and payload[0]["email"] == albania["email"]
     assert payload[-1]["additional_attributes"].get("country") is None
+
+
+def test_returns_last_seen_at(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns last seen at' (the contact has a
+    conversation it has seen; the spec's `expect(…['last_seen_at']).present?` asserts nothing, and Chatwoot's
+    `_contact.json.jbuilder` renders no `last_seen_at`: the success and the listed contact are what it checks)."""
+    identifier, contact = public_contact(sandbox, name="Visto", email="visto@example.com")
+    base = f"{identifier}/contacts/{contact['source_id']}/conversations"
+    conversation = public(sandbox, "POST", base, json={})
+    assert conversation.status_code == 200, conversation.text
+    seen = public(sandbox, "POST", f"{base}/{conversation.json()['id']}/update_last_seen")
+    assert seen.status_code == 200, seen.text
+    response = sandbox.api("GET", "contacts")
+    assert response.status_code == 200
+    assert contact["id"] in [c["id"] for c in response.json()["payload"]]
 
 
 def test_returns_all_resolved_contacts_with_contact_inboxes(sandbox: Sandbox) -> None:
