@@ -160,6 +160,30 @@ def test_returns_unauthorized_for_agents(sandbox: Sandbox) -> None:
     assert sandbox.api("GET", f"inboxes/{SITE}/campaigns").json() == []
 
 
+def _widget_campaign(box: Sandbox) -> tuple[int, int]:
+    """`create(:campaign, account: account, trigger_rules: { url: 'https://test.com' })`: the factory's inbox is a
+    website; the inbox id and the campaign's display id."""
+    channel = {"type": "web_widget", "website_url": "https://test.com"}
+    inbox = box.api("POST", "inboxes", json={"name": "Loja", "channel": channel})
+    assert inbox.status_code == 200, inbox.text
+    body = {"title": "Oferta", "message": "Olá!", "inbox_id": inbox.json()["id"]}
+    created = box.api("POST", "campaigns", json={"campaign": {**body, "trigger_rules": {"url": "https://test.com"}}})
+    assert created.status_code == 200, created.text
+    return inbox.json()["id"], created.json()["id"]
+
+
+def test_returns_all_campaigns_belonging_to_the_inbox_to_administrators(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns all campaigns belonging to the
+    inbox to administrators' (a random campaign of another inbox is left out)."""
+    inbox_id, display_id = _widget_campaign(sandbox)
+    _widget_campaign(sandbox)
+    response = sandbox.api("GET", f"inboxes/{inbox_id}/campaigns")
+    assert response.status_code == 200
+    body = response.json()
+    assert body[0]["id"] == display_id
+    assert len(body) == 1
+
+
 def _with_avatar(box: Sandbox, inbox_id: int) -> str:
     response = box.api("PATCH", f"inboxes/{inbox_id}", files={"avatar": ("avatar.png", PNG, "image/png")})
     assert response.status_code == 200, response.text
