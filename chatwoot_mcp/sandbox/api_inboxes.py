@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
+from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
 from .email_channel import EMAIL
 from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
 from .inbox_settings import (
@@ -313,10 +313,11 @@ async def avatar(ctx: Ctx) -> Reply:
 
 
 async def campaigns(ctx: Ctx) -> Reply:
-    """The inbox's campaigns: none, as the sandbox has no campaigns controller to create one."""
-    fetch_inbox(ctx)
+    """`@inbox.campaigns`, each with the campaign partial."""
+    inbox = fetch_inbox(ctx)
     ctx.require_admin()
-    return 200, []
+    found = api_campaigns.account_campaigns(ctx.store, ctx.account_id, inbox.id)
+    return 200, [api_campaigns.campaign(ctx.store, c) for c in found]
 
 
 async def health(ctx: Ctx) -> Reply:

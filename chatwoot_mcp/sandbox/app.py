@@ -19,6 +19,7 @@ from . import (
     api_account_settings,
     api_auth,
     api_blobs,
+    api_campaigns,
     api_contact_actions,
     api_contact_labels,
     api_contact_merge,
@@ -77,6 +78,7 @@ def build_router() -> Router:
     api_auth.register(router)
     api_account.register(router)
     api_inboxes.register(router)
+    api_campaigns.register(router)
     api_inbox_members.register(router)
     api_account_settings.register(router)
     api_participants.register(router)

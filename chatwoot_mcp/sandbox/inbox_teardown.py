@@ -8,7 +8,7 @@ from .state import Inbox, Store
 
 def destroy_inbox(store: Store, inbox: Inbox) -> None:
     """Inbox#destroy: conversations (with their messages), contact inboxes, webhooks, reporting events,
-    members and the bot link go; the contacts stay."""
+    campaigns, members and the bot link go; the contacts stay."""
     doomed = [conv for conv in store.conversations.values() if conv.inbox_id == inbox.id]
     for conv in doomed:
         for message in conv.messages:
@@ -21,4 +21,6 @@ def destroy_inbox(store: Store, inbox: Inbox) -> None:
     for hook_id in [hook.id for hook in store.webhooks.values() if hook.inbox_id == inbox.id]:
         del store.webhooks[hook_id]
     store.reporting_events[:] = [event for event in store.reporting_events if event.inbox_id != inbox.id]
+    for campaign_id in [c.id for c in store.campaigns.values() if c.inbox_id == inbox.id]:
+        del store.campaigns[campaign_id]
     del store.inboxes[inbox.id]

@@ -27,6 +27,7 @@ from .state import (
 ACCOUNT_ID = 1
 OTHER_ACCOUNT_ID = 2
 ADMIN_ID, AGENT_ID, AGENT2_ID = 1, 2, 3
+OTHER_ADMIN_ID = 4  # the second account's administrator, so a test can build what the specs' other_account holds
 BOT_ID = 1
 TEAM_ID = 1
 WHATSAPP_ID, SITE_ID = 1, 2
@@ -44,6 +45,7 @@ class Secrets:
     agent_token: str = field(default_factory=_token)
     agent2_token: str = field(default_factory=_token)
     bot_token: str = field(default_factory=_token)
+    other_admin_token: str = field(default_factory=_token)
     passwords: tuple[str, str, str] = field(default_factory=lambda: (_token(), _token(), _token()))
     whatsapp_identifier: str = field(default_factory=_token)
     site_identifier: str = field(default_factory=_token)
@@ -90,6 +92,18 @@ def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
             user_id, name, email, role, token, (ACCOUNT_ID,), _token(), created_at=start, password=password
         )
         store.next_id("user")
+    store.users[OTHER_ADMIN_ID] = User(
+        OTHER_ADMIN_ID,
+        "Otávio Outra",
+        "admin@outra.com.br",
+        "administrator",
+        keys.other_admin_token,
+        (OTHER_ACCOUNT_ID,),
+        _token(),
+        created_at=start,
+        password=_token(),
+    )
+    store.next_id("user")
     store.bots[BOT_ID] = AgentBot(
         id=BOT_ID,
         name="BIA",
@@ -249,6 +263,8 @@ def startup_info(store: Store, keys: Secrets, base_url: str) -> dict[str, object
                 "password": u.password,
             }
             for u in store.users.values()
+            if ACCOUNT_ID in u.account_ids
         ],
+        "other_account": {"id": OTHER_ACCOUNT_ID, "admin_token": keys.other_admin_token},
         "teams": [{"id": t.id, "name": t.name} for t in store.teams.values()],
     }

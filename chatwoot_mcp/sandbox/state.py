@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .campaign_records import Campaign
 from .inbox_settings import default_settings
 from .indexes import (
     ContactInboxIndex,
@@ -318,6 +319,7 @@ class Store:
     labels: dict[int, Label] = field(default_factory=dict)
     blobs: dict[str, Blob] = field(default_factory=dict)
     canned_responses: dict[int, CannedResponse] = field(default_factory=dict)
+    campaigns: dict[int, Campaign] = field(default_factory=dict)
     reporting_events: list[ReportingEvent] = field(default_factory=list)
     bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each
     display_index: dict[tuple[int, int], int] = field(default_factory=dict)

@@ -49,6 +49,7 @@ def test_start_up_prints_one_json_line_within_two_seconds_and_serves_at_once() -
             "inboxes",
             "agents",
             "teams",
+            "other_account",
         }
         assert {i["name"] for i in info["inboxes"]} == {"WhatsApp", "Site"}
         assert all(set(i) == {"id", "name", "inbox_identifier"} for i in info["inboxes"])

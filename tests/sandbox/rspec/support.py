@@ -85,3 +85,10 @@ def account_request(box: Sandbox, method: str, token: str | None = None, **kwarg
     headers = {"api_access_token": token or box.admin_token}
     url = f"{box.base_url}/api/v1/accounts/{box.account_id}"
     return httpx2.request(method, url, headers=headers, timeout=10, **kwargs)
+
+
+def other_account(box: Sandbox, method: str, path: str, **kwargs: Any) -> httpx2.Response:
+    """A request to the seed's second account as its administrator: the specs' `create(:…, account: other_account)`."""
+    other = box.info["other_account"]
+    url = f"{box.base_url}/api/v1/accounts/{other['id']}/{path.lstrip('/')}"
+    return httpx2.request(method, url, headers={"api_access_token": other["admin_token"]}, timeout=10, **kwargs)

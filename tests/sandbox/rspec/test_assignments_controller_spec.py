@@ -6,7 +6,7 @@ import httpx2
 
 from tests.conftest import Sandbox
 
-from .support import WHATSAPP, account_request, anonymous, new_conversation, state_conv, user_id
+from .support import WHATSAPP, account_request, anonymous, new_conversation, other_account, state_conv, user_id
 from .support import token as tok
 
 
@@ -15,6 +15,24 @@ def test_returns_unauthorized(sandbox: Sandbox) -> None:
     (no token)."""
     response = anonymous(sandbox, "POST", "conversations/1/assignments", json={"assignee_id": 2})
     assert response.status_code == 401
+    assert state_conv(sandbox, 1)["assignee_id"] is None
+
+
+def test_returns_unauthorized_for_a_bot_without_access_to_the_inbox(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/conversations/assignments_controller_spec.rb: it 'returns unauthorized' (a
+    bot with out access to the inbox; the spec's `create(:agent_bot)` belongs to no account and sits in none of the
+    account's inboxes, so EnsureCurrentAccountHelper refuses it: a bot of the second account, in none of them either,
+    takes the same branch)."""
+    foreign = other_account(sandbox, "POST", "agent_bots", json={"name": "Robô de fora"})
+    assert foreign.status_code == 200, foreign.text
+    response = sandbox.api(
+        "POST",
+        "conversations/1/assignments",
+        token=foreign.json()["access_token"],
+        json={"assignee_id": user_id("bruno")},
+    )
+    assert response.status_code == 401
+    assert response.json() == {"error": "Bot is not authorized to access this account"}
     assert state_conv(sandbox, 1)["assignee_id"] is None
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import anonymous, public
+from .support import anonymous, other_account, public, public_contact
 
 SIGN_IN = {"errors": ["You need to sign in or sign up before continuing."]}
 
@@ -129,6 +129,21 @@ def test_returns_all_contacts_with_country_name_desc_order_with_null_values_at_l
     assert payload[-1]["additional_attributes"].get("country") is None
 
 
+def test_returns_last_seen_at(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns last seen at' (the contact has a
+    conversation it has seen; the spec's `expect(…['last_seen_at']).present?` asserts nothing, and Chatwoot's
+    `_contact.json.jbuilder` renders no `last_seen_at`: the success and the listed contact are what it checks)."""
+    identifier, contact = public_contact(sandbox, name="Visto", email="visto@example.com")
+    base = f"{identifier}/contacts/{contact['source_id']}/conversations"
+    conversation = public(sandbox, "POST", base, json={})
+    assert conversation.status_code == 200, conversation.text
+    seen = public(sandbox, "POST", f"{base}/{conversation.json()['id']}/update_last_seen")
+    assert seen.status_code == 200, seen.text
+    response = sandbox.api("GET", "contacts")
+    assert response.status_code == 200
+    assert contact["id"] in [c["id"] for c in response.json()["payload"]]
+
+
 def test_returns_all_resolved_contacts_with_contact_inboxes(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'returns all resolved contacts with contact
     inboxes' (search by email)."""
@@ -213,6 +228,17 @@ def test_updates_the_contact(sandbox: Sandbox) -> None:
     assert shown["name"] == "Test Blub"
     # custom attributes are merged properly without overwriting existing ones
     assert shown["custom_attributes"] == {"test": "new test", "test1": "test1", "test2": "test2"}
+
+
+def test_prevents_the_update_of_contact_of_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/contacts_controller_spec.rb: it 'prevents the update of contact of another
+    account'."""
+    created = other_account(sandbox, "POST", "contacts", json={"name": "Contato de fora"})
+    assert created.status_code == 200, created.text
+    other_id = created.json()["payload"]["contact"]["id"]
+    response = sandbox.api("PATCH", f"contacts/{other_id}", json={"name": "Test Blub"})
+    assert response.status_code == 404
+    assert other_account(sandbox, "GET", f"contacts/{other_id}").json()["payload"]["name"] == "Contato de fora"
 
 
 def test_prevents_updating_with_an_existing_email(sandbox: Sandbox) -> None:

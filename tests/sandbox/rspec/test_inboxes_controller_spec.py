@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Sandbox
 
-from .support import SITE, WHATSAPP, anonymous, detach_bot
+from .support import SITE, WHATSAPP, anonymous, detach_bot, other_account
 from .support import token as tok
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # the bytes do not matter, the content type does
@@ -160,6 +160,30 @@ def test_returns_unauthorized_for_agents(sandbox: Sandbox) -> None:
     assert sandbox.api("GET", f"inboxes/{SITE}/campaigns").json() == []
 
 
+def _widget_campaign(box: Sandbox) -> tuple[int, int]:
+    """`create(:campaign, account: account, trigger_rules: { url: 'https://test.com' })`: the factory's inbox is a
+    website; the inbox id and the campaign's display id."""
+    channel = {"type": "web_widget", "website_url": "https://test.com"}
+    inbox = box.api("POST", "inboxes", json={"name": "Loja", "channel": channel})
+    assert inbox.status_code == 200, inbox.text
+    body = {"title": "Oferta", "message": "Olá!", "inbox_id": inbox.json()["id"]}
+    created = box.api("POST", "campaigns", json={"campaign": {**body, "trigger_rules": {"url": "https://test.com"}}})
+    assert created.status_code == 200, created.text
+    return inbox.json()["id"], created.json()["id"]
+
+
+def test_returns_all_campaigns_belonging_to_the_inbox_to_administrators(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'returns all campaigns belonging to the
+    inbox to administrators' (a random campaign of another inbox is left out)."""
+    inbox_id, display_id = _widget_campaign(sandbox)
+    _widget_campaign(sandbox)
+    response = sandbox.api("GET", f"inboxes/{inbox_id}/campaigns")
+    assert response.status_code == 200
+    body = response.json()
+    assert body[0]["id"] == display_id
+    assert len(body) == 1
+
+
 def _with_avatar(box: Sandbox, inbox_id: int) -> str:
     response = box.api("PATCH", f"inboxes/{inbox_id}", files={"avatar": ("avatar.png", PNG, "image/png")})
     assert response.status_code == 200, response.text
@@ -196,6 +220,28 @@ def test_deletes_inbox(sandbox: Sandbox) -> None:
     state = sandbox.control("GET", "state")
     assert [i["id"] for i in state["inboxes"]] == [WHATSAPP]
     assert not [c for c in state["conversations"] if c["id"] in site_convs]
+
+
+def test_is_unable_to_delete_inbox_of_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'is unable to delete inbox of another
+    account'."""
+    created = other_account(sandbox, "POST", "inboxes", json={"name": "Outra", "channel": {"type": "api"}})
+    assert created.status_code == 200, created.text
+    other_id = created.json()["id"]
+    response = sandbox.api("DELETE", f"inboxes/{other_id}")
+    assert response.status_code == 404
+    assert other_account(sandbox, "GET", f"inboxes/{other_id}").status_code == 200
+
+
+def test_does_not_allow_binding_an_agent_bot_from_another_account(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'does not allow binding an agent bot from
+    another account' (the spec's inbox has no bot: the Site inbox's BIA is detached first)."""
+    detach_bot(sandbox, SITE)
+    foreign = other_account(sandbox, "POST", "agent_bots", json={"name": "Robô de fora"})
+    assert foreign.status_code == 200, foreign.text
+    response = sandbox.api("POST", f"inboxes/{SITE}/set_agent_bot", json={"agent_bot": foreign.json()["id"]})
+    assert response.status_code == 404
+    assert _inbox_bot(sandbox, SITE) is None
 
 
 def test_is_unable_to_delete_inbox_as_agent(sandbox: Sandbox) -> None:

@@ -98,3 +98,19 @@ def test_returns_update_error_if_csat_message_sent_more_than_14_days(sandbox: Sa
     response = public(sandbox, "PATCH", f"{path}/{message_id}", json={"submitted_values": CSAT})
     assert response.status_code == 422
     assert response.json() == {"error": "You cannot update the CSAT survey after 14 days"}
+
+
+def test_ignores_sender_identifier_for_non_group_conversations(sandbox: Sandbox) -> None:
+    """spec/controllers/public/api/v1/inbox/messages_controller_spec.rb: it 'ignores sender_identifier for non-group
+    conversations' (the account has a contact `member-001`; the conversation is the contact's own)."""
+    member = sandbox.api("POST", "contacts", json={"name": "Membro", "identifier": "member-001"})
+    assert member.status_code == 200, member.text
+    identifier, contact = public_contact(sandbox, name="Cliente")
+    base = f"{identifier}/contacts/{contact['source_id']}/conversations"
+    display_id = public(sandbox, "POST", base).json()["id"]
+    response = public(
+        sandbox, "POST", f"{base}/{display_id}/messages", json={"content": "hello", "sender_identifier": "member-001"}
+    )
+    assert response.status_code == 200, response.text
+    sender = last_message(sandbox, display_id)["sender"]
+    assert sender["id"] == contact["id"] and sender["type"] == "contact"
