@@ -1,4 +1,4 @@
-"""The sandbox starts fast, announces itself on one JSON line and stops cleanly on signals."""
+"""The sandbox announces itself on one JSON line and stops cleanly on signals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx2
@@ -14,8 +13,7 @@ import httpx2
 from tests.conftest import REPO, Sandbox, stop_process
 
 
-def _spawn() -> tuple[subprocess.Popen[str], dict[str, Any], float]:
-    started = time.monotonic()
+def _spawn() -> tuple[subprocess.Popen[str], dict[str, Any]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -26,7 +24,7 @@ def _spawn() -> tuple[subprocess.Popen[str], dict[str, Any], float]:
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    return proc, json.loads(line), time.monotonic() - started
+    return proc, json.loads(line)
 
 
 def _close(proc: subprocess.Popen[str]) -> None:
@@ -35,10 +33,9 @@ def _close(proc: subprocess.Popen[str]) -> None:
             stream.close()
 
 
-def test_start_up_prints_one_json_line_within_two_seconds_and_serves_at_once() -> None:
-    proc, info, elapsed = _spawn()
+def test_start_up_prints_one_json_line_and_serves_at_once() -> None:
+    proc, info = _spawn()
     try:
-        assert elapsed < 2.0
         assert set(info) == {
             "base_url",
             "account_id",
@@ -68,7 +65,7 @@ def test_start_up_prints_one_json_line_within_two_seconds_and_serves_at_once() -
 
 
 def test_sigint_stops_the_sandbox_with_exit_code_zero_and_nothing_more_on_stdout() -> None:
-    proc, _info, _ = _spawn()
+    proc, _info = _spawn()
     proc.send_signal(signal.SIGINT)
     out, _err = proc.communicate(timeout=10)
     assert proc.returncode == 0
@@ -84,7 +81,7 @@ def test_tokens_and_ids_survive_a_reset(sandbox: Sandbox) -> None:
 
 
 def test_tokens_are_random_per_process(sandbox: Sandbox) -> None:
-    proc, info, _ = _spawn()
+    proc, info = _spawn()
     try:
         assert info["admin_token"] != sandbox.admin_token
         assert info["bot_token"] != sandbox.bot_token
