@@ -16,6 +16,12 @@ from chatwoot_mcp.server.session import ToolCallFailed
 PERIODS = (7, 14, 30)
 
 
+def reports_note(why: str | None) -> str:
+    """Why Chatwoot's own count is missing, in the page's language."""
+    said = next((pt for start, pt in texts.STATS_NO_CHATWOOT_WHY if (why or "").startswith(start)), None)
+    return texts.STATS_NO_CHATWOOT.format(why=said or texts.STATS_NO_CHATWOOT_OTHER)
+
+
 def _number(value: float, decimals: int = 1) -> str:
     """pt-BR decimals (a comma), no trailing ",0"."""
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
@@ -117,7 +123,7 @@ async def stats_page(request: Request) -> Response:
         "charts": charts_of(result),
         "rows": table_rows(result),
         "columns": texts.STATS_COLUMNS + ((texts.STATS_CHATWOOT,) if show_chatwoot else ()),
-        "reports_note": None if show_chatwoot else texts.STATS_NO_CHATWOOT.format(why=result["chatwoot_reports"]),
+        "reports_note": None if show_chatwoot else reports_note(result.get("chatwoot_reports")),
         "waiting": None
         if result.get("minutes_waiting_for_a_person_avg") is None
         else minutes(result["minutes_waiting_for_a_person_avg"]),

@@ -151,6 +151,14 @@ STATS_BACK_TO_BOT = "pessoa → IA"
 STATS_CHATWOOT = "Chatwoot: bot_handoffs_count"
 STATS_WAITING = "de espera média por uma pessoa"
 STATS_NO_CHATWOOT = "A contagem do próprio Chatwoot (bot_handoffs_count) não aparece: {why}."
+# The stats tool explains in English for models; the page says the same in pt-BR (matched by the reason's start).
+STATS_NO_CHATWOOT_WHY = (
+    ("Chatwoot is not configured", "o console não tem o endereço do Chatwoot configurado"),
+    ("the token may not read", "só administradores do Chatwoot podem ler os relatórios"),
+    ("this Chatwoot has no reports", "este Chatwoot não tem a API de relatórios v2"),
+    ("Chatwoot's reports could not be read", "os relatórios do Chatwoot não puderam ser lidos agora"),
+)
+STATS_NO_CHATWOOT_OTHER = "o Chatwoot não respondeu com os relatórios"
 STATS_HANDOFFS = "Handoffs por dia"
 STATS_HANDOFFS_DESC = (
     "Barras por dia: conversas passadas da IA para pessoas e devolvidas por pessoas à IA"

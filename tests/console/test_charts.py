@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatwoot_mcp.console.charts import HEIGHT, Series, chart, nice_top
-from chatwoot_mcp.console.stats_page import count, day_label, milliseconds, minutes, percent
+from chatwoot_mcp.console.stats_page import count, day_label, milliseconds, minutes, percent, reports_note
 
 
 @pytest.mark.parametrize(("peak", "top"), [(0, 1), (1, 1), (3, 5), (7, 10), (46.5, 50), (120, 200), (0.3, 0.5)])
@@ -41,3 +41,20 @@ def test_figures_read_in_brazilian_portuguese() -> None:
         "3",
     )
     assert day_label("2026-12-02") == "02/12"
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("the token may not read Chatwoot's reports (administrators only)", "só administradores"),
+        ("this Chatwoot has no reports v2 API", "relatórios v2"),
+        ("Chatwoot's reports could not be read (ReadTimeout)", "não puderam ser lidos"),
+        ("something new", "não respondeu"),
+        (None, "não respondeu"),
+    ],
+)
+def test_why_chatwoots_count_is_missing_is_said_in_portuguese(why: str | None, said: str) -> None:
+    note = reports_note(why)
+    assert said in note
+    assert note.startswith("A contagem do próprio Chatwoot")
+    assert (why or "") not in note or why is None
