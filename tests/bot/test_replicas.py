@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -183,60 +184,73 @@ async def start_customers(chatwoot: Chatwoot, count: int) -> list[Customer]:
     return customers
 
 
-async def test_two_replicas_answer_a_burst_exactly_once_and_share_the_work(chatwoot: Chatwoot, tmp_path: Path) -> None:
+@dataclass
+class Cluster:
+    fake: FakeOpenAI
+    url: str  # the replicas' database
+    one: Replica
+    two: Replica
+    balancer: Balancer
+
+
+@asynccontextmanager
+async def two_replicas(chatwoot: Chatwoot, tmp_path: Path, model_seconds: float) -> AsyncIterator[Cluster]:
+    """Two healthy replicas on a schema of their own behind a balancer, with Chatwoot's bot pointed at it (and
+    pointed away again at the end)."""
     secret = await chatwoot.bot_secret()
-    with FakeOpenAI(default=slow_model(0.5)) as fake:
+    with FakeOpenAI(default=slow_model(model_seconds)) as fake:
         async with pg_schema() as url:
             with replicas(2, chatwoot.sandbox, secret, url, fake, tmp_path) as (one, two):
                 await healthy(chatwoot, one)
                 await healthy(chatwoot, two)
                 with Balancer([one.url, two.url]) as balancer:
                     await chatwoot.point_bot_at(f"{balancer.url}/webhooks/chatwoot")
-                    customers = await start_customers(chatwoot, 30)
-                    said = await burst(customers, "Meu pedido atrasou")
-                    await eventually(lambda: all_answered(chatwoot, said), timeout=60)
-                    await eventually(lambda: settled(chatwoot, one), timeout=30)
-                    replies = await assert_each_message_answered_once(chatwoot, said)
-                    await chatwoot.point_bot_at("")
-                assert replies == len(said) == 30
-                # No extra model call: each answer was asked once, whichever replica asked it.
-                assert len(fake.requests) == 30
-                # Both replicas received webhooks and both answered customers.
-                assert balancer.sent[one.url] > 0 and balancer.sent[two.url] > 0
-                assert one.lines("reply_sent") and two.lines("reply_sent")
-                assert len(one.lines("reply_sent")) + len(two.lines("reply_sent")) == 30
+                    try:
+                        yield Cluster(fake, url, one, two, balancer)
+                    finally:
+                        await chatwoot.point_bot_at("")
+
+
+async def test_two_replicas_answer_a_burst_exactly_once_and_share_the_work(chatwoot: Chatwoot, tmp_path: Path) -> None:
+    async with two_replicas(chatwoot, tmp_path, model_seconds=0.5) as cluster:
+        one, two = cluster.one, cluster.two
+        customers = await start_customers(chatwoot, 30)
+        said = await burst(customers, "Meu pedido atrasou")
+        await eventually(lambda: all_answered(chatwoot, said), timeout=60)
+        await eventually(lambda: settled(chatwoot, one), timeout=30)
+        replies = await assert_each_message_answered_once(chatwoot, said)
+        assert replies == len(said) == 30
+        # No extra model call: each answer was asked once, whichever replica asked it.
+        assert len(cluster.fake.requests) == 30
+        # Both replicas received webhooks and both answered customers.
+        assert cluster.balancer.sent[one.url] > 0 and cluster.balancer.sent[two.url] > 0
+        assert one.lines("reply_sent") and two.lines("reply_sent")
+        assert len(one.lines("reply_sent")) + len(two.lines("reply_sent")) == 30
 
 
 async def test_a_replica_killed_mid_burst_has_its_conversations_answered_by_the_other(
     chatwoot: Chatwoot, tmp_path: Path
 ) -> None:
-    secret = await chatwoot.bot_secret()
-    with FakeOpenAI(default=slow_model(1.5)) as fake:
-        async with pg_schema() as url:
-            with replicas(2, chatwoot.sandbox, secret, url, fake, tmp_path) as (doomed, survivor):
-                await healthy(chatwoot, doomed)
-                await healthy(chatwoot, survivor)
-                with Balancer([doomed.url, survivor.url]) as balancer:
-                    await chatwoot.point_bot_at(f"{balancer.url}/webhooks/chatwoot")
-                    customers = await start_customers(chatwoot, 30)
-                    said = await burst(customers, "Quero trocar o produto")
-                    # Killed while it holds conversations whose model calls are under way.
-                    held = await eventually(lambda: leases_of(url, doomed.proc.pid, at_least=5), timeout=30)
-                    doomed.proc.send_signal(signal.SIGKILL)
-                    doomed.proc.wait(timeout=10)
-                    killed_at = anyio.current_time()
-                    unanswered = [cid for cid in held if not await chatwoot.bot_replies(cid)]
-                    assert unanswered, "the killed replica had answered everything it held already"
-                    # Within seconds: the lease expires (2 s here) and the next sweep takes the work up.
-                    await eventually(lambda: all_answered(chatwoot, said), timeout=30)
-                    took = anyio.current_time() - killed_at
-                    await eventually(lambda: settled(chatwoot, survivor), timeout=30)
-                    await assert_each_message_answered_once(chatwoot, said)
-                    await chatwoot.point_bot_at("")
-                taken = {line["conversation_id"] for line in survivor.lines("reply_sent")}
-                assert set(unanswered) <= taken
-                assert took < 15, took
-                assert balancer.sent[survivor.url] > 0
+    async with two_replicas(chatwoot, tmp_path, model_seconds=1.5) as cluster:
+        doomed, survivor = cluster.one, cluster.two
+        customers = await start_customers(chatwoot, 30)
+        said = await burst(customers, "Quero trocar o produto")
+        # Killed while it holds conversations whose model calls are under way.
+        held = await eventually(lambda: leases_of(cluster.url, doomed.proc.pid, at_least=5), timeout=30)
+        doomed.proc.send_signal(signal.SIGKILL)
+        doomed.proc.wait(timeout=10)
+        killed_at = anyio.current_time()
+        unanswered = [cid for cid in held if not await chatwoot.bot_replies(cid)]
+        assert unanswered, "the killed replica had answered everything it held already"
+        # Within seconds: the lease expires (2 s here) and the next sweep takes the work up.
+        await eventually(lambda: all_answered(chatwoot, said), timeout=30)
+        took = anyio.current_time() - killed_at
+        await eventually(lambda: settled(chatwoot, survivor), timeout=30)
+        await assert_each_message_answered_once(chatwoot, said)
+        taken = {line["conversation_id"] for line in survivor.lines("reply_sent")}
+        assert set(unanswered) <= taken
+        assert took < 15, took
+        assert cluster.balancer.sent[survivor.url] > 0
 
 
 async def leases_of(url: str, pid: int, *, at_least: int) -> list[int]:
@@ -255,41 +269,34 @@ async def leases_of(url: str, pid: int, *, at_least: int) -> list[int]:
 async def test_replies_stay_in_order_when_a_conversation_moves_between_replicas(
     chatwoot: Chatwoot, tmp_path: Path
 ) -> None:
-    secret = await chatwoot.bot_secret()
-    with FakeOpenAI(default=slow_model(0.4)) as fake:
-        async with pg_schema() as url:
-            with replicas(2, chatwoot.sandbox, secret, url, fake, tmp_path) as (one, two):
-                await healthy(chatwoot, one)
-                await healthy(chatwoot, two)
-                with Balancer([one.url, two.url]) as balancer:
-                    await chatwoot.point_bot_at(f"{balancer.url}/webhooks/chatwoot")
-                    customers = await start_customers(chatwoot, 6)
-                    said: dict[int, list[int]] = {c.conversation_id or 0: [] for c in customers}
+    async with two_replicas(chatwoot, tmp_path, model_seconds=0.4) as cluster:
+        one, two = cluster.one, cluster.two
+        customers = await start_customers(chatwoot, 6)
+        said: dict[int, list[int]] = {c.conversation_id or 0: [] for c in customers}
 
-                    async def talk(customer: Customer) -> None:
-                        # Rounds of two messages, the second while the first is being answered; after each round's
-                        # answer the lease is given back, and the next round may land on the other replica.
-                        cid = customer.conversation_id or 0
-                        for turn in range(4):
-                            said[cid].append(await customer.say(f"mensagem {turn}a"))
-                            await anyio.sleep(0.3 + 0.2 * (turn % 2))
-                            said[cid].append(await customer.say(f"mensagem {turn}b"))
-                            await eventually(lambda: all_answered(chatwoot, {cid: said[cid]}), timeout=30)
-                            await anyio.sleep(0.5)
+        async def talk(customer: Customer) -> None:
+            # Rounds of two messages, the second while the first is being answered; after each round's
+            # answer the lease is given back, and the next round may land on the other replica.
+            cid = customer.conversation_id or 0
+            for turn in range(4):
+                said[cid].append(await customer.say(f"mensagem {turn}a"))
+                await anyio.sleep(0.3 + 0.2 * (turn % 2))
+                said[cid].append(await customer.say(f"mensagem {turn}b"))
+                await eventually(lambda: all_answered(chatwoot, {cid: said[cid]}), timeout=30)
+                await anyio.sleep(0.5)
 
-                    async with anyio.create_task_group() as tg:
-                        for customer in customers:
-                            tg.start_soon(talk, customer)
-                    await eventually(lambda: all_answered(chatwoot, said), timeout=60)
-                    await eventually(lambda: settled(chatwoot, one), timeout=30)
-                    replies = await assert_each_message_answered_once(chatwoot, said)
-                    await chatwoot.point_bot_at("")
-                assert len(fake.requests) == replies
-                # Conversations were worked by both replicas in turn.
-                moved = [
-                    cid
-                    for cid in said
-                    if {line["conversation_id"] for line in one.lines("reply_sent")} >= {cid}
-                    and {line["conversation_id"] for line in two.lines("reply_sent")} >= {cid}
-                ]
-                assert moved, "no conversation was answered by both replicas"
+        async with anyio.create_task_group() as tg:
+            for customer in customers:
+                tg.start_soon(talk, customer)
+        await eventually(lambda: all_answered(chatwoot, said), timeout=60)
+        await eventually(lambda: settled(chatwoot, one), timeout=30)
+        replies = await assert_each_message_answered_once(chatwoot, said)
+        assert len(cluster.fake.requests) == replies
+        # Conversations were worked by both replicas in turn.
+        moved = [
+            cid
+            for cid in said
+            if {line["conversation_id"] for line in one.lines("reply_sent")} >= {cid}
+            and {line["conversation_id"] for line in two.lines("reply_sent")} >= {cid}
+        ]
+        assert moved, "no conversation was answered by both replicas"
