@@ -36,7 +36,8 @@ async def profile(ctx: Ctx) -> Reply:
 # ---- inboxes ------------------------------------------------------------------------------------
 
 
-def _inbox(ctx: Ctx) -> Inbox:
+def fetch_inbox(ctx: Ctx) -> Inbox:
+    """`Current.account.inboxes.find(params[:id])` then `authorize @inbox, :show?`."""
     inbox_id = to_int(ctx.path.get("inbox_id"))
     inbox = ctx.store.inboxes.get(inbox_id) if inbox_id is not None else None
     if inbox is None or inbox.account_id != ctx.account_id:
@@ -60,18 +61,18 @@ async def inboxes(ctx: Ctx) -> Reply:
 
 
 async def inbox_show(ctx: Ctx) -> Reply:
-    return 200, render.inbox(ctx.store, _inbox(ctx), admin=ctx.is_admin)
+    return 200, render.inbox(ctx.store, fetch_inbox(ctx), admin=ctx.is_admin)
 
 
 async def inbox_agent_bot(ctx: Ctx) -> Reply:
-    bot = ctx.store.inbox_bot(_inbox(ctx))
+    bot = ctx.store.inbox_bot(fetch_inbox(ctx))
     if bot is None:
         return 200, {"agent_bot": {}}  # the jbuilder block renders empty, not null
     return 200, {"agent_bot": render.agent_bot(bot, ctx.account_id, admin=ctx.is_admin)}
 
 
 async def inbox_set_agent_bot(ctx: Ctx) -> Reply:
-    inbox = _inbox(ctx)
+    inbox = fetch_inbox(ctx)
     ctx.require_admin()
     if "agent_bot" not in ctx.params:
         raise unprocessable("param is missing or the value is empty: agent_bot")
@@ -87,7 +88,7 @@ async def inbox_set_agent_bot(ctx: Ctx) -> Reply:
 
 
 async def inbox_reset_secret(ctx: Ctx) -> Reply:
-    inbox = _inbox(ctx)
+    inbox = fetch_inbox(ctx)
     ctx.require_admin()
     inbox.secret = secrets.token_urlsafe(18)
     return 200, render.inbox(ctx.store, inbox, admin=True)

@@ -12,8 +12,9 @@ from zoneinfo import available_timezones
 from starlette.datastructures import UploadFile
 
 from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
+from .api_account import fetch_inbox
 from .email_channel import EMAIL
-from .errors import ApiError, forbidden_action, not_found, record_invalid, unprocessable
+from .errors import ApiError, record_invalid, unprocessable
 from .inbox_settings import (
     API,
     DELETION_MESSAGE,
@@ -74,18 +75,6 @@ def _zones() -> frozenset[str]:
     """TZInfo's identifiers as the system's tz database knows them; empty (no check) on a system without one."""
     zones = available_timezones()
     return frozenset(zones) | {"UTC"} if zones else frozenset()
-
-
-def fetch_inbox(ctx: Ctx) -> Inbox:
-    """`Current.account.inboxes.find(params[:id])` then `authorize @inbox, :show?`."""
-    inbox_id = to_int(ctx.path.get("inbox_id"))
-    inbox = ctx.store.inboxes.get(inbox_id) if inbox_id is not None else None
-    if inbox is None or inbox.account_id != ctx.account_id:
-        raise not_found()
-    user = ctx.user
-    if user is not None and not user.is_admin and user.id not in inbox.member_ids:
-        raise forbidden_action()
-    return inbox
 
 
 def _validate(name: Any, settings: dict[str, Any]) -> None:

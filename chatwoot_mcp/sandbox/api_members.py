@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import render
-from .api_account import _inbox
+from .api_account import fetch_inbox
 from .errors import not_found
 from .parsing import to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
@@ -11,7 +11,7 @@ from .routing import ACCOUNT, Ctx, Reply, Router
 
 async def assignable_agents(ctx: Ctx) -> Reply:
     """Inbox#assignable_agents: the inbox's members, then the account's administrators, each once."""
-    inbox = _inbox(ctx)  # an agent outside the inbox gets 401 (InboxPolicy#show?)
+    inbox = fetch_inbox(ctx)  # an agent outside the inbox gets 401 (InboxPolicy#show?)
     users = ctx.store.account_users(ctx.account_id)
     members = sorted((u for u in users if u.id in inbox.member_ids), key=lambda u: u.id)
     admins = [u for u in users if u.is_admin and u.id not in inbox.member_ids]
