@@ -21,22 +21,12 @@ import psutil
 from bench.common import REPO, Stopwatch, median_ms, percentile_ms, row, sandbox
 from chatwoot_mcp.config import Settings
 from chatwoot_mcp.server.session import open_tool_session
+from tests.console.harness import CHROMIUM, CHROMIUM_ARGS  # the browser the console's tests use, started alike
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONSOLE_CONVERSATIONS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_CONSOLE_ROUNDS", "100"))
 PAGES = int(os.environ.get("BENCH_CONSOLE_PAGES", "20"))
 EVENTS = int(os.environ.get("BENCH_CONSOLE_EVENTS", "30"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 async def seed(box: dict[str, Any], count: int) -> None:
