@@ -56,22 +56,22 @@ def free_port() -> int:
 
 def start_sandbox(started: Started, workdir: Path) -> dict[str, Any]:
     """`python -m chatwoot_mcp.sandbox --port 0`; returns the JSON line it prints when ready."""
-    log_path = workdir / "sandbox.log"
-    log = log_path.open("w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    log.close()
+    return ready_line(started, "sandbox", [sys.executable, "-m", "chatwoot_mcp.sandbox", "--port", "0"], workdir)
+
+
+def ready_line(
+    started: Started, name: str, args: list[str], workdir: Path, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Start `args` with its stderr in `<name>.log` and return the JSON line it prints on stdout when ready."""
+    log_path = workdir / f"{name}.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, text=True)
     started.processes.append(proc)
-    started.logs["sandbox"] = log_path
+    started.logs[name] = log_path
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
-        raise DemoFailed(f"the sandbox did not start:\n{started.tail('sandbox')}")
+        raise DemoFailed(f"the {name} did not start:\n{started.tail(name)}")
     return dict(json.loads(line))
 
 
@@ -137,8 +137,6 @@ def start_bot(started: Started, env: dict[str, str], workdir: Path) -> str:
 
 def start_console(started: Started, info: dict[str, Any], workdir: Path, environ: Mapping[str, str]) -> str:
     """`python -m chatwoot_mcp.console --port 0` against the sandbox; returns its URL from the ready line."""
-    log_path = workdir / "console.log"
-    log = log_path.open("w", encoding="utf-8")
     env = {k: v for k, v in environ.items() if not k.startswith(("CHATWOOT_", "CONSOLE_", "BOT_", "OPENAI_"))}
     env.update(
         {
@@ -147,22 +145,11 @@ def start_console(started: Started, info: dict[str, Any], workdir: Path, environ
             "CHATWOOT_ACCOUNT_ID": str(info["account_id"]),
             "CHATWOOT_CREDENTIALS_FILE": str(workdir / "credentials.toml"),
             "CONSOLE_AGENTS_SEE_QUEUE": "true",
-            # The bot's records (beside its SQLite store unless set), for the console's figures page.
-            "MIRROR_DATABASE_URL": environ.get("MIRROR_DATABASE_URL", "").strip()
-            or f"sqlite:///{workdir / 'mirror.sqlite3'}",
+            # The bot's records, for the console's figures page.
+            "MIRROR_DATABASE_URL": mirror_url(workdir, environ),
         }
     )
     if environ.get("BOT_NAME", "").strip():
         env["BOT_NAME"] = environ["BOT_NAME"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env, text=True,
-    )  # fmt: skip
-    log.close()
-    started.processes.append(proc)
-    started.logs["console"] = log_path
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        raise DemoFailed(f"the console did not start:\n{started.tail('console')}")
-    return str(json.loads(line)["url"])
+    args = [sys.executable, "-m", "chatwoot_mcp.console", "--port", "0"]
+    return str(ready_line(started, "console", args, workdir, env)["url"])
