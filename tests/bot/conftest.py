@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
 from tests.bot.harness import Chatwoot
 from tests.conftest import Sandbox
+from tests.fakes.openai_server import FakeOpenAI
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("BOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -74,3 +75,16 @@ async def chatwoot(sandbox: Sandbox) -> AsyncIterator[Chatwoot]:
     """The sandbox as the tests' customers and agents reach it (modules needing other limits define their own)."""
     async with httpx2.AsyncClient(timeout=10) as http:
         yield Chatwoot(sandbox, http)
+
+
+# The responder tests' fake model: one server per module, emptied before each test.
+@pytest.fixture(scope="module")
+def brain_fake_server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(brain_fake_server: FakeOpenAI) -> FakeOpenAI:
+    brain_fake_server.reset()
+    return brain_fake_server
