@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import AgentBot, Conversation, Store
+from .state import AgentBot, ContactInbox, Conversation, Store
 from .webhooks import Dispatcher
 
 BOT_EVENTS = frozenset(
@@ -93,3 +93,33 @@ def emit_account_only(
                 display_id=None,
                 message_id=None,
             )
+
+
+def emit_contact_inbox(
+    store: Store, dispatcher: Dispatcher, event: str, ci: ContactInbox, payload: dict[str, Any]
+) -> None:
+    """`webwidget_triggered`: AgentBotListener posts to the inbox's bot (not a conversation's), WebhookListener to
+    the account's subscribed webhooks and an API inbox's webhook URL."""
+    inbox = store.inboxes[ci.inbox_id]
+    targets: list[tuple[str, str, str | None]] = []
+    bot = store.inbox_bot(inbox)
+    if bot is not None and bot.outgoing_url:
+        targets.append(("agent_bot", bot.outgoing_url, bot.secret))
+    targets += [
+        ("account", h.url, h.secret)
+        for h in store.webhooks.values()
+        if h.account_id == inbox.account_id and event in h.subscriptions
+    ]
+    if inbox.webhook_url:
+        targets.append(("api_inbox", inbox.webhook_url, inbox.secret))
+    for kind, url, secret in targets:
+        dispatcher.submit(
+            kind=kind,
+            url=url,
+            secret=secret,
+            event=event,
+            payload=payload,
+            conversation_id=None,
+            display_id=None,
+            message_id=None,
+        )
