@@ -6,6 +6,7 @@ from __future__ import annotations
 from . import render
 from .errors import ApiError, not_found
 from .parsing import Upload, str_list, to_int
+from .presence import contact_online
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Contact, Store
 
@@ -36,10 +37,14 @@ def remove_contact(store: Store, contact: Contact) -> None:
 
 
 async def destroy(ctx: Ctx) -> Reply:
-    """Administrators only (ContactPolicy#destroy?); a contact online on the widget is refused, and the sandbox has
-    no widget presence, so none is."""
+    """Administrators only (ContactPolicy#destroy?); a contact online on the widget (RoomChannel presence) is
+    refused with `contacts.online.delete` and its name as Ruby's `capitalize` writes it."""
     ctx.require_admin()
-    remove_contact(ctx.store, _contact(ctx))
+    contact = _contact(ctx)
+    if contact_online(ctx.store, contact.account_id, contact.id):
+        name = f"{contact.name[:1].upper()}{contact.name[1:].lower()}"
+        raise ApiError(422, {"message": f"{name} is Online, please try again later"})
+    remove_contact(ctx.store, contact)
     return 200, EMPTY
 
 

@@ -13,6 +13,7 @@ from .api_contacts import PER_PAGE, _ordered, _with_inboxes
 from .errors import unprocessable
 from .indexes import resolved
 from .parsing import present, to_bool, to_int
+from .presence import available_contact_ids
 from .routing import ACCOUNT, Ctx, Reply, Router
 from .state import Contact
 
@@ -126,8 +127,15 @@ async def filter_(ctx: Ctx) -> Reply:
 
 
 async def active(ctx: Ctx) -> Reply:
-    """Resolved contacts OnlineStatusTracker sees online on the widget: the sandbox has no widget, so none."""
-    return 200, {"meta": {"count": 0, "current_page": 1}, "payload": []}
+    """`Current.account.contacts.where(id: OnlineStatusTracker.get_available_contact_ids)`: contacts a widget keeps
+    online over `/cable` (RoomChannel), a page of 15 in id order."""
+    page = max(to_int(ctx.params.get("page")) or 1, 1)
+    ids = sorted(i for i in available_contact_ids(ctx.store, ctx.account_id) if i in ctx.store.contacts)
+    rows = [ctx.store.contacts[i] for i in ids[(page - 1) * PER_PAGE : page * PER_PAGE]]
+    return 200, {
+        "meta": {"count": len(ids), "current_page": page},
+        "payload": [render.contact(ctx.store, c, with_inboxes=True) for c in rows],
+    }
 
 
 async def contactable_inboxes(ctx: Ctx) -> Reply:

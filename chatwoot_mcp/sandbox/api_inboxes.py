@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from starlette.datastructures import UploadFile
 
-from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, whatsapp_channel
+from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, twitter_channel, whatsapp_channel
 from .api_account import fetch_inbox
 from .email_channel import EMAIL
 from .errors import ApiError, record_invalid, unprocessable
@@ -31,6 +31,7 @@ from .parsing import present, to_bool, to_int
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Inbox
 from .twilio_channel import TWILIO
+from .twitter_channel import TWITTER
 from .whatsapp_channel import WHATSAPP
 
 INBOX = ACCOUNT + r"/inboxes/(?P<inbox_id>[^/]+)"
@@ -271,6 +272,8 @@ async def update(ctx: Ctx) -> Reply:
         inbox.channel = updated
     elif inbox.channel_type == TWILIO:
         inbox.channel = {**inbox.channel, **twilio_channel.changes(params)}
+    elif inbox.channel_type == TWITTER:
+        inbox.channel = {**inbox.channel, **twitter_channel.changes(params)}
     elif inbox.channel_type == WHATSAPP:
         updated = {**inbox.channel, **whatsapp_channel.changes(params)}
         whatsapp_channel.validate(ctx.store, inbox.id, updated)

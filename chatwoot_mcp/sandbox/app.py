@@ -12,7 +12,7 @@ import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from . import (
     api_account,
@@ -41,8 +41,10 @@ from . import (
     api_reporting_events,
     api_reports,
     api_twilio_channels,
+    api_widget,
 )
 from .auth import authenticate, check_account, token_kind
+from .cable import Cable
 from .control import Control
 from .domain import Engine
 from .errors import ROUTE_NOT_FOUND_HTML, SERVER_ERROR, ApiError
@@ -85,6 +87,7 @@ def build_router() -> Router:
     api_profile_settings.register(router)
     api_twilio_channels.register(router)
     api_public.register(router)
+    api_widget.register(router)
     api_blobs.register(router)
     return router
 
@@ -124,6 +127,7 @@ class SandboxApp:
         self.requests: list[dict[str, Any]] = []
         self.info: dict[str, Any] = {}
         self.control = Control(self.engine, self.faults, self.requests, self.info)
+        self.cable = Cable(self.engine)
         self._group: anyio.abc.TaskGroup | None = None
 
     async def _on_delivery_failure(self, job: Any) -> None:
@@ -148,6 +152,7 @@ class SandboxApp:
         return Starlette(
             routes=[
                 Route("/_sandbox/{name:path}", self.control.handle, methods=METHODS),
+                WebSocketRoute("/cable", self.cable.endpoint),
                 Route("/{path:path}", self.handle, methods=METHODS),
             ],
             lifespan=self.lifespan,

@@ -12,6 +12,7 @@ from .domain import Engine
 from .faults import FaultBook, FaultError, parse_fault
 from .render import iso
 from .state import MESSAGE_TYPE_NAMES, Store
+from .twitter_channel import create_inbox
 
 
 def state_snapshot(store: Store) -> dict[str, Any]:
@@ -136,6 +137,20 @@ class Control:
             return JSONResponse({"now": self.engine.clock.now()})
         if name == "state" and method == "GET":
             return JSONResponse(state_snapshot(self.engine.store))
+        if name == "twitter_inboxes" and method == "POST":
+            return self._twitter_inbox(data if isinstance(data, dict) else {})
         if name == "info" and method == "GET":
             return JSONResponse(self.info)
         return JSONResponse({"error": f"no control endpoint {method} /_sandbox/{name}"}, status_code=404)
+
+    def _twitter_inbox(self, data: dict[str, Any]) -> Response:
+        """A Twitter inbox, which Chatwoot builds only in Twitter's OAuth callback: `{"name", "tweets_enabled",
+        "account_id"}` (the first account unless told)."""
+        store = self.engine.store
+        account_id = data.get("account_id", min(store.accounts))
+        if account_id not in store.accounts:
+            return JSONResponse({"error": f"no account {account_id}"}, status_code=422)
+        inbox = create_inbox(
+            store, account_id, str(data.get("name") or "Twitter"), bool(data.get("tweets_enabled", True))
+        )
+        return JSONResponse({"id": inbox.id, "channel_type": inbox.channel_type})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import AgentBot, Conversation, Store
+from .state import AgentBot, ContactInbox, Conversation, Store, Webhook
 from .webhooks import Dispatcher
 
 BOT_EVENTS = frozenset(
@@ -44,6 +44,11 @@ def bots_for(store: Store, conv: Conversation) -> list[AgentBot]:
     return found
 
 
+def account_hooks(store: Store, account_id: int, event: str) -> list[Webhook]:
+    """WebhookListener's account webhooks: the account's, subscribed to the event."""
+    return [h for h in store.webhooks.values() if h.account_id == account_id and event in h.subscriptions]
+
+
 def emit(
     store: Store,
     dispatcher: Dispatcher,
@@ -69,9 +74,8 @@ def emit(
             assert bot.outgoing_url is not None
             submit("agent_bot", bot.outgoing_url, bot.secret)
     if event in ACCOUNT_EVENTS:
-        for hook in store.webhooks.values():
-            if hook.account_id == conv.account_id and event in hook.subscriptions:
-                submit("account", hook.url, hook.secret)
+        for hook in account_hooks(store, conv.account_id, event):
+            submit("account", hook.url, hook.secret)
         inbox = store.inboxes[conv.inbox_id]
         if inbox.webhook_url:
             submit("api_inbox", inbox.webhook_url, inbox.secret)
@@ -81,15 +85,40 @@ def emit_account_only(
     store: Store, dispatcher: Dispatcher, event: str, account_id: int, payload: dict[str, Any]
 ) -> None:
     """An event with no conversation (contacts): account webhooks only."""
-    for hook in store.webhooks.values():
-        if hook.account_id == account_id and event in hook.subscriptions:
-            dispatcher.submit(
-                kind="account",
-                url=hook.url,
-                secret=hook.secret,
-                event=event,
-                payload=payload,
-                conversation_id=None,
-                display_id=None,
-                message_id=None,
-            )
+    for hook in account_hooks(store, account_id, event):
+        dispatcher.submit(
+            kind="account",
+            url=hook.url,
+            secret=hook.secret,
+            event=event,
+            payload=payload,
+            conversation_id=None,
+            display_id=None,
+            message_id=None,
+        )
+
+
+def emit_contact_inbox(
+    store: Store, dispatcher: Dispatcher, event: str, ci: ContactInbox, payload: dict[str, Any]
+) -> None:
+    """`webwidget_triggered`: AgentBotListener posts to the inbox's bot (not a conversation's), WebhookListener to
+    the account's subscribed webhooks and an API inbox's webhook URL."""
+    inbox = store.inboxes[ci.inbox_id]
+    targets: list[tuple[str, str, str | None]] = []
+    bot = store.inbox_bot(inbox)
+    if bot is not None and bot.outgoing_url:
+        targets.append(("agent_bot", bot.outgoing_url, bot.secret))
+    targets += [("account", h.url, h.secret) for h in account_hooks(store, inbox.account_id, event)]
+    if inbox.webhook_url:
+        targets.append(("api_inbox", inbox.webhook_url, inbox.secret))
+    for kind, url, secret in targets:
+        dispatcher.submit(
+            kind=kind,
+            url=url,
+            secret=secret,
+            event=event,
+            payload=payload,
+            conversation_id=None,
+            display_id=None,
+            message_id=None,
+        )

@@ -22,6 +22,7 @@ from .state import (
     ACTIVITY,
     INCOMING,
     MESSAGE_TYPE_NAMES,
+    ContactInbox,
     Conversation,
     Message,
     Store,
@@ -322,6 +323,21 @@ def public_conversation(store: Store, conv: Conversation) -> dict[str, Any]:
             "email": found_contact.email,
             "phone_number": found_contact.phone_number,
         },
+    }
+
+
+def contact_inbox_webhook(store: Store, ci: ContactInbox) -> dict[str, Any]:
+    """`ContactInbox#webhook_data`: the contact, the inbox and account refs, and the newest conversation."""
+    ids = [i for i in store.conversation_index.by_contact.get(ci.contact_id, ()) if i in store.conversations]
+    mine = [store.conversations[i] for i in sorted(ids) if store.conversations[i].contact_inbox_id == ci.id]
+    inbox_record = store.inboxes[ci.inbox_id]
+    return {
+        "id": ci.id,
+        "contact": contact_webhook(store, store.contacts[ci.contact_id]),
+        "inbox": {"id": inbox_record.id, "name": inbox_record.name},
+        "account": account_ref(store, inbox_record.account_id),
+        "current_conversation": conversation_webhook(store, mine[-1]) if mine else None,
+        "source_id": ci.source_id,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .presence import contact_online
 from .render_common import account_ref, to_i
 from .render_inboxes import inbox_slim
 from .state import Contact, Store, User
@@ -48,7 +49,7 @@ def contact_webhook(store: Store, contact: Contact) -> dict[str, Any]:
 def contact(store: Store, record: Contact, *, with_inboxes: bool = False, viewer: User | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "additional_attributes": record.additional_attributes,
-        "availability_status": "offline",
+        "availability_status": "online" if contact_online(store, record.account_id, record.id) else "offline",
         "email": record.email,
         "id": record.id,
         "name": record.name,

@@ -11,6 +11,7 @@ from .line_sms_channels import keys as line_sms_keys
 from .render_common import iso
 from .state import Inbox, Store
 from .twilio_channel import TWILIO, twilio_keys
+from .twitter_channel import TWITTER, twitter_keys
 from .whatsapp_channel import WHATSAPP, whatsapp_keys
 
 
@@ -40,6 +41,9 @@ def inbox(store: Store, record: Inbox, *, admin: bool) -> dict[str, Any]:
         return body
     if record.channel_type == WHATSAPP:
         body.update(whatsapp_keys(record, admin=admin))
+        return body
+    if record.channel_type == TWITTER:
+        body.update(twitter_keys(record))
         return body
     body["webhook_url"] = record.webhook_url
     body["inbox_identifier"] = record.inbox_identifier

@@ -51,6 +51,7 @@ class Secrets:
     site_identifier: str = field(default_factory=_token)
     whatsapp_secret: str = field(default_factory=_token)
     site_secret: str = field(default_factory=_token)
+    secret_key_base: str = field(default_factory=_token)  # signs the widget's JWTs (Widget::TokenService)
 
 
 @dataclass(frozen=True)

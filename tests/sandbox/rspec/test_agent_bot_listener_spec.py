@@ -9,9 +9,10 @@ from typing import Any
 
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
+from tests.sandbox.widget_support import widget_inbox, widget_post, widget_session
 
 from .conftest import BOT_SECRET
-from .support import SITE, WHATSAPP, detach_bot
+from .support import SITE, WHATSAPP, detach_bot, new_conversation
 
 
 def _bodies(receiver: Receiver, event: str) -> list[tuple[dict[str, str], dict[str, Any]]]:
@@ -107,3 +108,34 @@ def test_sends_webhook_with_changed_attributes_to_the_assigned_agent_bot(bot_box
     assert [d["url"] for d in sent] == [f"{receiver.url}?bot=2"]
     changed = _bodies(receiver, "conversation_updated")[0][1]["changed_attributes"]
     assert changed[0] == {"assignee_agent_bot_id": {"previous_value": None, "current_value": second["id"]}}
+
+
+def test_send_message_to_agent_bot_url(bot_box: Sandbox, receiver: Receiver) -> None:
+    """spec/listeners/agent_bot_listener_spec.rb: it 'send message to agent bot URL' (#webwidget_triggered: the
+    contact inbox's webhook data with the event and event_info, once, signed with the bot's secret), driven as the
+    widget drives it: its session, then `POST /api/v1/widget/events` (Api::V1::Widget::EventsController#create)."""
+    inbox = widget_inbox(bot_box)
+    attached = bot_box.api("POST", f"inboxes/{inbox['id']}/set_agent_bot", json={"agent_bot": bot_box.agent_bot_id})
+    assert attached.status_code == 200, attached.text
+    session = widget_session(bot_box, inbox["website_token"])
+    source_id = next(
+        ci["source_id"]
+        for ci in bot_box.api("GET", f"contacts/{session['contact']['id']}").json()["payload"]["contact_inboxes"]
+    )
+    conversation = new_conversation(bot_box, inbox["id"], session["contact"]["id"], source_id=source_id)
+    event = {"website_token": inbox["website_token"], "name": "webwidget.triggered", "event_info": {"country": "US"}}
+    token = session["website_channel_config"]["auth_token"]
+    assert widget_post(bot_box, "events", token, json=event).status_code == 204
+    wait_for(lambda: _bodies(receiver, "webwidget_triggered"))
+    headers, body = _bodies(receiver, "webwidget_triggered")[0]
+    assert body["id"] and body["source_id"] == source_id and body["event"] == "webwidget_triggered"
+    assert body["contact"]["id"] == session["contact"]["id"] and body["inbox"] == {"id": inbox["id"], "name": "Loja"}
+    assert body["account"]["id"] == bot_box.account_id
+    assert body["current_conversation"]["id"] == conversation["id"]
+    assert body["event_info"]["country"] == "US"
+    with receiver.lock:
+        raw = next(r.body for r in receiver.received if json.loads(r.body)["event"] == "webwidget_triggered")
+    stamp = headers["x-chatwoot-timestamp"]
+    expected = hmac.new(BOT_SECRET.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    assert headers["x-chatwoot-signature"] == f"sha256={expected}"
+    assert len(deliveries(bot_box, kind="agent_bot", event="webwidget_triggered")) == 1

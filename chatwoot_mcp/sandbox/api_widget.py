@@ -1,0 +1,174 @@
+"""The web widget's API (`Api::V1::Widget::ConfigsController`, `EventsController`): a visitor's session token and
+the events the widget reports, for web widget inboxes found by their website token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import listeners, render, widget_token
+from .errors import not_found
+from .inbox_settings import WEB_WIDGET
+from .routing import EMPTY, Ctx, Reply, Router
+from .state import ContactInbox, Inbox
+
+WIDGET = r"/api/v1/widget"
+# GlobalConfig.get('LOGO_THUMBNAIL', 'BRAND_NAME', 'WIDGET_BRAND_URL') with installation_config.yml's defaults
+GLOBAL_CONFIG = {
+    "LOGO_THUMBNAIL": "/brand-assets/logo_thumbnail.svg",
+    "BRAND_NAME": "Chatwoot",
+    "WIDGET_BRAND_URL": "https://www.chatwoot.com",
+}
+# LANGUAGES_CONFIG's enabled languages as the stored config/initializers/languages.rb lists them
+LANGUAGES = (
+    ("English", "en"),
+    ("Dutch", "nl"),
+    ("French", "fr"),
+    ("German", "de"),
+    ("Italian", "it"),
+    ("Portuguese", "pt"),
+    ("Russian", "ru"),
+    ("Spanish", "es"),
+    ("Malayalam", "ml"),
+    ("Catalan", "ca"),
+    ("Greek", "el"),
+    ("Portuguese, Brazilian", "pt_BR"),
+    ("Romanian", "ro"),
+    ("Tamil", "ta"),
+    ("Persian", "fa"),
+    ("Traditional Chinese", "zh_TW"),
+)
+# What the `browser` gem reports for a user agent it does not recognise; the sandbox recognises none
+UNKNOWN_BROWSER = {
+    "browser_name": "Unknown Browser",
+    "browser_version": "0.0",
+    "device_name": "Unknown",
+    "platform_name": "Unknown",
+    "platform_version": "0",
+}
+
+
+def _web_widget(ctx: Ctx) -> Inbox:
+    """`Channel::WebWidget.find_by!(website_token:)`: RecordNotFound is the 404 every controller renders."""
+    token = ctx.params.get("website_token")
+    for inbox in ctx.store.inboxes.values():
+        if inbox.channel_type == WEB_WIDGET and token and inbox.channel.get("website_token") == token:
+            return inbox
+    raise not_found()
+
+
+def _token_contact_inbox(ctx: Ctx, inbox: Inbox) -> ContactInbox | None:
+    """The contact inbox named by the `X-Auth-Token`'s source id, within this widget's inbox."""
+    claims = widget_token.decode(ctx.request.headers.get("x-auth-token"), ctx.engine.keys.secret_key_base)
+    source_id = claims.get("source_id")
+    return ctx.store.contact_inbox_by_source(inbox.id, str(source_id)) if source_id is not None else None
+
+
+def _utc_offset(zone: str) -> str:
+    """`ActiveSupport::TimeZone[zone].now.formatted_offset`, e.g. `-03:00`."""
+    try:
+        offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        offset = None
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _channel_config(ctx: Ctx, inbox: Inbox, token: str) -> dict[str, Any]:
+    channel = inbox.channel
+    settings = inbox.settings
+    return {
+        "allow_messages_after_resolved": settings["allow_messages_after_resolved"],
+        "api_host": str(ctx.request.base_url).rstrip("/"),
+        "auth_token": token,
+        "avatar_url": inbox.avatar_url,
+        "channel_avatar_url": "",
+        "csat_survey_enabled": settings["csat_survey_enabled"],
+        "disable_branding": False,
+        "enabled_features": channel["selected_feature_flags"],
+        "enabled_languages": [{"name": name, "iso_639_1_code": code} for name, code in LANGUAGES],
+        "locale": ctx.store.accounts[inbox.account_id].details.get("locale", "pt_BR"),
+        "out_of_office_message": settings["out_of_office_message"],
+        "portal": None,
+        "pre_chat_form_enabled": channel["pre_chat_form_enabled"],
+        "pre_chat_form_options": channel["pre_chat_form_options"],
+        "reply_time": channel["reply_time"],
+        "timezone": settings["timezone"],
+        "utc_off_set": _utc_offset(settings["timezone"]),
+        "website_name": inbox.name,
+        "website_token": channel["website_token"],
+        "welcome_tagline": channel["welcome_tagline"],
+        "welcome_title": channel["welcome_title"],
+        "widget_color": channel["widget_color"],
+        "working_hours": settings["working_hours"],
+        "working_hours_enabled": settings["working_hours_enabled"],
+        "account_id": inbox.account_id,
+    }
+
+
+async def config(ctx: Ctx) -> Reply:
+    """ConfigsController#create: the token's contact inbox, or a new anonymous contact (ContactInboxWithContactBuilder,
+    `contact_created`) with a fresh source id; the token names the source id and the inbox."""
+    inbox = _web_widget(ctx)
+    ci = _token_contact_inbox(ctx, inbox)
+    if ci is None:
+        contact = ctx.engine.create_contact(inbox.account_id, name=None, email=None, phone_number=None, identifier=None)
+        ci = ctx.engine.create_contact_inbox(contact, inbox.id)
+    contact = ctx.store.contacts[ci.contact_id]
+    token = widget_token.generate({"source_id": ci.source_id, "inbox_id": inbox.id}, ctx.engine.keys.secret_key_base)
+    return 200, {
+        "website_channel_config": _channel_config(ctx, inbox, token),
+        "contact": {
+            "email": contact.email,
+            "id": contact.id,
+            "identifier": contact.identifier,
+            "name": contact.name,
+            "phone_number": contact.phone_number,
+            "pubsub_token": ci.pubsub_token,
+        },
+        "global_config": GLOBAL_CONFIG,
+    }
+
+
+def _browser_language(accept: str | None) -> str | None:
+    """`browser.accept_language.first&.code`: the language part of the highest-quality entry, lower case."""
+    entries = []
+    for position, part in enumerate((accept or "").split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        if not tag or tag == "*":
+            continue
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            weight = 0.0
+        entries.append((-weight, position, tag.split("-")[0].split("_")[0].lower()))
+    return min(entries)[2] if entries else None
+
+
+async def event(ctx: Ctx) -> Reply:
+    """EventsController#create: the event reaches the listeners with the contact inbox and `event_info` (the
+    widget's, then the locale, browser language and browser); only `webwidget.triggered` has listeners. 204."""
+    inbox = _web_widget(ctx)
+    ci = _token_contact_inbox(ctx, inbox)
+    if ci is None:
+        raise not_found()  # set_contact: RecordNotFound without the token's contact
+    given = ctx.params.get("event_info")
+    info = {
+        **(given if isinstance(given, dict) else {}),
+        "widget_language": ctx.params.get("locale"),
+        "browser_language": _browser_language(ctx.request.headers.get("accept-language")),
+        "browser": dict(UNKNOWN_BROWSER),
+    }
+    if ctx.params.get("name") == "webwidget.triggered":
+        payload = render.contact_inbox_webhook(ctx.store, ci)
+        payload["event"] = "webwidget_triggered"
+        payload["event_info"] = info
+        listeners.emit_contact_inbox(ctx.store, ctx.engine.dispatcher, "webwidget_triggered", ci, payload)
+    return 204, EMPTY
+
+
+def register(router: Router) -> None:
+    router.add("POST", WIDGET + r"/config", config, "widget/configs", "create", scope="public")
+    router.add("POST", WIDGET + r"/events", event, "widget/events", "create", scope="public")
