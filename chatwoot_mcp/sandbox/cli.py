@@ -12,6 +12,12 @@ import socket
 import sys
 
 DEFAULT_RETRY_WAIT = 3.0
+# The providers Chatwoot calls (chatwoot_mcp/sandbox/outside.py) and their real base URLs.
+PROVIDERS = {
+    "meta_graph_url": "Meta's Graph API (https://graph.facebook.com)",
+    "twilio_api_url": "Twilio's API (https://api.twilio.com)",
+    "twilio_messaging_url": "Twilio's Messaging API (https://messaging.twilio.com)",
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +40,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="start with N more conversations (every status, the last 30 days) in account 1, for benchmarks",
     )
     parser.add_argument("--seed-contacts", type=int, default=0, metavar="N", help="start with N more contacts")
+    for name, real in PROVIDERS.items():
+        parser.add_argument(
+            f"--{name.removesuffix('_url').replace('_', '-')}-url",
+            dest=name,
+            default=None,
+            metavar="URL",
+            help=f"base URL of {real} for inbox health checks (a fake's in tests); by default it is not reached",
+        )
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--inbox-webhook-url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="warning", help=argparse.SUPPRESS)
@@ -75,6 +89,7 @@ async def _serve(args: argparse.Namespace) -> int:
             bulk_conversations=max(0, args.seed_conversations),
             bulk_contacts=max(0, args.seed_contacts),
             inbox_webhook_url=args.inbox_webhook_url,
+            provider_urls={name: getattr(args, name) for name in PROVIDERS if getattr(args, name)},
         ),
         bot_retry_wait=_retry_wait(args),
         allow_private_network=not args.refuse_private_network,

@@ -17,6 +17,7 @@ from .indexes import (
     MessageIndex,
     watched_setattr,
 )
+from .outside import Outside
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
 PRIORITIES = ("low", "medium", "high", "urgent")
@@ -323,6 +324,7 @@ class Store:
     reporting_events: list[ReportingEvent] = field(default_factory=list)
     bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each
     display_index: dict[tuple[int, int], int] = field(default_factory=dict)
+    outside: Outside = field(default_factory=Outside)  # providers' URLs and queue faults, reset with the rest
     _ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, kind: str, start: int = 1) -> int:
