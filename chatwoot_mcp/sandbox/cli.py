@@ -20,6 +20,12 @@ PROVIDERS = {
 }
 
 
+def _base_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="chatwoot-mcp sandbox", description="Run a Chatwoot-compatible sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -46,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             dest=name,
             default=None,
             metavar="URL",
+            type=_base_url,
             help=f"base URL of {real} for inbox health checks (a fake's in tests); by default it is not reached",
         )
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)

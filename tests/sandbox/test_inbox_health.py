@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx2
 
-from tests.conftest import Sandbox
-from tests.fakes.meta_graph import phone_number
+from tests.conftest import Sandbox, start_sandbox, stop_process
+from tests.fakes.meta_graph import FakeMetaGraph, phone_number
 from tests.sandbox.conftest import Providers
 
 _numbers = itertools.count(1)
@@ -41,6 +41,18 @@ def test_providers_are_set_through_the_control_api_and_forgotten_on_reset(sandbo
         assert refused.status_code == 422, wrong
     sandbox.reset()
     assert sandbox.control("GET", "providers") == NO_URLS
+
+
+def test_the_start_up_flags_set_the_urls_a_reset_restores(meta_server: FakeMetaGraph) -> None:
+    box = start_sandbox("--meta-graph-url", meta_server.url, "--twilio-api-url", "https://api.twilio.com/")
+    try:
+        given = {**NO_URLS, "meta_graph_url": meta_server.url, "twilio_api_url": "https://api.twilio.com"}
+        assert box.control("GET", "providers") == given
+        box.control("POST", "providers", json={"meta_graph_url": None})
+        box.reset()
+        assert box.control("GET", "providers") == given
+    finally:
+        stop_process(box.process)
 
 
 def test_a_provider_without_a_url_is_a_502_after_the_channel_is_validated(sandbox: Sandbox) -> None:
