@@ -44,13 +44,16 @@ class TwilioClient:
         password = str(channel.get("auth_token") or "")
         return cls(outside.twilio_api_url, outside.twilio_messaging_url, username, password, account_sid)
 
-    async def _request(self, base: str | None, host: str, action: str, method: str, path: str, **kwargs: Any) -> Any:
+    async def _request(
+        self, base: str | None, host: str, action: str, method: str, path: str, **kwargs: Any
+    ) -> dict[str, Any]:
         if base is None:
             raise not_reached(host)
         answer = await call(method, f"{base}{path}", auth=(self.username, self.password), **kwargs)
         if not answer.ok:
             raise RestError(action, answer)
-        return answer.json()
+        body = answer.json()
+        return body if isinstance(body, dict) else {}
 
     def _account_path(self, suffix: str = "") -> str:
         return f"/{API_VERSION}/Accounts/{self.account_sid}{suffix}.json"
@@ -67,7 +70,7 @@ class TwilioClient:
             self._account_path("/IncomingPhoneNumbers"),
             params={"PhoneNumber": phone_number},
         )
-        return list(page.get("incoming_phone_numbers") or []) if isinstance(page, dict) else []
+        return list(page.get("incoming_phone_numbers") or [])
 
     async def update_incoming_phone_number(self, sid: str, form: dict[str, str]) -> None:
         path = self._account_path(f"/IncomingPhoneNumbers/{sid}")
