@@ -11,19 +11,9 @@ import signal
 import socket
 import sys
 
+from .outside import PROVIDERS
+
 DEFAULT_RETRY_WAIT = 3.0
-# The providers Chatwoot calls (chatwoot_mcp/sandbox/outside.py) and their real base URLs.
-PROVIDERS = {
-    "meta_graph_url": "Meta's Graph API (https://graph.facebook.com)",
-    "twilio_api_url": "Twilio's API (https://api.twilio.com)",
-    "twilio_messaging_url": "Twilio's Messaging API (https://messaging.twilio.com)",
-}
-
-
-def _base_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL")
-    return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -52,7 +42,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             dest=name,
             default=None,
             metavar="URL",
-            type=_base_url,
             help=f"base URL of {real} for inbox health checks (a fake's in tests); by default it is not reached",
         )
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
@@ -88,19 +77,23 @@ async def _serve(args: argparse.Namespace) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    sandbox = SandboxApp(
-        Secrets(),
-        SeedOptions(
-            webhook_url=args.webhook_url,
-            webhook_secret=args.webhook_secret,
-            bulk_conversations=max(0, args.seed_conversations),
-            bulk_contacts=max(0, args.seed_contacts),
-            inbox_webhook_url=args.inbox_webhook_url,
-            provider_urls={name: getattr(args, name) for name in PROVIDERS if getattr(args, name)},
-        ),
-        bot_retry_wait=_retry_wait(args),
-        allow_private_network=not args.refuse_private_network,
-    )
+    try:
+        sandbox = SandboxApp(
+            Secrets(),
+            SeedOptions(
+                webhook_url=args.webhook_url,
+                webhook_secret=args.webhook_secret,
+                bulk_conversations=max(0, args.seed_conversations),
+                bulk_contacts=max(0, args.seed_contacts),
+                inbox_webhook_url=args.inbox_webhook_url,
+                provider_urls={name: getattr(args, name) for name in PROVIDERS if getattr(args, name)},
+            ),
+            bot_retry_wait=_retry_wait(args),
+            allow_private_network=not args.refuse_private_network,
+        )
+    except ValueError as exc:  # a provider URL that is not an http(s) one
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     info = startup_info(sandbox.engine.store, sandbox.engine.keys, f"http://{host}:{port}")
     sandbox.info.update(info)
     config = uvicorn.Config(

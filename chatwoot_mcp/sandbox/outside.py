@@ -4,7 +4,7 @@ job queue's injected failures. A provider without a URL is not reached (the sand
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
@@ -12,6 +12,12 @@ import httpx2
 from .errors import ApiError
 
 TIMEOUT_SECONDS = 10.0
+# Outside's URL fields: the providers Chatwoot calls, and the real base URLs they stand for.
+PROVIDERS = {
+    "meta_graph_url": "Meta's Graph API (https://graph.facebook.com)",
+    "twilio_api_url": "Twilio's API (https://api.twilio.com)",
+    "twilio_messaging_url": "Twilio's Messaging API (https://messaging.twilio.com)",
+}
 
 
 @dataclass
@@ -28,13 +34,13 @@ class JobFault:
 
 @dataclass
 class Outside:
-    meta_graph_url: str | None = None  # https://graph.facebook.com
-    twilio_api_url: str | None = None  # https://api.twilio.com
-    twilio_messaging_url: str | None = None  # https://messaging.twilio.com
+    meta_graph_url: str | None = None
+    twilio_api_url: str | None = None
+    twilio_messaging_url: str | None = None
     job_faults: list[JobFault] = field(default_factory=list)
 
     def urls(self) -> dict[str, str | None]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name.endswith("_url")}
+        return {name: getattr(self, name) for name in PROVIDERS}
 
     def set_urls(self, given: Any) -> None:
         """`POST /_sandbox/providers`: the named base URLs (null: not reached); ValueError for anything else."""
