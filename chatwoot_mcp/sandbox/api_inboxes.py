@@ -1,5 +1,5 @@
-"""Inboxes#create, #update, #destroy, #avatar, #campaigns, #health and #sync_templates (API, web widget, email and
-WhatsApp channels), as `Api::V1::Accounts::InboxesController` answers them."""
+"""Inboxes#create, #update, #destroy, #avatar and #campaigns (API, web widget, email and WhatsApp channels), as
+`Api::V1::Accounts::InboxesController` answers them; #health and #sync_templates are in `api_inbox_health`."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from starlette.datastructures import UploadFile
 from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, twitter_channel, whatsapp_channel
 from .api_account import fetch_inbox
 from .email_channel import EMAIL
-from .errors import ApiError, record_invalid, unprocessable
+from .errors import record_invalid, unprocessable
 from .inbox_settings import (
     API,
     DELETION_MESSAGE,
     NAME_FORMAT,
-    NO_HEALTH,
-    NOT_WHATSAPP,
     OFFISABLE_ATTRS,
     WEB_WIDGET,
     web_widget_channel,
@@ -28,6 +26,7 @@ from .inbox_settings import (
 )
 from .inbox_teardown import destroy_inbox
 from .parsing import present, to_bool, to_int
+from .reauthorizable import reauthorized
 from .routing import ACCOUNT, EMPTY, Ctx, Reply, Router
 from .state import Inbox
 from .twilio_channel import TWILIO
@@ -275,8 +274,11 @@ async def update(ctx: Ctx) -> Reply:
     elif inbox.channel_type == TWITTER:
         inbox.channel = {**inbox.channel, **twitter_channel.changes(params)}
     elif inbox.channel_type == WHATSAPP:
-        updated = {**inbox.channel, **whatsapp_channel.changes(params)}
+        changes = whatsapp_channel.changes(params)
+        updated = {**inbox.channel, **changes}
         whatsapp_channel.validate(ctx.store, inbox.id, updated)
+        if changes:  # reauthorize_and_update_channel: new credentials end a reauthorization prompt
+            reauthorized(updated)
         inbox.channel = updated
     elif "webhook_url" in _channel_params(params, API_ATTRS):
         inbox.webhook_url = _channel_params(params, API_ATTRS)["webhook_url"] or None
@@ -312,24 +314,6 @@ async def campaigns(ctx: Ctx) -> Reply:
     return 200, [api_campaigns.campaign(ctx.store, c) for c in found]
 
 
-async def health(ctx: Ctx) -> Reply:
-    """Only WhatsApp Cloud and Twilio SMS inboxes have a health check; a Cloud inbox's asks Meta, which the sandbox
-    does not reach (502)."""
-    inbox = fetch_inbox(ctx)
-    if inbox.channel_type == WHATSAPP and inbox.channel.get("provider") == "whatsapp_cloud":
-        raise ApiError(502, {"error": "The sandbox does not reach the WhatsApp Cloud API"})
-    raise ApiError(400, {"error": NO_HEALTH})
-
-
-async def sync_templates(ctx: Ctx) -> Reply:
-    """A WhatsApp inbox's TemplatesSyncJob is queued (the sandbox runs none); any other inbox is 422."""
-    inbox = fetch_inbox(ctx)
-    ctx.require_admin()
-    if inbox.channel_type == WHATSAPP:
-        return 200, {"message": whatsapp_channel.SYNC_STARTED}
-    raise ApiError(422, {"error": NOT_WHATSAPP})
-
-
 def register(router: Router) -> None:
     router.add("POST", ACCOUNT + r"/inboxes", create, "inboxes", "create")
     router.add("PATCH", INBOX, update, "inboxes", "update")
@@ -337,5 +321,3 @@ def register(router: Router) -> None:
     router.add("DELETE", INBOX, destroy, "inboxes", "destroy")
     router.add("DELETE", INBOX + r"/avatar", avatar, "inboxes", "avatar")
     router.add("GET", INBOX + r"/campaigns", campaigns, "inboxes", "campaigns")
-    router.add("GET", INBOX + r"/health", health, "inboxes", "health")
-    router.add("POST", INBOX + r"/sync_templates", sync_templates, "inboxes", "sync_templates")

@@ -28,6 +28,7 @@ from . import (
     api_conversation_actions,
     api_conversation_lists,
     api_conversations,
+    api_inbox_health,
     api_inbox_members,
     api_inboxes,
     api_label_writes,
@@ -80,6 +81,7 @@ def build_router() -> Router:
     api_auth.register(router)
     api_account.register(router)
     api_inboxes.register(router)
+    api_inbox_health.register(router)
     api_campaigns.register(router)
     api_inbox_members.register(router)
     api_account_settings.register(router)

@@ -11,6 +11,8 @@ import signal
 import socket
 import sys
 
+from .outside import PROVIDERS
+
 DEFAULT_RETRY_WAIT = 3.0
 
 
@@ -34,6 +36,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="start with N more conversations (every status, the last 30 days) in account 1, for benchmarks",
     )
     parser.add_argument("--seed-contacts", type=int, default=0, metavar="N", help="start with N more contacts")
+    for name, real in PROVIDERS.items():
+        parser.add_argument(
+            f"--{name.removesuffix('_url').replace('_', '-')}-url",
+            dest=name,
+            default=None,
+            metavar="URL",
+            help=f"base URL of {real} for inbox health checks (a fake's in tests); by default it is not reached",
+        )
     parser.add_argument("--bot-retry-wait", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--inbox-webhook-url", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--log-level", default="warning", help=argparse.SUPPRESS)
@@ -67,18 +77,23 @@ async def _serve(args: argparse.Namespace) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    sandbox = SandboxApp(
-        Secrets(),
-        SeedOptions(
-            webhook_url=args.webhook_url,
-            webhook_secret=args.webhook_secret,
-            bulk_conversations=max(0, args.seed_conversations),
-            bulk_contacts=max(0, args.seed_contacts),
-            inbox_webhook_url=args.inbox_webhook_url,
-        ),
-        bot_retry_wait=_retry_wait(args),
-        allow_private_network=not args.refuse_private_network,
-    )
+    try:
+        sandbox = SandboxApp(
+            Secrets(),
+            SeedOptions(
+                webhook_url=args.webhook_url,
+                webhook_secret=args.webhook_secret,
+                bulk_conversations=max(0, args.seed_conversations),
+                bulk_contacts=max(0, args.seed_contacts),
+                inbox_webhook_url=args.inbox_webhook_url,
+                provider_urls={name: getattr(args, name) for name in PROVIDERS if getattr(args, name)},
+            ),
+            bot_retry_wait=_retry_wait(args),
+            allow_private_network=not args.refuse_private_network,
+        )
+    except ValueError as exc:  # a provider URL that is not an http(s) one
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     info = startup_info(sandbox.engine.store, sandbox.engine.keys, f"http://{host}:{port}")
     sandbox.info.update(info)
     config = uvicorn.Config(

@@ -1,4 +1,5 @@
-"""The `/_sandbox/` control API for tests: faults, request and delivery logs, reset, clock, full state."""
+"""The `/_sandbox/` control API for tests: faults, request and delivery logs, reset, clock, full state, and the
+providers' base URLs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from .domain import Engine
 from .faults import FaultBook, FaultError, parse_fault
+from .outside import parse_job_fault
 from .render import iso
 from .state import MESSAGE_TYPE_NAMES, Store
 from .twitter_channel import create_inbox
@@ -102,18 +104,30 @@ class Control:
             data = json.loads(raw) if raw.strip() else None
         except ValueError:
             return JSONResponse({"error": "body is not valid JSON"}, status_code=400)
+        outside = self.engine.store.outside
         if name == "faults" and method == "POST":
             try:
-                fault = parse_fault(data)
-            except FaultError as exc:
+                if isinstance(data, dict) and "job" in data:
+                    outside.job_faults.append(parse_job_fault(data))
+                else:
+                    self.faults.add(parse_fault(data))
+            except (FaultError, ValueError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=422)
-            self.faults.add(fault)
-            return JSONResponse({"faults": [f.describe() for f in self.faults.faults]})
+            return JSONResponse(self._faults())
         if name == "faults" and method == "GET":
-            return JSONResponse({"faults": [f.describe() for f in self.faults.faults]})
+            return JSONResponse(self._faults())
         if name == "faults" and method == "DELETE":
             self.faults.clear()
+            outside.job_faults.clear()
             return Response(status_code=204)
+        if name == "providers" and method == "POST":
+            try:
+                outside.set_urls(data)
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=422)
+            return JSONResponse(outside.urls())
+        if name == "providers" and method == "GET":
+            return JSONResponse(outside.urls())
         if name == "requests" and method == "GET":
             return JSONResponse(self.requests)
         if name == "requests" and method == "DELETE":
@@ -154,3 +168,7 @@ class Control:
             store, account_id, str(data.get("name") or "Twitter"), bool(data.get("tweets_enabled", True))
         )
         return JSONResponse({"id": inbox.id, "channel_type": inbox.channel_type})
+
+    def _faults(self) -> dict[str, Any]:
+        jobs = self.engine.store.outside.job_faults
+        return {"faults": [f.describe() for f in self.faults.faults], "job_faults": [f.describe() for f in jobs]}

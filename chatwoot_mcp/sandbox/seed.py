@@ -63,6 +63,7 @@ class SeedOptions:
     inbox_webhook_url: str | None = (
         None  # the WhatsApp API inbox's Channel::Api#webhook_url, as a spec's factory sets it
     )
+    provider_urls: dict[str, str] = field(default_factory=dict)  # Outside's base URLs: --meta-graph-url, …
 
 
 CONTACTS: list[tuple[str, str, str | None]] = [
@@ -77,6 +78,8 @@ CONTACTS: list[tuple[str, str, str | None]] = [
 
 def build_store(keys: Secrets, options: SeedOptions, clock: Clock) -> Store:
     store = Store(clock=clock)
+    if options.provider_urls:
+        store.outside.set_urls(options.provider_urls)
     now = clock.now()
     start = now - 3 * 3600
     store.accounts[ACCOUNT_ID] = Account(

@@ -17,6 +17,7 @@ from .indexes import (
     MessageIndex,
     watched_setattr,
 )
+from .outside import Outside
 from .presence import Presence
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
@@ -325,6 +326,7 @@ class Store:
     bot_handoffs: dict[int, ReportingEvent] = field(default_factory=dict)  # by conversation: at most one each
     display_index: dict[tuple[int, int], int] = field(default_factory=dict)
     presence: Presence = field(default_factory=Presence)  # OnlineStatusTracker's Redis sets
+    outside: Outside = field(default_factory=Outside)  # providers' URLs and queue faults, reset with the rest
     _ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, kind: str, start: int = 1) -> int:

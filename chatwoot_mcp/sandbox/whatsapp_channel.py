@@ -1,6 +1,6 @@
 """Channel::Whatsapp made through POST /inboxes: its columns, editable attributes and the `_inbox` jbuilder's
-WhatsApp keys (`provider_config` for administrators only). The sandbox reaches no provider: a new channel's
-provider config is not validated against it and no templates are fetched."""
+WhatsApp keys (`provider_config` for administrators only, `reauthorization_required`). A new channel's provider
+config is not validated against Meta and no templates are fetched; only the health check reaches Meta."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from typing import Any
 
 from .errors import record_invalid
 from .parsing import present
+from .reauthorizable import reauthorization_required
 from .state import Inbox, Store
 
 WHATSAPP = "Channel::Whatsapp"
 PROVIDERS = ("default", "whatsapp_cloud")  # Channel::Whatsapp::PROVIDERS (360dialog is `default`)
 EDITABLE = ("phone_number", "provider", "provider_config")  # Channel::Whatsapp::EDITABLE_ATTRS
-CLOUD_ONLY_HEALTH = "Health data only available for WhatsApp Cloud API and Twilio SMS channels"
-SYNC_STARTED = "Template sync initiated successfully"
 
 
 def changes(params: dict[str, Any]) -> dict[str, Any]:
@@ -54,4 +53,7 @@ def whatsapp_keys(record: Inbox, *, admin: bool) -> dict[str, Any]:
     }
     if admin:
         keys["provider_config"] = channel["provider_config"]
+    # Only an embedded-signup channel is prompted: a manual one uses an API key, not OAuth (v4.18's jbuilder).
+    embedded = (channel["provider_config"] or {}).get("source") == "embedded_signup"
+    keys["reauthorization_required"] = embedded and reauthorization_required(channel)
     return keys

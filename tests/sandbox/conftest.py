@@ -1,4 +1,5 @@
-"""Helpers for the sandbox tests: a webhook receiver served by uvicorn in a thread, and condition waits."""
+"""Helpers for the sandbox tests: a webhook receiver served by uvicorn in a thread, condition waits, and the shared
+sandbox pointed at fake providers (Meta's Graph API, Twilio)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.conftest import Sandbox
+from tests.fakes.meta_graph import FakeMetaGraph
+from tests.fakes.twilio_api import FakeTwilio
 
 T = TypeVar("T")
 
@@ -94,3 +99,34 @@ def receiver(receiver_server: Receiver) -> Receiver:
 def deliveries(box: Any, **match: Any) -> list[dict[str, Any]]:
     found = box.control("GET", "deliveries")
     return [d for d in found if all(d.get(k) == v for k, v in match.items())]
+
+
+@dataclass(frozen=True)
+class Providers:
+    """The shared sandbox pointed at a fake Meta Graph API and a fake Twilio, all three reset."""
+
+    box: Sandbox
+    meta: FakeMetaGraph
+    twilio: FakeTwilio
+
+
+@pytest.fixture(scope="session")
+def meta_server() -> Iterator[FakeMetaGraph]:
+    with FakeMetaGraph() as meta:
+        yield meta
+
+
+@pytest.fixture(scope="session")
+def twilio_server() -> Iterator[FakeTwilio]:
+    with FakeTwilio() as twilio:
+        yield twilio
+
+
+@pytest.fixture
+def providers(sandbox: Sandbox, meta_server: FakeMetaGraph, twilio_server: FakeTwilio) -> Providers:
+    """`/_sandbox/reset` forgets the URLs again, so the next test's sandbox reaches no provider."""
+    meta_server.reset()
+    twilio_server.reset()
+    urls = {"meta_graph_url": meta_server.url, "twilio_api_url": twilio_server.url}
+    sandbox.control("POST", "providers", json={**urls, "twilio_messaging_url": twilio_server.url})
+    return Providers(sandbox, meta_server, twilio_server)

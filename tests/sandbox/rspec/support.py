@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import httpx2
 
 from tests.conftest import Sandbox
+from tests.fakes.meta_graph import EXPIRED, phone_number
+from tests.sandbox.conftest import Providers
 
 # The seed (chatwoot_mcp/sandbox/seed.py): Bruno is a member of both inboxes and of team Humanos,
 # Carla only of WhatsApp; the administrator Ana is a member of none.
@@ -92,3 +95,39 @@ def other_account(box: Sandbox, method: str, path: str, **kwargs: Any) -> httpx2
     other = box.info["other_account"]
     url = f"{box.base_url}/api/v1/accounts/{other['id']}/{path.lstrip('/')}"
     return httpx2.request(method, url, headers={"api_access_token": other["admin_token"]}, timeout=10, **kwargs)
+
+
+_cloud_numbers = itertools.count(1)
+
+
+def cloud_inbox(p: Providers, source: str = "embedded_signup") -> dict[str, Any]:
+    """`create(:channel_whatsapp, provider: 'whatsapp_cloud', …)`: the factory's provider config (an embedded-signup
+    channel unless told otherwise), and Meta knowing the number under the channel's token."""
+    n = next(_cloud_numbers)
+    config = {
+        "api_key": f"token-{n}",
+        "phone_number_id": f"10{n:04d}",
+        "business_account_id": f"20{n:04d}",
+        "source": source,
+    }
+    phone = f"+5511977{n:05d}"
+    channel = {"type": "whatsapp", "phone_number": phone, "provider": "whatsapp_cloud", "provider_config": config}
+    response = p.box.api("POST", "inboxes", json={"name": "WhatsApp Cloud", "channel": channel})
+    assert response.status_code == 200, response.text
+    p.meta.add(config["api_key"], phone_number(config["phone_number_id"], phone, verified_name=f"Acme {n}"))
+    return response.json()
+
+
+def refuse_token_twice(p: Providers, inbox: dict[str, Any]) -> list[bool]:
+    """Meta refuses the channel's token on two health checks (Reauthorizable's threshold for a WhatsApp channel);
+    the inbox's `reauthorization_required` after each."""
+    p.meta.revoke(inbox["provider_config"]["api_key"])
+    seen = []
+    for _ in range(2):
+        response = p.box.api("GET", f"inboxes/{inbox['id']}/health")
+        assert response.status_code == 422
+        assert EXPIRED in response.json()["error"]
+        shown = p.box.api("GET", f"inboxes/{inbox['id']}")
+        assert shown.status_code == 200
+        seen.append(shown.json()["reauthorization_required"])
+    return seen

@@ -8,9 +8,10 @@ import itertools
 from typing import Any
 
 from tests.conftest import Sandbox
+from tests.sandbox.conftest import Providers
 
+from .support import cloud_inbox, refuse_token_twice, user_id
 from .support import token as tok
-from .support import user_id
 
 _numbers = itertools.count(1)
 
@@ -49,16 +50,21 @@ def test_will_not_return_provider_config_for_agent(sandbox: Sandbox) -> None:
     assert "provider_config" not in response.text
 
 
-def test_updates_whatsapp_inbox_when_administrator(sandbox: Sandbox) -> None:
+def test_updates_whatsapp_inbox_when_administrator(providers: Providers) -> None:
     """spec/controllers/api/v1/accounts/inboxes_controller_spec.rb: it 'updates whatsapp inbox when administrator'
-    (without its reauthorization part: no API prompts a channel's reauthorization)."""
-    inbox = _whatsapp_inbox(sandbox)
-    body = {"enable_auto_assignment": False, "channel": {"provider_config": {"api_key": "new_key"}}}
-    response = sandbox.api("PATCH", f"inboxes/{inbox['id']}", json=body)
+    (the spec's `prompt_reauthorization!` is Meta refusing the channel's token on two health checks; an
+    embedded-signup Cloud channel, so the flag shows; new credentials end the prompt)."""
+    box = providers.box
+    inbox = cloud_inbox(providers)
+    assert refuse_token_twice(providers, inbox) == [False, True]
+    config = {**inbox["provider_config"], "api_key": "new_key"}  # still an embedded-signup channel
+    body = {"enable_auto_assignment": False, "channel": {"provider_config": config}}
+    response = box.api("PATCH", f"inboxes/{inbox['id']}", json=body)
     assert response.status_code == 200, response.text
-    shown = sandbox.api("GET", f"inboxes/{inbox['id']}").json()
+    shown = box.api("GET", f"inboxes/{inbox['id']}").json()
     assert shown["enable_auto_assignment"] is False
     assert shown["provider_config"]["api_key"] == "new_key"
+    assert shown["reauthorization_required"] is False
 
 
 def test_returns_bad_request_error_for_non_cloud_provider(sandbox: Sandbox) -> None:
