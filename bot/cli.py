@@ -39,7 +39,11 @@ def main(argv: Sequence[str] | None = None, *, responder: Responder | None = Non
     """Serve until stopped; `responder` replaces the one the settings pick (the crash tests' launcher uses it)."""
     if (given := list(sys.argv[1:] if argv is None else argv))[:1] and given[0] in RECORDS_COMMANDS:
         return records_main(given, os.environ)  # `chatwoot-bot mirror --backfill`, `chatwoot-bot stats`
-    parser = argparse.ArgumentParser(prog="chatwoot-bot", description="Chatwoot webhook bot sidecar")
+    parser = argparse.ArgumentParser(
+        prog="chatwoot-bot",
+        description="Chatwoot webhook bot sidecar",
+        epilog="also: chatwoot-bot stats [--days N] [--json]; chatwoot-bot mirror --backfill [--since YYYY-MM-DD]",
+    )
     parser.add_argument("--host", help="listen address (default BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="listen port (default BOT_PORT or 8000)")
     args = parser.parse_args(argv)

@@ -16,7 +16,7 @@ from bot.store import STORE_ERRORS, Store
 from bot.store.leases import replica_name
 from bot.tools import describe_error
 
-logger = logging.getLogger("bot.runner")
+logger = logging.getLogger(__name__)
 
 # Work nobody leased is taken up once it has waited this long past its debounce: the replica that accepted it claims
 # it at the end of the debounce, and a sweep that came sooner would only take it from that replica.

@@ -21,7 +21,6 @@ NO_SUMMARY = "(sem resumo)"
 
 # Log lines for operators.
 TAKEOVER_LOG = "Conversa {conversation_id}: um humano assumiu o atendimento; o bot fica em silêncio."
-RETURN_LOG = "Conversa {conversation_id}: devolvida ao bot; o bot volta a responder."
 RESPONDER_OPENAI_LOG = "Respondedor: OpenAI (modelo {model})."
 RESPONDER_RULES_LOG = (
     "Respondedor: regras offline (OPENAI_API_KEY não definida): saudação, perguntas frequentes "

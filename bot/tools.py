@@ -13,7 +13,7 @@ from bot.logs import log_event
 from bot.settings import BotSettings
 from chatwoot_mcp.server.session import ToolSession, ToolSessions
 
-logger = logging.getLogger("bot.runner")
+logger = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 1.0
 OPEN_TIMEOUT_SECONDS = 30.0

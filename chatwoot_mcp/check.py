@@ -10,7 +10,7 @@ from typing import Literal
 import anyio
 import httpx2
 
-from chatwoot_mcp.client import ChatwootClient
+from chatwoot_mcp.client import ChatwootClient, Profile
 from chatwoot_mcp.client.errors import (
     AuthenticationError,
     ChatwootError,
@@ -30,7 +30,7 @@ class Finding:
     fix: str = ""
 
 
-async def token_kind(client: ChatwootClient) -> tuple[str, object | None]:
+async def token_kind(client: ChatwootClient) -> tuple[str, Profile | None]:
     """Return ("user", profile), ("bot", None) or ("invalid", None) for the client's token."""
     try:
         return "user", await client.profile.get()
@@ -87,8 +87,9 @@ async def run_check(settings: Settings, *, transport: httpx2.AsyncBaseTransport 
                 )
             )
             return findings
-        accounts = {a.id: a for a in getattr(profile, "accounts", [])}
-        name = getattr(profile, "name", "?")
+        assert profile is not None  # a user's token ("invalid" and "bot" returned above)
+        accounts = {a.id: a for a in profile.accounts}
+        name = profile.name or "?"
         account = accounts.get(settings.account_id)
         if account is None:
             findings.append(

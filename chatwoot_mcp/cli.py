@@ -13,7 +13,7 @@ from chatwoot_mcp.config import ConfigError, load_settings
 USAGE = """chatwoot-mcp [--transport stdio|http] [--host H] [--port P]
        chatwoot-mcp check
        chatwoot-mcp demo [--keep-running]
-       chatwoot-mcp sandbox [--host 127.0.0.1] [--port 0] [--webhook-url URL] [--webhook-secret SECRET]"""
+       chatwoot-mcp sandbox [options]   (see chatwoot-mcp sandbox --help)"""
 
 
 def serve_parser() -> argparse.ArgumentParser:

@@ -23,7 +23,7 @@ from bot.brain.prompt import (
     strip_handoff_marker,
 )
 
-logger = logging.getLogger("bot.brain")
+logger = logging.getLogger(__name__)
 
 _SAFE_CODE = re.compile(r"^[a-z0-9_.\-]{1,64}$")
 _SUMMARY_LIMIT = 500
@@ -124,8 +124,8 @@ class OpenAIResponder:
         attempts = self.max_retries + 1
         try:
             # The client's own POST with its response model: `chat.completions.create` first walks the tool
-            # schemas and messages again to transform typed dicts that are already what goes on the wire, which
-            # was more than half of the bot's CPU per answer in a burst of customers.
+            # schemas and messages again to transform typed dicts that are already what goes on the wire, a cost
+            # a burst of customers feels (`python -m bench burst`; figures in docs/architecture.md).
             completion = await self._client.post(
                 "/chat/completions",
                 body={"model": self.model, "messages": messages, "tools": TOOLS, "tool_choice": "auto"},

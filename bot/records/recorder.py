@@ -25,7 +25,7 @@ from bot.records.sync import Extracted, extract
 from chatwoot_mcp.records.mirror import CustomerRow, MessageRow, Mirror, Sample
 from chatwoot_mcp.records.model import Observation
 
-logger = logging.getLogger("bot.records")
+logger = logging.getLogger(__name__)
 
 MAX_WAITING = 200_000  # beyond this new writes are given up (counted in the metrics); the backfill heals the state
 BATCH = 500

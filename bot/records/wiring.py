@@ -24,7 +24,7 @@ from chatwoot_mcp.records.mirror import Mirror, build_mirror
 from chatwoot_mcp.records.model import direction
 from chatwoot_mcp.signature import Verdict, verify
 
-logger = logging.getLogger("bot.records")
+logger = logging.getLogger(__name__)
 
 RECORDS_WEBHOOK_PATH = "/webhooks/records"
 OFF = {"off", "none", "false", "0"}

@@ -20,7 +20,7 @@ from .errors import TransportError, UnexpectedResponseError, status_error
 
 __all__ = ["HTTPCore", "Params", "Sleep", "parse_retry_after", "validate"]
 
-logger = logging.getLogger("chatwoot_mcp.client")
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[Any]]

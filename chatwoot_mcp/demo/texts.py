@@ -10,8 +10,8 @@ NOTE = "Nota privada"
 CHECK_OK = "✔"
 CHECK_FAILED = "✘"
 DESCRIPTION = (
-    "Demonstração: sandbox do Chatwoot + bot, e os quatro fluxos de transferência "
-    "(Chatwoot sandbox + bot, and the four handoff flows)."
+    "Demonstração: sandbox do Chatwoot + bot + console, e os quatro fluxos de transferência "
+    "(Chatwoot sandbox, bot and console, and the four handoff flows)."
 )
 FLOW_1 = "1. O cliente escreve e o bot responde (a customer writes, the bot answers)"
 FLOW_2 = "2. Um admin assume a conversa (an admin takes over with chatwoot_take_over)"

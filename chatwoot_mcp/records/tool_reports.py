@@ -17,7 +17,7 @@ from chatwoot_mcp.records.mirror import build_mirror
 from chatwoot_mcp.records.model import Hands, Observation
 from chatwoot_mcp.server.tools.common import BOT_SOURCE_PREFIX
 
-logger = logging.getLogger("chatwoot_mcp.records")
+logger = logging.getLogger(__name__)
 
 HANDOFF_TOOLS = {"chatwoot_take_over": "take_over", "chatwoot_return_to_bot": "return_to_bot",
                  "chatwoot_hand_off": "hand_off"}  # fmt: skip

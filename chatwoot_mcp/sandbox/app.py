@@ -55,7 +55,7 @@ from .routing import EMPTY, Ctx, Router
 from .seed import Secrets, SeedOptions
 from .webhooks import Dispatcher, rails_json
 
-logger = logging.getLogger("chatwoot_mcp.sandbox")
+logger = logging.getLogger(__name__)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 LOG_LIMIT = 20_000  # long benchmark runs must not grow the request log without bound
 

@@ -17,7 +17,7 @@ from .domain import Engine
 from .presence import Kind, available_contacts, available_users
 from .state import Contact, User
 
-logger = logging.getLogger("chatwoot_mcp.sandbox")
+logger = logging.getLogger(__name__)
 PROTOCOL = "actioncable-v1-json"
 PING_EVERY = 3.0  # ActionCable::Server::Connections::BEAT_INTERVAL
 Send = Callable[[dict[str, Any]], Awaitable[None]]

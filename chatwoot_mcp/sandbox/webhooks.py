@@ -21,7 +21,7 @@ import httpx2
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-logger = logging.getLogger("chatwoot_mcp.sandbox.webhooks")
+logger = logging.getLogger(__name__)
 
 RETRYABLE_BOT_STATUSES = frozenset({429, 500})
 BOT_ATTEMPTS = 3
