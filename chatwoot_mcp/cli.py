@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(os.environ)
     except ConfigError as exc:
         print(f"chatwoot-mcp: {exc}", file=sys.stderr)
+        if options.transport == "stdio":
+            serve_problem(str(exc))  # an assistant's client then learns why instead of "Connection closed"
         return 2
     from chatwoot_mcp.server import run
 
@@ -65,3 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def serve_problem(problem: str) -> None:
+    """Serve, over stdio, a server whose only tool says which setting is wrong, until the client closes it."""
+    import anyio
+
+    from chatwoot_mcp.server.misconfigured import misconfigured_server
+
+    try:
+        anyio.run(misconfigured_server(problem).run_stdio_async)
+    except KeyboardInterrupt:
+        pass
