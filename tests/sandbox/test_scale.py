@@ -163,6 +163,20 @@ def test_contact_candidates_from_trigrams_miss_nothing_the_scan_finds() -> None:
         assert search_ids(store, 1, original) == _scan(store, original.lower(), original), original
 
 
+def test_the_pubsub_index_finds_the_contact_inbox_the_scan_finds_after_creations_and_deletions() -> None:
+    """RoomChannel's `ContactInbox.find_by!(pubsub_token:)` from the index: contacts deleted with their contact
+    inboxes leave no token behind, and contact inboxes created since are found."""
+    engine = _engine(conversations=120, contacts=80)
+    store = engine.store
+    before = {ci.pubsub_token for ci in store.contact_inboxes.values()}
+    _shake(engine, random.Random(5), 300)
+    after = {ci.pubsub_token: ci.id for ci in store.contact_inboxes.values()}
+    assert before - after.keys() and after.keys() - before  # some went with their contacts, some are new
+    for token in before | after.keys():
+        found = store.contact_inbox_by_pubsub(token)
+        assert (found.id if found is not None else None) == after.get(token), token
+
+
 def test_unique_keys_follow_updates_and_free_the_old_value() -> None:
     store = _engine(conversations=0, contacts=3).store
     index = store.contact_index
