@@ -171,13 +171,8 @@ async def toggle_typing(ctx: Ctx) -> Reply:
             user = {"id": ctx.actor.id, "name": ctx.actor.name, "email": ctx.actor.email, "type": "user"}
         elif isinstance(ctx.actor, AgentBot):
             user = {"id": ctx.actor.id, "name": ctx.actor.name, "type": "agent_bot"}
-        payload = {
-            "event": event,
-            "user": user,
-            "conversation": render.conversation_webhook(ctx.store, conv),
-            "is_private": bool(ctx.params.get("is_private")),
-        }
-        ctx.engine.emit(event, conv, payload)
+        is_private = bool(ctx.params.get("is_private"))
+        ctx.engine.typing_event(event, conv, user, is_private)
     return 200, EMPTY
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import attachments
+from .message_window import can_reply
 from .render_common import account_ref, iso, to_i
 from .render_contacts import contact, contact_push, contact_webhook
 from .render_inboxes import inbox
@@ -218,7 +219,8 @@ def _assignee(store: Store, conv: Conversation, *, push: bool, account_id: int) 
 def conversation(store: Store, conv: Conversation, viewer: User | None = None) -> dict[str, Any]:
     """`api/v1/conversations/partials/_conversation`: the REST conversation (id is the display id)."""
     found_contact = store.contacts[conv.contact_id]
-    meta: dict[str, Any] = {"sender": contact(store, found_contact), "channel": "Channel::Api"}
+    channel = store.inboxes[conv.inbox_id].channel_type  # `conversation.inbox.try(:channel_type)`
+    meta: dict[str, Any] = {"sender": contact(store, found_contact), "channel": channel}
     assignee, assignee_type = _assignee(store, conv, push=False, account_id=conv.account_id)
     # jbuilder only writes assignee/assignee_type/team when they are present, as Chatwoot does
     if assignee is not None:
@@ -238,7 +240,7 @@ def conversation(store: Store, conv: Conversation, viewer: User | None = None) -
         "additional_attributes": conv.additional_attributes,
         "agent_last_seen_at": to_i(conv.agent_last_seen_at),
         "assignee_last_seen_at": to_i(conv.assignee_last_seen_at),
-        "can_reply": True,
+        "can_reply": can_reply(store, conv),
         "contact_last_seen_at": to_i(conv.contact_last_seen_at),
         "custom_attributes": conv.custom_attributes,
         "inbox_id": conv.inbox_id,
@@ -267,8 +269,8 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
     found_team = store.teams.get(conv.team_id) if conv.team_id is not None else None
     return {
         "additional_attributes": conv.additional_attributes,
-        "can_reply": True,
-        "channel": "Channel::Api",
+        "can_reply": can_reply(store, conv),
+        "channel": store.inboxes[conv.inbox_id].channel_type,
         "contact_inbox": {
             "id": ci.id,
             "contact_id": ci.contact_id,
