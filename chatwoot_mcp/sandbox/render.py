@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import attachments
@@ -32,6 +33,7 @@ from .state import (
 )
 
 UNREAD_LIMIT = 10
+HARD_BREAK = re.compile(r"\\\r?\n")
 __all__ = [
     "account_ref",
     "agent",
@@ -147,6 +149,18 @@ def message_push(store: Store, record: Message) -> dict[str, Any]:
     return body
 
 
+def webhook_text(text: str | None) -> str | None:
+    """Messages::WebhookContentNormalizer: the editor's CommonMark hard breaks (a backslash before a newline)
+    become plain newlines in what webhooks carry."""
+    return HARD_BREAK.sub("\n", text) if text else text
+
+
+def message_webhook_push(store: Store, record: Message) -> dict[str, Any]:
+    """`Message#webhook_push_event_data`: the push data with its texts normalized, for webhooks' conversations."""
+    text = webhook_text(record.content)
+    return {**message_push(store, record), "content": text, "processed_message_content": text}
+
+
 def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]:
     """`Message#webhook_data` + event: `message_type` as a string, ISO `created_at`."""
     conv = store.conversations[record.conversation_id]
@@ -156,7 +170,7 @@ def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]
         "additional_attributes": record.additional_attributes,
         "content_attributes": record.content_attributes,
         "content_type": record.content_type,
-        "content": record.content,
+        "content": webhook_text(record.content),
         "conversation": conversation_webhook(store, conv),
         "created_at": iso(record.created_at),
         "id": record.id,
@@ -283,7 +297,7 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
         },
         "id": conv.display_id,
         "inbox_id": conv.inbox_id,
-        "messages": [message_push(store, chat)] if chat else [],
+        "messages": [message_webhook_push(store, chat)] if chat else [],
         "labels": list(conv.labels),
         "meta": {
             "sender": contact_push(store.contacts[conv.contact_id]),

@@ -160,3 +160,17 @@ def test_the_whatsapp_window_closes_a_day_after_the_last_incoming_message() -> N
     assert render.conversation(store, conv)["can_reply"] is True
     engine.advance_clock(10)
     assert render.conversation_webhook(store, conv)["can_reply"] is False
+
+
+def test_hard_line_breaks_reach_webhooks_as_plain_newlines(sandbox: Sandbox, receiver: Receiver) -> None:
+    """Messages::WebhookContentNormalizer (`gsub(/\\\\\\r?\\n/, "\\n")`): the message's `content` and its copy in
+    `conversation.messages` lose the backslash of the editor's hard breaks; the stored message keeps it."""
+    _register(sandbox, receiver)
+    typed = "Linha 1\\\nLinha 2\\\r\nLinha 3 \\ fim"
+    response = sandbox.api("POST", "conversations/4/messages", json={"content": typed})
+    assert response.status_code == 200 and response.json()["content"] == typed
+    payload = _settled(sandbox, event="message_created")[0]["payload"]
+    plain = "Linha 1\nLinha 2\nLinha 3 \\ fim"
+    assert payload["content"] == plain
+    last = payload["conversation"]["messages"][0]
+    assert (last["content"], last["processed_message_content"]) == (plain, plain)
