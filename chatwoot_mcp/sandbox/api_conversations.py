@@ -69,11 +69,12 @@ def _contact_inbox(ctx: Ctx) -> tuple[Inbox, ContactInbox]:
             raise unprocessable("source_id should be unique")  # contact_inboxes (inbox_id, source_id) is unique
         return inbox, found or ctx.engine.create_contact_inbox(contact, inbox.id, source_id)
     # the legacy lookup by source id alone, then the inbox's own authorization
+    same_source = sorted(store.contact_inbox_index.by_source_id.get(source_id, ())) if source_id else []
     found = next(
         (
-            ci
-            for ci in store.contact_inboxes.values()
-            if source_id and ci.source_id == source_id and store.inboxes[ci.inbox_id].account_id == ctx.account_id
+            store.contact_inboxes[ci_id]
+            for ci_id in same_source
+            if store.inboxes[store.contact_inboxes[ci_id].inbox_id].account_id == ctx.account_id
         ),
         None,
     )
@@ -171,13 +172,8 @@ async def toggle_typing(ctx: Ctx) -> Reply:
             user = {"id": ctx.actor.id, "name": ctx.actor.name, "email": ctx.actor.email, "type": "user"}
         elif isinstance(ctx.actor, AgentBot):
             user = {"id": ctx.actor.id, "name": ctx.actor.name, "type": "agent_bot"}
-        payload = {
-            "event": event,
-            "user": user,
-            "conversation": render.conversation_webhook(ctx.store, conv),
-            "is_private": bool(ctx.params.get("is_private")),
-        }
-        ctx.engine.emit(event, conv, payload)
+        is_private = bool(ctx.params.get("is_private"))
+        ctx.engine.typing_event(event, conv, user, is_private)
     return 200, EMPTY
 
 

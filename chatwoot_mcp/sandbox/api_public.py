@@ -171,14 +171,8 @@ async def conversation_toggle_typing(ctx: Ctx) -> Reply:
     conv = _conversation(ctx)
     event = {"on": "conversation_typing_on", "off": "conversation_typing_off"}.get(str(ctx.params.get("typing_status")))
     if event is not None:
-        user = render.contact_push(ctx.store.contacts[conv.contact_id])
-        payload = {
-            "event": event,
-            "user": user,
-            "conversation": render.conversation_webhook(ctx.store, conv),
-            "is_private": False,
-        }
-        ctx.engine.emit(event, conv, payload)
+        user = render.contact_webhook(ctx.store, ctx.store.contacts[conv.contact_id])  # the contact's webhook_data
+        ctx.engine.typing_event(event, conv, user, False)
     return 200, EMPTY
 
 

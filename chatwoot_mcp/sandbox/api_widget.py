@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import listeners, render, widget_token
+from . import event_payloads, listeners, widget_token
 from .errors import not_found
 from .inbox_settings import WEB_WIDGET
 from .routing import EMPTY, Ctx, Reply, Router
@@ -162,10 +162,8 @@ async def event(ctx: Ctx) -> Reply:
         "browser": dict(UNKNOWN_BROWSER),
     }
     if ctx.params.get("name") == "webwidget.triggered":
-        payload = render.contact_inbox_webhook(ctx.store, ci)
-        payload["event"] = "webwidget_triggered"
-        payload["event_info"] = info
-        listeners.emit_contact_inbox(ctx.store, ctx.engine.dispatcher, "webwidget_triggered", ci, payload)
+        build = event_payloads.contact_inbox(ctx.store, ci, event="webwidget_triggered", event_info=info)
+        listeners.emit_contact_inbox(ctx.store, ctx.engine.dispatcher, "webwidget_triggered", ci, build)
     return 204, EMPTY
 
 

@@ -63,7 +63,7 @@ def _room_owner(engine: Engine, params: dict[str, Any]) -> tuple[int, Kind, int]
     if not isinstance(token, str) or not token:
         return None
     if params.get("user_id") in (None, ""):
-        ci = next((c for c in store.contact_inboxes.values() if c.pubsub_token == token), None)
+        ci = store.contact_inbox_by_pubsub(token)
         contact: Contact | None = store.contacts.get(ci.contact_id) if ci is not None else None
         return (contact.account_id, "Contact", contact.id) if contact is not None else None
     user: User | None = next(

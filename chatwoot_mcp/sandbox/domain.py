@@ -6,8 +6,9 @@ import secrets
 import uuid
 from typing import Any
 
-from . import activity, listeners, render, reporting
+from . import activity, event_payloads, listeners, render, reporting
 from .errors import unprocessable
+from .listeners import Builder
 from .seed import Secrets, SeedOptions, build_store
 from .state import (
     ACTIVITY,
@@ -68,24 +69,26 @@ class Engine:
 
     # ---- events ---------------------------------------------------------------------------------
 
-    def emit(self, event: str, conv: Conversation, payload: dict[str, Any], message_id: int | None = None) -> None:
-        listeners.emit(self.store, self.dispatcher, event, conv, payload, message_id)
+    def emit(self, event: str, conv: Conversation, build: Builder, message_id: int | None = None) -> None:
+        listeners.emit(self.store, self.dispatcher, event, conv, build, message_id)
 
-    def emit_account_only(self, event: str, account_id: int, payload: dict[str, Any]) -> None:
-        listeners.emit_account_only(self.store, self.dispatcher, event, account_id, payload)
+    def emit_account_only(self, event: str, account_id: int, build: Builder) -> None:
+        listeners.emit_account_only(self.store, self.dispatcher, event, account_id, build)
 
     def _conversation_event(self, event: str, conv: Conversation, changed: Any = None, *, with_changes: bool) -> None:
-        payload = render.conversation_webhook(self.store, conv)
-        payload["event"] = event
+        extra: dict[str, Any] = {"event": event}
         if with_changes:
-            payload["changed_attributes"] = changed
-        self.emit(event, conv, payload)
+            extra["changed_attributes"] = changed
+        self.emit(event, conv, event_payloads.conversation(self.store, conv, **extra))
+
+    def typing_event(self, event: str, conv: Conversation, user: dict[str, Any] | None, is_private: bool) -> None:
+        self.emit(event, conv, event_payloads.typing(self.store, conv, event, user, is_private))
 
     def message_event(self, event: str, message: Message) -> None:
         if message.message_type == ACTIVITY:
             return
         conv = self.store.conversations[message.conversation_id]
-        self.emit(event, conv, render.message_webhook(self.store, message, event), message.id)
+        self.emit(event, conv, event_payloads.message(self.store, message, event), message.id)
 
     # ---- saving a conversation ------------------------------------------------------------------
 
@@ -268,19 +271,18 @@ class Engine:
             self.commit(conv, before, None if reopened_by_contact else actor)
             if reopened_by_contact:
                 self.add_activity(conv, activity.SYSTEM_REOPEN_TEXT)
-            before = _snapshot(conv)
-            if conv.waiting_since is None:
-                conv.waiting_since = now
-            self.commit(conv, before, None)
+        reporting.message_created(self.store, conv, msg, first_reply=first_before is None, waiting_since=waiting_before)
+        # Message#dispatch_create_events: MESSAGE_CREATED first, then the reply times' update
+        self.message_event("message_created", msg)
+        before = _snapshot(conv)
+        if message_type == INCOMING and conv.waiting_since is None:
+            conv.waiting_since = now
         elif message_type == OUTGOING and not private and sender is not None:
-            before = _snapshot(conv)
             if sender[0] == "User" and conv.first_reply_created_at is None:
                 conv.first_reply_created_at = now
             if sender[0] in {"User", "AgentBot"}:
                 conv.waiting_since = None
-            self.commit(conv, before, None)
-        reporting.message_created(self.store, conv, msg, first_reply=first_before is None, waiting_since=waiting_before)
-        self.message_event("message_created", msg)
+        self.commit(conv, before, None)
         return msg
 
     def create_conversation(
@@ -312,6 +314,7 @@ class Engine:
             created_at=now,
             updated_at=now,
             last_activity_at=now,
+            waiting_since=now,  # before_create :ensure_waiting_since
             assignee_id=assignee_id,
             team_id=team_id,
             additional_attributes=additional_attributes or {},
@@ -319,8 +322,7 @@ class Engine:
             snoozed_until=snoozed_until if status == "snoozed" else None,
         )
         self.store.add_conversation(conv)
-        payload = render.conversation_webhook(self.store, conv)
-        payload["event"] = "conversation_created"
+        payload = event_payloads.conversation(self.store, conv, event="conversation_created")
         self.emit("conversation_created", conv, payload)
         return conv
 
@@ -346,19 +348,16 @@ class Engine:
             custom_attributes=custom_attributes or {},
         )
         self.store.contacts[contact_id] = contact
-        payload = render.contact_webhook(self.store, contact)
-        payload["event"] = "contact_created"
-        self.emit_account_only("contact_created", account_id, payload)
+        self.emit_account_only(
+            "contact_created", account_id, event_payloads.contact(self.store, contact, event="contact_created")
+        )
         return contact
 
     def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
         """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
-        payload = render.contact_webhook(self.store, contact)
-        payload["event"] = "contact_updated"
-        payload["changed_attributes"] = [
-            {key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()
-        ]
-        self.emit_account_only("contact_updated", contact.account_id, payload)
+        diff = [{key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()]
+        build = event_payloads.contact(self.store, contact, event="contact_updated", changed_attributes=diff)
+        self.emit_account_only("contact_updated", contact.account_id, build)
 
     def create_contact_inbox(self, contact: Contact, inbox_id: int, source_id: str | None = None) -> ContactInbox:
         ci_id = self.store.next_id("contact_inbox", 31)

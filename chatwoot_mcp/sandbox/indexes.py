@@ -328,18 +328,30 @@ class MessageIndex(Index["Message"]):
 
 
 class ContactInboxIndex(Index["ContactInbox"]):
-    """Contact inboxes by (inbox, source_id), unique as in Chatwoot's schema, and by contact."""
+    """Contact inboxes by (inbox, source_id) and by pubsub token, both unique as in Chatwoot's schema, by source_id
+    alone (index_contact_inboxes_on_source_id, not unique) and by contact."""
 
     def __init__(self) -> None:
         self.by_source: dict[tuple[int, str], int] = {}
+        self.by_source_id: dict[str, set[int]] = defaultdict(set)
+        self.by_pubsub: dict[str, int] = {}
         self.by_contact: dict[int, list[int]] = defaultdict(list)
 
     def add(self, record: ContactInbox) -> None:
         self.by_source[(record.inbox_id, record.source_id)] = record.id
+        self.by_source_id[record.source_id].add(record.id)
+        self.by_pubsub[record.pubsub_token] = record.id
         self.by_contact[record.contact_id].append(record.id)
 
     def discard(self, record: ContactInbox) -> None:
         self.by_source.pop((record.inbox_id, record.source_id), None)
+        same = self.by_source_id.get(record.source_id)
+        if same is not None:
+            same.discard(record.id)
+            if not same:
+                del self.by_source_id[record.source_id]
+        if self.by_pubsub.get(record.pubsub_token) == record.id:
+            del self.by_pubsub[record.pubsub_token]
         ids = self.by_contact.get(record.contact_id, [])
         if record.id in ids:
             ids.remove(record.id)

@@ -1,11 +1,17 @@
-"""Which webhooks an event reaches, as Chatwoot's AgentBotListener and WebhookListener decide."""
+"""Which webhooks an event reaches, as Chatwoot's AgentBotListener and WebhookListener decide, and when their
+payloads are built: AgentBotListener runs in the SyncDispatcher, so the bot's payload is the records at the event;
+WebhookListener (account webhooks and an API inbox's URL) runs in the AsyncDispatcher's EventDispatcherJob, so its
+payload is the records once the request's work is done."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .state import AgentBot, ContactInbox, Conversation, Store, Webhook
-from .webhooks import Dispatcher
+from .webhooks import Built, Dispatcher
+
+Builder = Callable[[], Built]
 
 BOT_EVENTS = frozenset(
     {
@@ -54,10 +60,10 @@ def emit(
     dispatcher: Dispatcher,
     event: str,
     conv: Conversation,
-    payload: dict[str, Any],
+    build: Builder,
     message_id: int | None = None,
 ) -> None:
-    def submit(kind: str, url: str, secret: str | None) -> None:
+    def submit(kind: str, url: str, secret: str | None, payload: Any) -> None:
         dispatcher.submit(
             kind=kind,
             url=url,
@@ -70,20 +76,20 @@ def emit(
         )
 
     if event in BOT_EVENTS:
-        for bot in bots_for(store, conv):
+        bots = bots_for(store, conv)
+        payload = build() if bots else None
+        for bot in bots:
             assert bot.outgoing_url is not None
-            submit("agent_bot", bot.outgoing_url, bot.secret)
+            submit("agent_bot", bot.outgoing_url, bot.secret, payload)
     if event in ACCOUNT_EVENTS:
         for hook in account_hooks(store, conv.account_id, event):
-            submit("account", hook.url, hook.secret)
+            submit("account", hook.url, hook.secret, build)
         inbox = store.inboxes[conv.inbox_id]
         if inbox.webhook_url:
-            submit("api_inbox", inbox.webhook_url, inbox.secret)
+            submit("api_inbox", inbox.webhook_url, inbox.secret, build)
 
 
-def emit_account_only(
-    store: Store, dispatcher: Dispatcher, event: str, account_id: int, payload: dict[str, Any]
-) -> None:
+def emit_account_only(store: Store, dispatcher: Dispatcher, event: str, account_id: int, build: Builder) -> None:
     """An event with no conversation (contacts): account webhooks only."""
     for hook in account_hooks(store, account_id, event):
         dispatcher.submit(
@@ -91,27 +97,25 @@ def emit_account_only(
             url=hook.url,
             secret=hook.secret,
             event=event,
-            payload=payload,
+            payload=build,
             conversation_id=None,
             display_id=None,
             message_id=None,
         )
 
 
-def emit_contact_inbox(
-    store: Store, dispatcher: Dispatcher, event: str, ci: ContactInbox, payload: dict[str, Any]
-) -> None:
+def emit_contact_inbox(store: Store, dispatcher: Dispatcher, event: str, ci: ContactInbox, build: Builder) -> None:
     """`webwidget_triggered`: AgentBotListener posts to the inbox's bot (not a conversation's), WebhookListener to
     the account's subscribed webhooks and an API inbox's webhook URL."""
     inbox = store.inboxes[ci.inbox_id]
-    targets: list[tuple[str, str, str | None]] = []
+    targets: list[tuple[str, str, str | None, Any]] = []
     bot = store.inbox_bot(inbox)
     if bot is not None and bot.outgoing_url:
-        targets.append(("agent_bot", bot.outgoing_url, bot.secret))
-    targets += [("account", h.url, h.secret) for h in account_hooks(store, inbox.account_id, event)]
+        targets.append(("agent_bot", bot.outgoing_url, bot.secret, build()))
+    targets += [("account", h.url, h.secret, build) for h in account_hooks(store, inbox.account_id, event)]
     if inbox.webhook_url:
-        targets.append(("api_inbox", inbox.webhook_url, inbox.secret))
-    for kind, url, secret in targets:
+        targets.append(("api_inbox", inbox.webhook_url, inbox.secret, build))
+    for kind, url, secret, payload in targets:
         dispatcher.submit(
             kind=kind,
             url=url,

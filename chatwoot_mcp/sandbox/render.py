@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import attachments
+from .message_window import can_reply
 from .render_common import account_ref, iso, to_i
 from .render_contacts import contact, contact_push, contact_webhook
 from .render_inboxes import inbox
@@ -31,6 +33,7 @@ from .state import (
 )
 
 UNREAD_LIMIT = 10
+HARD_BREAK = re.compile(r"\\\r?\n")
 __all__ = [
     "account_ref",
     "agent",
@@ -146,6 +149,18 @@ def message_push(store: Store, record: Message) -> dict[str, Any]:
     return body
 
 
+def webhook_text(text: str | None) -> str | None:
+    """Messages::WebhookContentNormalizer: the editor's CommonMark hard breaks (a backslash before a newline)
+    become plain newlines in what webhooks carry."""
+    return HARD_BREAK.sub("\n", text) if text else text
+
+
+def message_webhook_push(store: Store, record: Message) -> dict[str, Any]:
+    """`Message#webhook_push_event_data`: the push data with its texts normalized, for webhooks' conversations."""
+    text = webhook_text(record.content)
+    return {**message_push(store, record), "content": text, "processed_message_content": text}
+
+
 def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]:
     """`Message#webhook_data` + event: `message_type` as a string, ISO `created_at`."""
     conv = store.conversations[record.conversation_id]
@@ -155,7 +170,7 @@ def message_webhook(store: Store, record: Message, event: str) -> dict[str, Any]
         "additional_attributes": record.additional_attributes,
         "content_attributes": record.content_attributes,
         "content_type": record.content_type,
-        "content": record.content,
+        "content": webhook_text(record.content),
         "conversation": conversation_webhook(store, conv),
         "created_at": iso(record.created_at),
         "id": record.id,
@@ -218,7 +233,8 @@ def _assignee(store: Store, conv: Conversation, *, push: bool, account_id: int) 
 def conversation(store: Store, conv: Conversation, viewer: User | None = None) -> dict[str, Any]:
     """`api/v1/conversations/partials/_conversation`: the REST conversation (id is the display id)."""
     found_contact = store.contacts[conv.contact_id]
-    meta: dict[str, Any] = {"sender": contact(store, found_contact), "channel": "Channel::Api"}
+    channel = store.inboxes[conv.inbox_id].channel_type  # `conversation.inbox.try(:channel_type)`
+    meta: dict[str, Any] = {"sender": contact(store, found_contact), "channel": channel}
     assignee, assignee_type = _assignee(store, conv, push=False, account_id=conv.account_id)
     # jbuilder only writes assignee/assignee_type/team when they are present, as Chatwoot does
     if assignee is not None:
@@ -238,7 +254,7 @@ def conversation(store: Store, conv: Conversation, viewer: User | None = None) -
         "additional_attributes": conv.additional_attributes,
         "agent_last_seen_at": to_i(conv.agent_last_seen_at),
         "assignee_last_seen_at": to_i(conv.assignee_last_seen_at),
-        "can_reply": True,
+        "can_reply": can_reply(store, conv),
         "contact_last_seen_at": to_i(conv.contact_last_seen_at),
         "custom_attributes": conv.custom_attributes,
         "inbox_id": conv.inbox_id,
@@ -267,8 +283,8 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
     found_team = store.teams.get(conv.team_id) if conv.team_id is not None else None
     return {
         "additional_attributes": conv.additional_attributes,
-        "can_reply": True,
-        "channel": "Channel::Api",
+        "can_reply": can_reply(store, conv),
+        "channel": store.inboxes[conv.inbox_id].channel_type,
         "contact_inbox": {
             "id": ci.id,
             "contact_id": ci.contact_id,
@@ -281,7 +297,7 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
         },
         "id": conv.display_id,
         "inbox_id": conv.inbox_id,
-        "messages": [message_push(store, chat)] if chat else [],
+        "messages": [message_webhook_push(store, chat)] if chat else [],
         "labels": list(conv.labels),
         "meta": {
             "sender": contact_push(store.contacts[conv.contact_id]),

@@ -361,6 +361,11 @@ class Store:
         found = self.contact_inbox_index.by_source.get((inbox_id, source_id))
         return self.contact_inboxes.get(found) if found is not None else None
 
+    def contact_inbox_by_pubsub(self, token: str) -> ContactInbox | None:
+        """`ContactInbox.find_by(pubsub_token:)`: the token is unique (index_contact_inboxes_on_pubsub_token)."""
+        found = self.contact_inbox_index.by_pubsub.get(token)
+        return self.contact_inboxes.get(found) if found is not None else None
+
     @property
     def contact_inbox_index(self) -> ContactInboxIndex:
         return self.contact_inboxes.index  # type: ignore[return-value]

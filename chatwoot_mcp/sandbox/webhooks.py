@@ -42,6 +42,10 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+Built = dict[str, Any] | None
+Payload = dict[str, Any] | Callable[[], Built]  # a builder returns None when its record is gone
+
+
 @dataclass
 class Job:
     kind: str  # "agent_bot" | "account" | "api_inbox"
@@ -54,6 +58,7 @@ class Job:
     message_id: int | None
     generation: int
     record: dict[str, Any] = field(default_factory=dict)
+    built: anyio.Event | None = None  # set once a deferred payload has been built
 
 
 FailureHook = Callable[[Job], Awaitable[None] | None]
@@ -130,11 +135,14 @@ class Dispatcher:
         url: str,
         secret: str | None,
         event: str,
-        payload: dict[str, Any],
+        payload: Payload,
         conversation_id: int | None,
         display_id: int | None,
         message_id: int | None,
     ) -> None:
+        """Queue a delivery. A callable payload is built in a task of its own once the caller's synchronous work is
+        done, as EventDispatcherJob builds WebhookListener's payloads after the request; a dict is sent as it is."""
+        deferred = callable(payload)
         record: dict[str, Any] = {
             "url": url,
             "kind": kind,
@@ -147,15 +155,19 @@ class Dispatcher:
             "conversation_id": display_id,
             "message_id": message_id,
             "signed": bool(secret),
-            "payload": payload,
+            "payload": None if deferred else payload,
         }
         self.log.append(record)
         if len(self.log) > LOG_LIMIT:
             del self.log[: LOG_LIMIT // 10]
-        job = Job(kind, url, secret, event, payload, conversation_id, display_id, message_id, self.generation, record)
         if self._task_group is None:
             record.update(done=True, error="sandbox is not running")
             return
+        body: dict[str, Any] = {} if callable(payload) else payload
+        job = Job(kind, url, secret, event, body, conversation_id, display_id, message_id, self.generation, record)
+        if callable(payload):
+            job.built = anyio.Event()
+            self._task_group.start_soon(self._build, job, payload)
         key = (url, conversation_id)
         sender = self._queues.get(key)
         if sender is None:
@@ -164,13 +176,30 @@ class Dispatcher:
             self._task_group.start_soon(self._worker, key, receiver)
         sender.send_nowait(job)
 
+    async def _build(self, job: Job, builder: Callable[[], Built]) -> None:
+        """The deferred payload from the records as they are now; none when they were deleted meanwhile (the job's
+        record cannot be deserialized, and Chatwoot drops it)."""
+        assert job.built is not None
+        try:
+            if job.generation == self.generation:
+                built = builder()
+                if built is None:
+                    job.record.update(done=True, error="record deleted before the event was processed")
+                else:
+                    job.payload = built
+                    job.record["payload"] = built
+        finally:
+            job.built.set()
+
     async def _worker(self, key: tuple[str, int | None], receiver: MemoryObjectReceiveStream[Job]) -> None:
         async with receiver:
             while True:
                 job = await receiver.receive()
                 self._busy += 1
                 try:
-                    if job.generation == self.generation:
+                    if job.built is not None:
+                        await job.built.wait()
+                    if job.generation == self.generation and not job.record["done"]:
                         await self._deliver(job)
                 finally:
                     self._busy -= 1

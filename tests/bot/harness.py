@@ -213,7 +213,9 @@ async def jobs_done(app: object, count: int) -> bool:
 
 async def all_done(app: object) -> bool:
     store = app.state.store  # type: ignore[attr-defined]
-    return await store.count_jobs("pending") == 0 and await store.count_jobs() > 0
+    # the total first: a job inserted between the two reads then shows as pending, never as "all done"
+    total = await store.count_jobs()
+    return total > 0 and await store.count_jobs("pending") == 0
 
 
 async def status_is(chatwoot: Chatwoot, cid: int, status: str) -> bool:

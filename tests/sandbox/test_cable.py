@@ -81,3 +81,19 @@ def test_an_agent_room_hears_online_contacts_and_users(sandbox: Sandbox) -> None
         dashboard.send(json.dumps({"command": "subscribe", "identifier": wrong_account}))
         perform(dashboard, identifier, "update_presence")
         assert next_message(dashboard)["identifier"] == identifier
+
+
+def test_a_room_finds_its_contact_inbox_after_contacts_are_created_and_deleted(sandbox: Sandbox) -> None:
+    """The pubsub token of a deleted contact's contact inbox finds nothing (RecordNotFound: no confirmation), and a
+    visitor created after it is found by its own token and marked online, not its neighbour."""
+    inbox = widget_inbox(sandbox)
+    gone = widget_session(sandbox, inbox["website_token"])
+    first = widget_session(sandbox, inbox["website_token"])
+    assert sandbox.api("DELETE", f"contacts/{gone['contact']['id']}").status_code == 200
+    later = widget_session(sandbox, inbox["website_token"])
+    with cable(sandbox) as socket:
+        socket.send(json.dumps({"command": "subscribe", "identifier": room(gone["contact"]["pubsub_token"])}))
+        identifier = room(later["contact"]["pubsub_token"])
+        assert subscribe(socket, identifier) == {"identifier": identifier, "type": "confirm_subscription"}
+        assert _active_ids(sandbox) == [later["contact"]["id"]]
+        assert first["contact"]["id"] not in _active_ids(sandbox)

@@ -163,6 +163,24 @@ def test_contact_candidates_from_trigrams_miss_nothing_the_scan_finds() -> None:
         assert search_ids(store, 1, original) == _scan(store, original.lower(), original), original
 
 
+def test_the_contact_inbox_indexes_find_what_the_scan_finds_after_creations_and_deletions() -> None:
+    """RoomChannel's `ContactInbox.find_by!(pubsub_token:)` and the conversation builder's `find_by!(source_id:)`
+    from the indexes: contacts deleted with their contact inboxes leave nothing behind, new ones are found."""
+    engine = _engine(conversations=120, contacts=80)
+    store = engine.store
+    before = {ci.pubsub_token for ci in store.contact_inboxes.values()}
+    _shake(engine, random.Random(5), 300)
+    after = {ci.pubsub_token: ci.id for ci in store.contact_inboxes.values()}
+    assert before - after.keys() and after.keys() - before  # some went with their contacts, some are new
+    for token in before | after.keys():
+        found = store.contact_inbox_by_pubsub(token)
+        assert (found.id if found is not None else None) == after.get(token), token
+    by_source: dict[str, set[int]] = {}
+    for ci in store.contact_inboxes.values():
+        by_source.setdefault(ci.source_id, set()).add(ci.id)
+    assert dict(store.contact_inbox_index.by_source_id) == by_source  # POST /conversations with a source_id alone
+
+
 def test_unique_keys_follow_updates_and_free_the_old_value() -> None:
     store = _engine(conversations=0, contacts=3).store
     index = store.contact_index

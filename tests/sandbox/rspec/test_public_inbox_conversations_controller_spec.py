@@ -66,7 +66,8 @@ def test_creates_a_conversation_with_custom_attributes_but_prevents_other_attrib
 
 def test_dispatches_the_correct_typing_status(sandbox: Sandbox, receiver: Receiver) -> None:
     """spec/controllers/public/api/v1/inbox/conversations_controller_spec.rb: it 'dispatches the correct typing
-    status' (the dispatched event seen as the account webhook it becomes, with the contact as the user)."""
+    status' (the dispatched event seen as the account webhook it becomes, with the contact as the user: its
+    `webhook_data`, as WebhookListener#handle_typing_status writes `user.webhook_data`, which has no `type`)."""
     identifier, contact = public_contact(sandbox, name="Rita")
     base = f"{identifier}/contacts/{contact['source_id']}/conversations"
     conv = public(sandbox, "POST", base).json()
@@ -77,7 +78,8 @@ def test_dispatches_the_correct_typing_status(sandbox: Sandbox, receiver: Receiv
     with receiver.lock:
         body = json.loads(receiver.received[0].body)
     assert body["conversation"]["id"] == conv["id"]
-    assert body["user"]["id"] == contact["id"] and body["user"]["type"] == "contact"
+    assert body["user"]["id"] == contact["id"] and "type" not in body["user"]
+    assert body["user"]["account"] == {"id": sandbox.account_id, "name": body["conversation"]["account"]["name"]}
 
 
 def test_updates_the_last_seen_of_the_conversation_contact(sandbox: Sandbox) -> None:
