@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
@@ -26,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ID = 200
 
 Reply = tuple[int, dict[str, object]]
-Handled = tuple[int, dict[str, object], Any]  # the reply and the body as parsed (None when it was not)
+Handled = tuple[int, dict[str, object], bytes | None]  # the reply and the raw body (None when it was not parsed)
 
 
 class BodyTooLarge(Exception):
@@ -84,9 +83,10 @@ class Intake:
     async def endpoint(self, request: Request) -> JSONResponse:
         """The Starlette endpoint behind both webhook routes."""
         started = time.perf_counter()
-        status_code, body, payload = await self.handle(request)
-        # The records get the body as parsed here; their own task reads it, off the reply path.
-        self.records.delivered(payload, status_code, time.perf_counter() - started)
+        status_code, body, raw = await self.handle(request)
+        # The records get the raw bytes and decode them in their own task: a parsed body kept until then would
+        # be hundreds of objects per delivery for the garbage collector to go through.
+        self.records.delivered(raw, status_code, time.perf_counter() - started)
         return JSONResponse(body, status_code=status_code)
 
     async def handle(self, request: Request) -> Handled:
@@ -122,14 +122,13 @@ class Intake:
                 log_event(logger, "webhook_unverified", logging.WARNING, ip=ip, reason=verdict.value)
                 return 401, {"error": f"webhook verification failed: {verdict.value}"}, None
         try:
-            payload = load_json(body)
-            event = parse_event(payload)
+            event = parse_event(load_json(body))
         except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
             log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
             return 400, {"error": reason}, None
         delivery_id = headers.get("x-chatwoot-delivery", "").strip()[:MAX_DELIVERY_ID] or None
-        return (*await self._accept(event, body, delivery_id), payload)
+        return (*await self._accept(event, body, delivery_id), body)
 
     async def _accept(self, event: WebhookEvent, body: bytes, delivery_id: str | None) -> Reply:
         fields: dict[str, object] = {
