@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any, TextIO
 
+import orjson
+
 # One line per HTTP call to Chatwoot would drown the bot's own events; their failures still show.
 QUIET_LOGGERS = ("httpx2", "httpx", "mcp")
 
@@ -24,7 +26,10 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except orjson.JSONEncodeError:  # what orjson refuses (an integer past 64 bits): the standard library
+            return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fields: Any) -> None:
@@ -42,6 +47,8 @@ def setup_logging(level: int = logging.INFO, stream: TextIO | None = None) -> lo
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The line holds none of these, so no record gathers them (the logging HOWTO's "Optimization").
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler
