@@ -45,6 +45,11 @@ async def read_capped(request: Request, cap: int) -> bytes:
     return bytes(body)
 
 
+def client_ip(request: Request) -> str:
+    """The sender's address: for the lines about refused deliveries and the limit on failed verifications."""
+    return request.client.host if request.client else "unknown"
+
+
 def dedup_keys(event: WebhookEvent, delivery_id: str | None) -> tuple[str, ...]:
     """What makes a delivery a duplicate: for a new message, the message (the same message under any delivery
     id); for any other event, its delivery id.
@@ -90,16 +95,15 @@ class Intake:
         return JSONResponse(body, status_code=status_code)
 
     async def handle(self, request: Request) -> Handled:
-        ip = request.client.host if request.client else "unknown"
         headers = request.headers
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="content type")
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=client_ip(request), reason="content type")
             return 415, {"error": "content type must be application/json"}, None
         try:
             body = await read_capped(request, self.settings.max_body_bytes)
         except BodyTooLarge:
-            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason="body too large")
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=client_ip(request), reason="body too large")
             return 413, {"error": f"body larger than {self.settings.max_body_bytes} bytes"}, None
         except ClientDisconnect:
             return 400, {"error": "client disconnected"}, None
@@ -113,6 +117,7 @@ class Intake:
                 clock=self.clock,
             )
             if verdict is not Verdict.OK:
+                ip = client_ip(request)
                 # Only failures are limited: Chatwoot may share an address (proxy, NAT) with whoever sends them,
                 # and its valid deliveries must never be turned away.
                 if self.verify_failures.exceeded(ip):
@@ -125,7 +130,7 @@ class Intake:
             event = parse_event(load_json(body))
         except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, too deep; PayloadError
             reason = str(exc) if isinstance(exc, PayloadError) else "body is not valid JSON"
-            log_event(logger, "webhook_rejected", logging.WARNING, ip=ip, reason=reason)
+            log_event(logger, "webhook_rejected", logging.WARNING, ip=client_ip(request), reason=reason)
             return 400, {"error": reason}, None
         delivery_id = headers.get("x-chatwoot-delivery", "").strip()[:MAX_DELIVERY_ID] or None
         return (*await self._accept(event, body, delivery_id), body)
