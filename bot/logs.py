@@ -37,7 +37,11 @@ def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, *
 
     Callers put ids and reasons in the fields, never tokens; message text only when BOT_LOG_CONTENT is on."""
     if logger.isEnabledFor(level):
-        logger.log(level, name, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
+        # makeRecord and handle (the logger's filters, then the handlers) rather than logger.log, whose look-up of
+        # the calling line would only ever find this function.
+        record = logger.makeRecord(logger.name, level, __file__, 0, name, (), None)
+        record.fields = {k: v for k, v in fields.items() if v is not None}
+        logger.handle(record)
 
 
 def setup_logging(level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
