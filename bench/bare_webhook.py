@@ -1,4 +1,5 @@
-"""Baseline: a bare Starlette endpoint that only returns 200, served by uvicorn like the bot."""
+"""Baseline: a bare Starlette endpoint that only returns 200, served by uvicorn like the bot (h11, and the loop
+"auto" picks: uvloop where it is installed)."""
 
 import sys
 
@@ -17,4 +18,4 @@ async def ok(request: Request) -> Response:
 app = Starlette(routes=[Route("/webhooks/chatwoot", ok, methods=["POST"])])
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="h11", log_level="warning", access_log=False)

@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any, TextIO
 
+import orjson
+
 # One line per HTTP call to Chatwoot would drown the bot's own events; their failures still show.
 QUIET_LOGGERS = ("httpx2", "httpx", "mcp")
 
@@ -24,7 +26,10 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except orjson.JSONEncodeError:  # what orjson refuses (an integer past 64 bits): the standard library
+            return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fields: Any) -> None:
@@ -32,7 +37,11 @@ def log_event(logger: logging.Logger, name: str, level: int = logging.INFO, /, *
 
     Callers put ids and reasons in the fields, never tokens; message text only when BOT_LOG_CONTENT is on."""
     if logger.isEnabledFor(level):
-        logger.log(level, name, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
+        # makeRecord and handle (the logger's filters, then the handlers) rather than logger.log, whose look-up of
+        # the calling line would only ever find this function.
+        record = logger.makeRecord(logger.name, level, __file__, 0, name, (), None)
+        record.fields = {k: v for k, v in fields.items() if v is not None}
+        logger.handle(record)
 
 
 def setup_logging(level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
@@ -42,6 +51,8 @@ def setup_logging(level: int = logging.INFO, stream: TextIO | None = None) -> lo
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The line holds none of these, so no record gathers them (the logging HOWTO's "Optimization").
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler

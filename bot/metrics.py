@@ -22,6 +22,7 @@ from starlette.responses import Response
 # debounce and a model that takes seconds.
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 REPLY_BUCKETS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0, 120.0)
+ACK_ROUTES = ("bot", "records")  # the AgentBot's webhook routes, and the account webhook's
 HELD_BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0)
 
 
@@ -70,8 +71,9 @@ class BotMetrics:
         self.records_dropped = Counter(
             "chatwoot_bot_records_dropped", "Records given up (queue full, or refused by the database)", registry=r
         )
-        for result in ("ok", "failed"):
-            self.sent.labels(result)
+        # Each series looked up once here: labels() takes a lock and builds a key on every call.
+        self.ack_by_route = {route: self.webhook_ack.labels(route) for route in ACK_ROUTES}
+        self.sent_ok, self.sent_failed = self.sent.labels("ok"), self.sent.labels("failed")
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

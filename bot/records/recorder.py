@@ -136,9 +136,9 @@ class Recorder(NoRecords):
         self._wake.set()
 
     def delivered(self, payload: Any, status: int, seconds: float, route: str = "bot") -> None:
-        """A webhook was answered `status` in `seconds`; `payload` is its body as the endpoint parsed it (None when
-        it was not read), or the raw bytes, which the writer decodes."""
-        self.metrics.webhook_ack.labels(route).observe(seconds)
+        """A webhook was answered `status` in `seconds`; `payload` is its body: the raw bytes, which the writer
+        decodes, or as the endpoint parsed it (None when it was not read)."""
+        self.metrics.ack_by_route[route].observe(seconds)
         now = self.clock()
         self._count("ack", now, seconds, status < 500)
         if payload is None:
@@ -167,14 +167,14 @@ class Recorder(NoRecords):
     def replied(self, jobs: Sequence[Any]) -> None:
         """A reply was posted for these jobs (their created_at: when each customer message arrived)."""
         now = self.clock()
-        self.metrics.sent.labels("ok").inc()
+        self.metrics.sent_ok.inc()
         waited = max(0.0, now - min(job.created_at for job in jobs)) if jobs else None
         if waited is not None:
             self.metrics.reply.observe(waited)
         self._count("send", now, waited, True)
 
     def send_failed(self) -> None:
-        self.metrics.sent.labels("failed").inc()
+        self.metrics.sent_failed.inc()
         self._count("send", self.clock(), None, False)
 
     @property

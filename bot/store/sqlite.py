@@ -187,9 +187,13 @@ class SQLiteStore:
             results = _accept_all(self._db, [write for write, _, _ in batch])
         except BaseException as exc:  # nothing of the batch was committed: every caller hears why
             results = [exc] * len(batch)
+        # One wake-up per event loop for the whole batch, not one per caller.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], bool | BaseException]]] = {}
         for (_, loop, future), result in zip(batch, results, strict=True):
+            by_loop.setdefault(loop, []).append((future, result))
+        for loop, settled in by_loop.items():
             try:
-                loop.call_soon_threadsafe(_settle, future, result)
+                loop.call_soon_threadsafe(_settle, settled)
             except RuntimeError:  # that loop is closed: nobody waits any more
                 pass
 
@@ -319,13 +323,14 @@ def _accept_all(db: sqlite3.Connection, writes: list[Accept]) -> list[bool | Bas
     return results
 
 
-def _settle(future: asyncio.Future[bool], result: bool | BaseException) -> None:
-    if future.done():  # its caller was cancelled; the accept was done (or failed) all the same
-        return
-    if isinstance(result, BaseException):
-        future.set_exception(result)
-    else:
-        future.set_result(result)
+def _settle(settled: list[tuple[asyncio.Future[bool], bool | BaseException]]) -> None:
+    for future, result in settled:
+        if future.done():  # its caller was cancelled; the accept was done (or failed) all the same
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 def _in_transaction(db: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:

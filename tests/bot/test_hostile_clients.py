@@ -30,6 +30,12 @@ pytestmark = pytest.mark.anyio
 SECRET = "whsec-hostile"
 
 
+@pytest.fixture(params=[("asyncio", {}), ("asyncio", {"use_uvloop": True})], ids=["asyncio", "uvloop"])
+def anyio_backend(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
+    """The command serves on uvloop where it is installed (uvicorn's loop "auto"): the deadlines must hold on both."""
+    return request.param
+
+
 def settings_for(tmp_path: Path, **overrides: Any) -> BotSettings:
     chatwoot = Settings(chatwoot_url="http://127.0.0.1:9", api_token="t", account_id=1, webhook_secret=SECRET)
     # A long debounce keeps the worker idle: these tests look at what reaches intake.
