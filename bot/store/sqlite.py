@@ -174,8 +174,7 @@ class SQLiteStore:
 
     def _write_accepts(self) -> None:
         """On the thread: every accept queued by now, in one transaction (group commit), because a commit waits
-        for the disk and one per webhook missed the intake targets (0.13x the bare endpoint, p99 310 ms; see
-        docs/architecture.md)."""
+        for the disk and one per webhook missed the intake targets (figures in docs/architecture.md, Stores)."""
         batch = []
         while self._accepts:
             batch.append(self._accepts.popleft())
