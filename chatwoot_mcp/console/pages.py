@@ -162,7 +162,7 @@ async def row_partial(request: Request) -> Response:
     if not roles.may_see(session.person, found, console_of(request).settings.agents_see_queue):
         return Response("")
     bot_name = console_of(request).settings.chatwoot.bot_name
-    return render(request, "_row.html", {"session": session, "r": list_rows([found], session, bot_name)[0]})
+    return render(request, "_row.html", {"session": session, "rows": list_rows([found], session, bot_name)})
 
 
 def _list_context(

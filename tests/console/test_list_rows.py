@@ -54,12 +54,12 @@ def test_a_row_shows_the_owner_from_the_viewers_side_the_contact_inbox_last_mess
 
 
 def test_the_row_template_escapes_what_customers_wrote() -> None:
-    (row,) = list_rows(
+    rows = list_rows(
         [conversation(contact={"id": 3, "name": "<b>Eve</b>"}, last_message='<script>alert("x")</script>')],
         session_of(ANA),
         "BIA",
     )
-    html = templates.get_template("_row.html").render(r=row)
+    html = templates.get_template("_row.html").render(rows=rows)
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "&lt;script&gt;" in html
     assert 'data-id="7"' in html and 'hx-trigger="sse:conv-7 delay:50ms"' in html
