@@ -32,6 +32,7 @@ async def serve(args: argparse.Namespace) -> int:
 
     from chatwoot_mcp.console.app import create_app
     from chatwoot_mcp.console.settings import load_console_settings
+    from chatwoot_mcp.console.transport import CoalescingH11Protocol
 
     try:
         settings = load_console_settings(os.environ, host=args.host, port=args.port)
@@ -60,7 +61,14 @@ async def serve(args: argparse.Namespace) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     url = f"http://{host}:{port}"
     app = create_app(settings, base_url=url)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app,
+        http=CoalescingH11Protocol,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

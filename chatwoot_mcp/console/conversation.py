@@ -38,9 +38,15 @@ def message_kind(message: dict[str, Any]) -> str:
     return "person"
 
 
-async def read(request: Request, session: Session, conversation_id: int) -> dict[str, Any] | Response:
-    """The conversation as the person's token reads it, or the response saying it cannot be read (404 / 502)."""
+async def read(
+    request: Request, session: Session, conversation_id: int, *, shared: bool = False
+) -> dict[str, Any] | Response:
+    """The conversation as the person's token reads it, or the response saying it cannot be read (404 / 502).
+    `shared`: a live re-read, which the open pages (rows and conversations) asking after the same change share
+    (see reads.py); a page load and an action's before and after read their own."""
     try:
+        if shared:
+            return await console_of(request).hub.reads.conversation(session, conversation_id)
         return await session.call("chatwoot_get_conversation", conversation_id=conversation_id)
     except ToolCallFailed as exc:
         status = 404 if "not found" in exc.message else 502
@@ -104,7 +110,7 @@ async def conversation_partial(request: Request) -> Response:
     session = current_session(request)
     if session is None:
         return login_redirect(request)
-    found = await read(request, session, _id(request))
+    found = await read(request, session, _id(request), shared=True)
     if isinstance(found, Response):
         return found
     if not visible(request, session, found):
