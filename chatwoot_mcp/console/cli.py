@@ -32,7 +32,6 @@ async def serve(args: argparse.Namespace) -> int:
 
     from chatwoot_mcp.console.app import create_app
     from chatwoot_mcp.console.settings import load_console_settings
-    from chatwoot_mcp.console.transport import CoalescingH11Protocol
 
     try:
         settings = load_console_settings(os.environ, host=args.host, port=args.port)
@@ -63,7 +62,6 @@ async def serve(args: argparse.Namespace) -> int:
     app = create_app(settings, base_url=url)
     config = uvicorn.Config(
         app,
-        http=CoalescingH11Protocol,
         log_level=args.log_level,
         access_log=False,
         lifespan="on",
