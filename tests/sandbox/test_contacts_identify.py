@@ -95,3 +95,16 @@ def test_an_email_differing_only_in_case_finds_no_contact_and_fails_uniqueness_w
     shown = httpx2.get(f"{_site(sandbox)}/contacts/{visitor['source_id']}", timeout=10).json()
     assert (shown["id"], shown["name"], shown["email"]) == (visitor["id"], "Visitante", None)
     assert sandbox.api("GET", f"contacts/{known['id']}").json()["payload"]["name"] == "Eva Souza"
+
+
+def test_another_contacts_identifier_merges_nothing_as_the_public_controller_drops_it(sandbox: Sandbox) -> None:
+    """`permitted_params.to_h.deep_symbolize_keys.except(:identifier)`: the public API cannot claim an identifier, so
+    the identifier rules of the action (merge, or refuse when identifiers differ) are not reached from here."""
+    visitor = _visitor(sandbox, name="Visitante")
+    known = _account_contact(sandbox, name="Cliente App", identifier="app-user-42")
+    response = _patch(sandbox, visitor, {"identifier": "app-user-42", "name": "Novo Nome"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["id"], response.json()["name"]) == (visitor["id"], "Novo Nome")
+    kept = sandbox.api("GET", f"contacts/{known['id']}").json()["payload"]
+    assert (kept["identifier"], kept["name"]) == ("app-user-42", "Cliente App")
+    assert sandbox.api("GET", f"contacts/{visitor['id']}").json()["payload"]["identifier"] is None
