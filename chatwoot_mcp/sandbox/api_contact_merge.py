@@ -3,13 +3,16 @@ and contact inboxes move to the base contact, which keeps its own values and tak
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import render
 from .errors import not_found
 from .parsing import present, to_int
 from .routing import ACCOUNT, Ctx, Reply, Router
 from .state import Contact
+
+if TYPE_CHECKING:
+    from .domain import Engine
 
 MERGEABLE = ("identifier", "name", "email", "phone_number", "additional_attributes", "custom_attributes")
 
@@ -23,11 +26,11 @@ def _contact(ctx: Ctx, key: str) -> Contact:
     return found
 
 
-def _deep_merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(under: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(under)
     for key, value in over.items():
         merged[key] = (
-            _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+            deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
         )
     return merged
 
@@ -37,11 +40,11 @@ def _present_values(contact: Contact) -> dict[str, Any]:
     return {key: getattr(contact, key) for key in MERGEABLE if present(getattr(contact, key))}
 
 
-async def create(ctx: Ctx) -> Reply:
-    base, mergee = _contact(ctx, "base_contact_id"), _contact(ctx, "mergee_contact_id")
+def merge(engine: Engine, base: Contact, mergee: Contact) -> Contact:
+    """ContactMergeAction#perform: `base` survives with the mergee's records; the same contact twice is a no-op."""
     if base.id == mergee.id:
-        return 200, render.contact(ctx.store, base)
-    store = ctx.store
+        return base
+    store = engine.store
     for conv_id in sorted(store.conversation_index.by_contact.get(mergee.id, ())):
         store.conversations[conv_id].contact_id = base.id  # a watched field: the indexes follow
     for message in store.messages.values():
@@ -51,7 +54,7 @@ async def create(ctx: Ctx) -> Reply:
         store.contact_inboxes.pop(record.id)
         record.contact_id = base.id
         store.contact_inboxes[record.id] = record  # back in, under the base contact
-    merged = _deep_merge(_present_values(mergee), _present_values(base))  # the base contact's values win
+    merged = deep_merge(_present_values(mergee), _present_values(base))  # the base contact's values win
     del store.contacts[mergee.id]  # destroyed before the update, so its e-mail and phone are free to move
     changes: dict[str, tuple[Any, Any]] = {}
     for key, value in merged.items():
@@ -59,8 +62,13 @@ async def create(ctx: Ctx) -> Reply:
             changes[key] = (getattr(base, key), value)
             setattr(base, key, value)
     if changes:
-        ctx.engine.contact_updated(base, changes)
-    return 200, render.contact(ctx.store, base)
+        engine.contact_updated(base, changes)
+    return base
+
+
+async def create(ctx: Ctx) -> Reply:
+    base, mergee = _contact(ctx, "base_contact_id"), _contact(ctx, "mergee_contact_id")
+    return 200, render.contact(ctx.store, merge(ctx.engine, base, mergee))
 
 
 def register(router: Router) -> None:

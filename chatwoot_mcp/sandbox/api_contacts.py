@@ -140,18 +140,18 @@ def _text(params: dict[str, Any], key: str) -> str | None:
     return str(value).strip() if present(value) else None
 
 
-def _validate(ctx: Ctx, contact_id: int | None, values: dict[str, Any]) -> None:
+def validate(store: Store, account_id: int, contact_id: int | None, values: dict[str, Any]) -> None:
     """Contact's validations, in the model's order: uniqueness per account, e-mail and E.164 formats."""
     errors: list[tuple[str, str]] = []
-    index = ctx.store.contact_index
+    index = store.contact_index
     email, phone, identifier = values.get("email"), values.get("phone_number"), values.get("identifier")
-    if email and index.find(ctx.account_id, "email", email) not in (None, contact_id):
+    if email and index.find(account_id, "email", email) not in (None, contact_id):
         errors.append(("email", "Email has already been taken"))
     if email and not EMAIL.fullmatch(email):
         errors.append(("email", "Email Invalid email"))
-    if identifier and index.find(ctx.account_id, "identifier", identifier) not in (None, contact_id):
+    if identifier and index.find(account_id, "identifier", identifier) not in (None, contact_id):
         errors.append(("identifier", "Identifier has already been taken"))
-    if phone and index.find(ctx.account_id, "phone_number", phone) not in (None, contact_id):
+    if phone and index.find(account_id, "phone_number", phone) not in (None, contact_id):
         errors.append(("phone_number", "Phone number has already been taken"))
     if phone and not E164.fullmatch(phone):
         errors.append(("phone_number", "Phone number should be in e164 format"))
@@ -176,7 +176,7 @@ async def create(ctx: Ctx) -> Reply:
     values = {key: _text(params, key) for key in ("name", "email", "phone_number", "identifier")}
     if values["email"]:
         values["email"] = values["email"].lower()
-    _validate(ctx, None, values)
+    validate(ctx.store, ctx.account_id, None, values)
     inbox_id = to_int(params.get("inbox_id")) if present(params.get("inbox_id")) else None
     inbox = ctx.store.inboxes.get(inbox_id) if inbox_id is not None else None
     if inbox_id is not None and (inbox is None or inbox.account_id != ctx.account_id):
@@ -215,7 +215,7 @@ async def update(ctx: Ctx) -> Reply:
             values[key] = _text(params, key)
     if values.get("email"):
         values["email"] = values["email"].lower()
-    _validate(ctx, contact.id, values)
+    validate(ctx.store, ctx.account_id, contact.id, values)
     changes: dict[str, tuple[Any, Any]] = {}
 
     def assign(key: str, value: Any) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import attachments, render
+from . import attachments, contact_identify, render
 from .errors import ApiError, not_found, record_invalid
 from .parsing import present, to_int
 from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
 from .state import INCOMING, Contact, ContactInbox, Conversation, Inbox
 
 MAX_CONTENT = 150_000  # Message validates content length at 150,000 characters
+IDENTIFY_PERMITTED = ("email", "name", "phone_number", "custom_attributes")  # `custom_attributes: {}`: a hash
 
 
 def _inbox(ctx: Ctx) -> Inbox:
@@ -105,30 +106,12 @@ async def contact_show(ctx: Ctx) -> Reply:
 
 
 async def contact_update(ctx: Ctx) -> Reply:
-    """ContactIdentifyAction without the identifier: name, email, phone number and merged custom attributes; an email
-    or phone number another contact holds is left alone (Chatwoot would merge the two contacts)."""
+    """ContactIdentifyAction on the permitted params less `identifier`: the contact merges into the one holding the
+    e-mail or phone number given; the body is the contact inbox's, which the merge moved to the contact that remains
+    (`avatar_url` would queue Avatar::AvatarFromUrlJob, which the sandbox does not run)."""
     ci = _contact_inbox(ctx)
-    contact = ctx.store.contacts[ci.contact_id]
-    params = ctx.params
-    changes: dict[str, tuple[Any, Any]] = {}
-    for key in ("name", "email", "phone_number"):
-        value = str(params[key]).strip() if present(params.get(key)) else None
-        if value is None or value == getattr(contact, key):
-            continue
-        if key == "email":
-            value = value.lower()
-        taken = ctx.store.contact_index.find(contact.account_id, key, value) if key != "name" else None
-        if taken is None or taken == contact.id:
-            changes[key] = (getattr(contact, key), value)
-            setattr(contact, key, value)
-    custom = params.get("custom_attributes")
-    if isinstance(custom, dict) and custom:
-        merged = {**contact.custom_attributes, **custom}
-        if merged != contact.custom_attributes:
-            changes["custom_attributes"] = (contact.custom_attributes, merged)
-            contact.custom_attributes = merged
-    if changes:
-        ctx.engine.contact_updated(contact, changes)
+    params = {key: ctx.params[key] for key in IDENTIFY_PERMITTED if key in ctx.params}
+    contact_identify.identify(ctx.engine, ctx.store.contacts[ci.contact_id], params)
     return 200, _contact_body(ctx, ci)
 
 

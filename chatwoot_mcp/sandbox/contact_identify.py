@@ -1,0 +1,76 @@
+"""ContactIdentifyAction (app/actions/contact_identify_action.rb): the visitor says who they are, and the contact
+merges into the contact that already holds the identifier, e-mail or phone number given, before taking the values.
+
+Order and rules, as the action has them: identifier, then e-mail, then phone number, each looked up after the merges
+before it; the contact found is the base (it survives) and the current contact the mergee. A merge is refused, and
+that value dropped from the update, when an identifier is given and the found contact holds a different one, or (for
+the phone number) when an e-mail is given and the phone number's contact holds a different e-mail. Then the given
+values that are not blank are saved on the surviving contact, custom and additional attributes deep-merged into its
+own. The public API never passes `identifier` (its controller drops it) nor `additional_attributes` (not permitted),
+so those rules are reached only through the widget's contact endpoints, which the sandbox does not have."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .api_contact_merge import deep_merge, merge
+from .api_contacts import validate
+from .parsing import present
+from .state import Contact
+
+if TYPE_CHECKING:
+    from .domain import Engine
+
+KEYS = ("identifier", "name", "email", "phone_number")  # @attributes_to_update
+LOOKED_UP = ("identifier", "email", "phone_number")
+HASHES = ("custom_attributes", "additional_attributes")
+
+
+def identify(engine: Engine, contact: Contact, params: dict[str, Any]) -> Contact:
+    """ContactIdentifyAction#perform without its two flags (the public API sets neither): the contact that remains.
+    Raises the record-invalid error before anything changes, as the action's transaction rolls the merges back."""
+    store = engine.store
+    values = {key: str(params[key]).strip() for key in KEYS if present(params.get(key))}
+    kept = list(KEYS)
+
+    def holder(field: str) -> Contact | None:
+        """`account.contacts.find_by(field => value)`: compared as stored, so a differently cased e-mail finds no one."""
+        value = values.get(field)
+        found = store.contact_index.find(contact.account_id, field, value) if value else None
+        other = store.contacts.get(found) if found is not None else None
+        return other if other is not None and getattr(other, field) == value else None
+
+    def refused(other: Contact, field: str) -> bool:
+        identifier = values.get("identifier")
+        clash = bool(identifier and other.identifier and other.identifier != identifier)
+        email = values.get("email")  # the e-mail given outranks the phone number's contact
+        if field == "phone_number" and email and other.email and other.email != email:
+            clash = True
+        if clash:
+            kept.remove(field)
+        return clash
+
+    # a value some contact holds is merged into or dropped, so only the others can fail the save
+    checked = {key: value for key, value in values.items() if key == "name" or holder(key) is None}
+    if checked.get("email"):
+        checked["email"] = checked["email"].lower()
+    validate(store, contact.account_id, contact.id, checked)
+    for field in LOOKED_UP:
+        other = holder(field)
+        if other is not None and not refused(other, field):
+            contact = merge(engine, other, contact)
+    updates: dict[str, Any] = {key: values[key] for key in kept if key in values}
+    if updates.get("email"):
+        updates["email"] = updates["email"].lower()  # Contact#prepare_email_attribute
+    for key in HASHES:
+        given = params.get(key)
+        if isinstance(given, dict) and given:
+            updates[key] = deep_merge(getattr(contact, key) or {}, given)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key, value in updates.items():
+        if getattr(contact, key) != value:
+            changes[key] = (getattr(contact, key), value)
+            setattr(contact, key, value)
+    if changes:
+        engine.contact_updated(contact, changes)
+    return contact
