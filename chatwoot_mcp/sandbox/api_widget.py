@@ -49,7 +49,7 @@ UNKNOWN_BROWSER = {
 }
 
 
-def _web_widget(ctx: Ctx) -> Inbox:
+def web_widget(ctx: Ctx) -> Inbox:
     """`Channel::WebWidget.find_by!(website_token:)`: RecordNotFound is the 404 every controller renders."""
     token = ctx.params.get("website_token")
     for inbox in ctx.store.inboxes.values():
@@ -58,11 +58,23 @@ def _web_widget(ctx: Ctx) -> Inbox:
     raise not_found()
 
 
-def _token_contact_inbox(ctx: Ctx, inbox: Inbox) -> ContactInbox | None:
+def token_contact_inbox(ctx: Ctx, inbox: Inbox) -> ContactInbox | None:
     """The contact inbox named by the `X-Auth-Token`'s source id, within this widget's inbox."""
     claims = widget_token.decode(ctx.request.headers.get("x-auth-token"), ctx.engine.keys.secret_key_base)
     source_id = claims.get("source_id")
     return ctx.store.contact_inbox_by_source(inbox.id, str(source_id)) if source_id is not None else None
+
+
+def new_visitor(ctx: Ctx, inbox: Inbox) -> ContactInbox:
+    """`web_widget.create_contact_inbox` (ContactInboxWithContactBuilder): an anonymous contact (`contact_created`)
+    and its contact inbox with a fresh source id."""
+    contact = ctx.engine.create_contact(inbox.account_id, name=None, email=None, phone_number=None, identifier=None)
+    return ctx.engine.create_contact_inbox(contact, inbox.id)
+
+
+def session_token(ctx: Ctx, inbox: Inbox, ci: ContactInbox) -> str:
+    """The `X-Auth-Token` naming the contact inbox's source id and the inbox (Widget::TokenService)."""
+    return widget_token.generate({"source_id": ci.source_id, "inbox_id": inbox.id}, ctx.engine.keys.secret_key_base)
 
 
 def _utc_offset(zone: str) -> str:
@@ -111,13 +123,10 @@ def _channel_config(ctx: Ctx, inbox: Inbox, token: str) -> dict[str, Any]:
 async def config(ctx: Ctx) -> Reply:
     """ConfigsController#create: the token's contact inbox, or a new anonymous contact (ContactInboxWithContactBuilder,
     `contact_created`) with a fresh source id; the token names the source id and the inbox."""
-    inbox = _web_widget(ctx)
-    ci = _token_contact_inbox(ctx, inbox)
-    if ci is None:
-        contact = ctx.engine.create_contact(inbox.account_id, name=None, email=None, phone_number=None, identifier=None)
-        ci = ctx.engine.create_contact_inbox(contact, inbox.id)
+    inbox = web_widget(ctx)
+    ci = token_contact_inbox(ctx, inbox) or new_visitor(ctx, inbox)
     contact = ctx.store.contacts[ci.contact_id]
-    token = widget_token.generate({"source_id": ci.source_id, "inbox_id": inbox.id}, ctx.engine.keys.secret_key_base)
+    token = session_token(ctx, inbox, ci)
     return 200, {
         "website_channel_config": _channel_config(ctx, inbox, token),
         "contact": {
@@ -150,8 +159,8 @@ def _browser_language(accept: str | None) -> str | None:
 async def event(ctx: Ctx) -> Reply:
     """EventsController#create: the event reaches the listeners with the contact inbox and `event_info` (the
     widget's, then the locale, browser language and browser); only `webwidget.triggered` has listeners. 204."""
-    inbox = _web_widget(ctx)
-    ci = _token_contact_inbox(ctx, inbox)
+    inbox = web_widget(ctx)
+    ci = token_contact_inbox(ctx, inbox)
     if ci is None:
         raise not_found()  # set_contact: RecordNotFound without the token's contact
     given = ctx.params.get("event_info")

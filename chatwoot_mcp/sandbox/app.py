@@ -43,6 +43,7 @@ from . import (
     api_reports,
     api_twilio_channels,
     api_widget,
+    api_widget_contacts,
 )
 from .auth import authenticate, check_account, token_kind
 from .cable import Cable
@@ -90,6 +91,7 @@ def build_router() -> Router:
     api_twilio_channels.register(router)
     api_public.register(router)
     api_widget.register(router)
+    api_widget_contacts.register(router)
     api_blobs.register(router)
     return router
 

@@ -6,15 +6,19 @@ before it; the contact found is the base (it survives) and the current contact t
 that value dropped from the update, when an identifier is given and the found contact holds a different one, or (for
 the phone number) when an e-mail is given and the phone number's contact holds a different e-mail. Then the given
 values that are not blank are saved on the surviving contact, custom and additional attributes deep-merged into its
-own. The public API never passes `identifier` (its controller drops it) nor `additional_attributes` (not permitted),
-so those rules are reached only through the widget's contact endpoints, which the sandbox does not have."""
+own. The public API never passes `identifier` (its controller drops it) nor `additional_attributes` (not permitted);
+the widget's contact endpoints (`api_widget_contacts`) pass both, with `discard_invalid_attrs`.
+
+The two flags: `retain_original_contact_name` keeps the surviving contact's name once any merge happened;
+`discard_invalid_attrs` (Contact#discard_invalid_attrs) keeps the contact's own e-mail or phone number instead of a
+given one of the wrong format, where the save would otherwise fail."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from .api_contact_merge import deep_merge, merge
-from .api_contacts import validate
+from .api_contacts import E164, EMAIL, validate
 from .parsing import present
 from .state import Contact
 
@@ -26,11 +30,26 @@ LOOKED_UP = ("identifier", "email", "phone_number")
 HASHES = ("custom_attributes", "additional_attributes")
 
 
-def identify(engine: Engine, contact: Contact, params: dict[str, Any]) -> Contact:
-    """ContactIdentifyAction#perform without its two flags (the public API sets neither): the contact that remains.
-    Raises the record-invalid error before anything changes, as the action's transaction rolls the merges back."""
+def _well_formed(field: str, value: str) -> bool:
+    """Contact#phone_number_format and #email_format: the formats the model's validations check."""
+    pattern = {"email": EMAIL, "phone_number": E164}.get(field)
+    return pattern is None or pattern.fullmatch(value) is not None
+
+
+def identify(
+    engine: Engine,
+    contact: Contact,
+    params: dict[str, Any],
+    *,
+    retain_original_contact_name: bool = False,
+    discard_invalid_attrs: bool = False,
+) -> Contact:
+    """ContactIdentifyAction#perform: the contact that remains. Raises the record-invalid error before anything
+    changes, as the action's transaction rolls the merges back."""
     store = engine.store
     values = {key: str(params[key]).strip() for key in KEYS if present(params.get(key))}
+    if discard_invalid_attrs:  # the contact's own value stays, and no contact holds a malformed one to merge with
+        values = {key: value for key, value in values.items() if _well_formed(key, value)}
     kept = list(KEYS)
 
     def holder(field: str) -> Contact | None:
@@ -59,6 +78,8 @@ def identify(engine: Engine, contact: Contact, params: dict[str, Any]) -> Contac
         other = holder(field)
         if other is not None and not refused(other, field):
             contact = merge(engine, other, contact)
+            if retain_original_contact_name and "name" in kept:
+                kept.remove("name")
     updates: dict[str, Any] = {key: values[key] for key in kept if key in values}
     if updates.get("email"):
         updates["email"] = updates["email"].lower()  # Contact#prepare_email_attribute

@@ -242,7 +242,8 @@ def conversation(store: Store, conv: Conversation, viewer: User | None = None) -
         meta["assignee_type"] = assignee_type
     if conv.team_id is not None and conv.team_id in store.teams:
         meta["team"] = team(store, store.teams[conv.team_id], viewer)
-    meta["hmac_verified"] = False
+    ci = store.contact_inboxes.get(conv.contact_inbox_id)
+    meta["hmac_verified"] = ci.hmac_verified if ci is not None else False
     last = conv.messages[-1] if conv.messages else None
     last_non_activity = next((m for m in reversed(conv.messages) if m.message_type != ACTIVITY), None)
     return {
@@ -292,7 +293,7 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
             "source_id": ci.source_id,
             "created_at": iso(ci.created_at),
             "updated_at": iso(ci.created_at),
-            "hmac_verified": False,
+            "hmac_verified": ci.hmac_verified,
             "pubsub_token": ci.pubsub_token,
         },
         "id": conv.display_id,
@@ -304,7 +305,7 @@ def conversation_webhook(store: Store, conv: Conversation) -> dict[str, Any]:
             "assignee": assignee,
             "assignee_type": assignee_type,
             "team": {"id": found_team.id, "name": found_team.name} if found_team else None,
-            "hmac_verified": False,
+            "hmac_verified": ci.hmac_verified,
         },
         "status": conv.status,
         "custom_attributes": conv.custom_attributes,

@@ -118,17 +118,8 @@ class Contact:
     avatar: Blob | None = None
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
-        {
-            "account_id",
-            "labels",
-            "name",
-            "email",
-            "phone_number",
-            "identifier",
-            "last_activity_at",
-            "created_at",
-            "additional_attributes",
-        }
+        {"account_id", "labels", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at"}
+        | {"additional_attributes"}
     )
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -143,6 +134,7 @@ class ContactInbox:
     source_id: str
     pubsub_token: str
     created_at: float
+    hmac_verified: bool = False  # set by the widget's set_user once the identifier's HMAC checked
 
 
 @dataclass

@@ -16,9 +16,9 @@ from tests.conftest import Sandbox
 PROTOCOL = "actioncable-v1-json"
 
 
-def widget_inbox(box: Sandbox, name: str = "Loja") -> dict[str, Any]:
-    """`POST /inboxes` with a web widget channel, as the administrator."""
-    channel = {"type": "web_widget", "website_url": "https://loja.example"}
+def widget_inbox(box: Sandbox, name: str = "Loja", **settings: Any) -> dict[str, Any]:
+    """`POST /inboxes` with a web widget channel (and the channel `settings` given), as the administrator."""
+    channel = {"type": "web_widget", "website_url": "https://loja.example", **settings}
     response = box.api("POST", "inboxes", json={"name": name, "channel": channel})
     assert response.status_code == 200, response.text
     return response.json()
@@ -30,6 +30,12 @@ def widget_post(
     """A widget API request, with the session's `X-Auth-Token` when given."""
     sent = {**(headers or {}), **({"X-Auth-Token": token} if token is not None else {})}
     return httpx2.post(f"{box.base_url}/api/v1/widget/{path}", headers=sent, timeout=10, **kwargs)
+
+
+def widget_request(box: Sandbox, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx2.Response:
+    """A widget API request of any method, with the session's `X-Auth-Token` when given."""
+    headers = {"X-Auth-Token": token} if token is not None else {}
+    return httpx2.request(method, f"{box.base_url}/api/v1/widget/{path}", headers=headers, timeout=10, **kwargs)
 
 
 def widget_session(box: Sandbox, website_token: str, token: str | None = None) -> dict[str, Any]:

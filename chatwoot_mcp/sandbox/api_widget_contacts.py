@@ -1,0 +1,114 @@
+"""The web widget's contact (`Api::V1::Widget::ContactsController`): the visitor's contact as the widget sees it,
+its update through ContactIdentifyAction and `set_user`, the SDK's identification with an identifier and, when the
+inbox asks for it, the identifier's HMAC.
+
+Read from the code index's newest stored upstream controller (secure comparison of the hash,
+`validate_hmac_for_identified_update`) with the spec that tests it. The index keeps several versions of the views and
+no commit for them; the one kept here writes `has_email`, `has_name` and `has_phone_number` in place of the values,
+which is what that spec reads. Whether the update view also writes `identifier` (the show view does) is not clear
+from the index; it is left out."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from .api_widget import WIDGET, new_visitor, session_token, token_contact_inbox, web_widget
+from .contact_identify import identify
+from .errors import not_found, unauthorized
+from .parsing import present
+from .routing import Ctx, Reply, Router
+from .state import Contact, ContactInbox, Inbox
+
+SCALARS = ("identifier", "email", "name", "avatar_url", "phone_number")  # permitted_params, less the tokens
+HASHES = ("custom_attributes", "additional_attributes")
+HMAC_FAILED = {"error": "HMAC failed: Invalid Identifier Hash Provided"}
+
+
+def _session(ctx: Ctx) -> tuple[Inbox, ContactInbox, Contact]:
+    """`set_web_widget` then `set_contact`: 404 without the widget or without the token's contact."""
+    inbox = web_widget(ctx)
+    ci = token_contact_inbox(ctx, inbox)
+    if ci is None:
+        raise not_found()
+    return inbox, ci, ctx.store.contacts[ci.contact_id]
+
+
+def _ruby_s(value: Any) -> str:
+    """`value.to_s` for what JSON can carry as an identifier: nil is the empty string."""
+    return "" if value is None else str(value)
+
+
+def _should_verify_hmac(ctx: Ctx, inbox: Inbox) -> bool:
+    params = ctx.params
+    if not present(params.get("identifier_hash")) and not inbox.channel.get("hmac_mandatory"):
+        return False
+    # the controller skips the check for custom attributes sent without an identifier
+    return not (present(params.get("custom_attributes")) and not present(params.get("identifier")))
+
+
+def _valid_hmac(ctx: Ctx, inbox: Inbox) -> bool:
+    """The hash is the hex HMAC-SHA256 of the identifier under the widget's `hmac_token`."""
+    key = inbox.channel["hmac_token"].encode()
+    expected = hmac.new(key, _ruby_s(ctx.params.get("identifier")).encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(_ruby_s(ctx.params.get("identifier_hash")).encode(), expected.encode())
+
+
+def _validate_hmac(ctx: Ctx, inbox: Inbox) -> None:
+    """`validate_hmac`: 401 with the controller's error when the hash is checked and wrong."""
+    if _should_verify_hmac(ctx, inbox) and not _valid_hmac(ctx, inbox):
+        raise unauthorized(HMAC_FAILED)
+
+
+def _identify(ctx: Ctx, contact: Contact) -> Contact:
+    """`identify_contact`: ContactIdentifyAction with the permitted params and `discard_invalid_attrs: true`."""
+    params: dict[str, Any] = {key: ctx.params[key] for key in SCALARS if isinstance(ctx.params.get(key), str | int)}
+    params.update({key: ctx.params[key] for key in HASHES if isinstance(ctx.params.get(key), dict)})
+    return identify(ctx.engine, contact, params, discard_invalid_attrs=True)
+
+
+def _flags(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "has_email": present(contact.email),
+        "has_name": present(contact.name),
+        "has_phone_number": present(contact.phone_number),
+    }
+
+
+async def show(ctx: Ctx) -> Reply:
+    """ContactsController#show (`show.json.jbuilder`)."""
+    _, _, contact = _session(ctx)
+    return 200, {**_flags(contact), "identifier": contact.identifier}
+
+
+async def update(ctx: Ctx) -> Reply:
+    """ContactsController#update: the HMAC is checked only when an identifier is given (the widget's anonymous
+    pre-chat form updates without one on HMAC-mandatory inboxes too)."""
+    inbox, _, contact = _session(ctx)
+    if present(ctx.params.get("identifier")):
+        _validate_hmac(ctx, inbox)
+    return 200, _flags(_identify(ctx, contact))
+
+
+async def set_user(ctx: Ctx) -> Reply:
+    """ContactsController#set_user: a session whose contact holds another identifier moves to a new anonymous
+    contact and contact inbox, answered with its new `widget_auth_token`; the contact inbox is marked HMAC-verified
+    when the hash was checked; then the contact is identified (merging into the identifier's holder)."""
+    inbox, ci, contact = _session(ctx)
+    _validate_hmac(ctx, inbox)
+    token = None
+    if present(contact.identifier) and contact.identifier != ctx.params.get("identifier"):
+        ci = new_visitor(ctx, inbox)
+        contact, token = ctx.store.contacts[ci.contact_id], session_token(ctx, inbox, ci)
+    if _should_verify_hmac(ctx, inbox):
+        ci.hmac_verified = True
+    body = _flags(_identify(ctx, contact))
+    return 200, {**body, "widget_auth_token": token} if token else body
+
+
+def register(router: Router) -> None:
+    router.add("GET", WIDGET + r"/contact", show, "widget/contacts", "show", scope="public")
+    router.add("PATCH", WIDGET + r"/contact", update, "widget/contacts", "update", scope="public")
+    router.add("PATCH", WIDGET + r"/contact/set_user", set_user, "widget/contacts", "set_user", scope="public")
