@@ -56,14 +56,19 @@ def merge(engine: Engine, base: Contact, mergee: Contact) -> Contact:
         store.contact_inboxes[record.id] = record  # back in, under the base contact
     merged = deep_merge(_present_values(mergee), _present_values(base))  # the base contact's values win
     del store.contacts[mergee.id]  # destroyed before the update, so its e-mail and phone are free to move
-    changes: dict[str, tuple[Any, Any]] = {}
-    for key, value in merged.items():
-        if getattr(base, key) != value:
-            changes[key] = (getattr(base, key), value)
-            setattr(base, key, value)
-    if changes:
-        engine.contact_updated(base, changes)
+    save(engine, base, merged)
     return base
+
+
+def save(engine: Engine, contact: Contact, values: dict[str, Any]) -> None:
+    """Set the values that differ and send one `contact_updated` naming them (none when nothing changed)."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key, value in values.items():
+        if getattr(contact, key) != value:
+            changes[key] = (getattr(contact, key), value)
+            setattr(contact, key, value)
+    if changes:
+        engine.contact_updated(contact, changes)
 
 
 async def create(ctx: Ctx) -> Reply:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .api_contact_merge import deep_merge, merge
+from .api_contact_merge import deep_merge, merge, save
 from .api_contacts import E164, EMAIL, validate
 from .parsing import present
 from .state import Contact
@@ -87,11 +87,5 @@ def identify(
         given = params.get(key)
         if isinstance(given, dict) and given:
             updates[key] = deep_merge(getattr(contact, key) or {}, given)
-    changes: dict[str, tuple[Any, Any]] = {}
-    for key, value in updates.items():
-        if getattr(contact, key) != value:
-            changes[key] = (getattr(contact, key), value)
-            setattr(contact, key, value)
-    if changes:
-        engine.contact_updated(contact, changes)
+    save(engine, contact, updates)
     return contact
