@@ -11,7 +11,7 @@ from . import event_payloads, listeners, widget_token
 from .errors import not_found
 from .inbox_settings import WEB_WIDGET
 from .routing import EMPTY, Ctx, Reply, Router
-from .state import ContactInbox, Inbox
+from .state import Contact, ContactInbox, Conversation, Inbox
 
 WIDGET = r"/api/v1/widget"
 # GlobalConfig.get('LOGO_THUMBNAIL', 'BRAND_NAME', 'WIDGET_BRAND_URL') with installation_config.yml's defaults
@@ -63,6 +63,35 @@ def token_contact_inbox(ctx: Ctx, inbox: Inbox) -> ContactInbox | None:
     claims = widget_token.decode(ctx.request.headers.get("x-auth-token"), ctx.engine.keys.secret_key_base)
     source_id = claims.get("source_id")
     return ctx.store.contact_inbox_by_source(inbox.id, str(source_id)) if source_id is not None else None
+
+
+def visitor(ctx: Ctx) -> tuple[Inbox, ContactInbox, Contact]:
+    """BaseController's `set_web_widget` then `set_contact`: 404 without the widget or without the token's contact."""
+    inbox = web_widget(ctx)
+    ci = token_contact_inbox(ctx, inbox)
+    if ci is None:
+        raise not_found()
+    return inbox, ci, ctx.store.contacts[ci.contact_id]
+
+
+def visitor_conversations(ctx: Ctx, inbox: Inbox, ci: ContactInbox) -> list[Conversation]:
+    """BaseController#conversations, oldest first: the contact inbox's conversations; once the contact inbox is
+    HMAC-verified, the contact's conversations on every verified contact inbox of this widget (an identified visitor
+    sees the same history from each browser)."""
+    if ci.hmac_verified:
+        mine = (ctx.store.contact_inboxes[i] for i in ctx.store.contact_inbox_index.by_contact.get(ci.contact_id, ()))
+        verified = {c.id for c in mine if c.inbox_id == inbox.id and c.hmac_verified}
+    else:
+        verified = {ci.id}
+    ids = sorted(ctx.store.conversation_index.by_contact.get(ci.contact_id, ()))
+    found = (ctx.store.conversations[i] for i in ids)
+    return [c for c in found if c.contact_inbox_id in verified and c.inbox_id == inbox.id]
+
+
+def current_conversation(ctx: Ctx, inbox: Inbox, ci: ContactInbox) -> Conversation | None:
+    """BaseController#conversation: `conversations.last`, the newest by id."""
+    found = visitor_conversations(ctx, inbox, ci)
+    return found[-1] if found else None
 
 
 def new_visitor(ctx: Ctx, inbox: Inbox) -> ContactInbox:

@@ -14,25 +14,16 @@ import hashlib
 import hmac
 from typing import Any
 
-from .api_widget import WIDGET, new_visitor, session_token, token_contact_inbox, web_widget
+from .api_widget import WIDGET, new_visitor, session_token, visitor
 from .contact_identify import identify
-from .errors import not_found, unauthorized
+from .errors import unauthorized
 from .parsing import present
 from .routing import Ctx, Reply, Router
-from .state import Contact, ContactInbox, Inbox
+from .state import Contact, Inbox
 
 SCALARS = ("identifier", "email", "name", "avatar_url", "phone_number")  # permitted_params, less the tokens
 HASHES = ("custom_attributes", "additional_attributes")
 HMAC_FAILED = {"error": "HMAC failed: Invalid Identifier Hash Provided"}
-
-
-def _session(ctx: Ctx) -> tuple[Inbox, ContactInbox, Contact]:
-    """`set_web_widget` then `set_contact`: 404 without the widget or without the token's contact."""
-    inbox = web_widget(ctx)
-    ci = token_contact_inbox(ctx, inbox)
-    if ci is None:
-        raise not_found()
-    return inbox, ci, ctx.store.contacts[ci.contact_id]
 
 
 def _ruby_s(value: Any) -> str:
@@ -79,14 +70,14 @@ def _flags(contact: Contact) -> dict[str, Any]:
 
 async def show(ctx: Ctx) -> Reply:
     """ContactsController#show (`show.json.jbuilder`)."""
-    _, _, contact = _session(ctx)
+    _, _, contact = visitor(ctx)
     return 200, {**_flags(contact), "identifier": contact.identifier}
 
 
 async def update(ctx: Ctx) -> Reply:
     """ContactsController#update: the HMAC is checked only when an identifier is given (the widget's anonymous
     pre-chat form updates without one on HMAC-mandatory inboxes too)."""
-    inbox, _, contact = _session(ctx)
+    inbox, _, contact = visitor(ctx)
     if present(ctx.params.get("identifier")):
         _validate_hmac(ctx, inbox)
     return 200, _flags(_identify(ctx, contact))
@@ -96,7 +87,7 @@ async def set_user(ctx: Ctx) -> Reply:
     """ContactsController#set_user: a session whose contact holds another identifier moves to a new anonymous
     contact and contact inbox, answered with its new `widget_auth_token`; the contact inbox is marked HMAC-verified
     when the hash was checked; then the contact is identified (merging into the identifier's holder)."""
-    inbox, ci, contact = _session(ctx)
+    inbox, ci, contact = visitor(ctx)
     _validate_hmac(ctx, inbox)
     token = None
     if present(contact.identifier) and contact.identifier != ctx.params.get("identifier"):
