@@ -46,10 +46,13 @@ def merge(engine: Engine, base: Contact, mergee: Contact) -> Contact:
         return base
     store = engine.store
     for conv_id in sorted(store.conversation_index.by_contact.get(mergee.id, ())):
-        store.conversations[conv_id].contact_id = base.id  # a watched field: the indexes follow
-    for message in store.messages.values():
-        if message.sender_type == "Contact" and message.sender_id == mergee.id:
-            message.sender_id = base.id
+        conv = store.conversations[conv_id]
+        conv.contact_id = base.id  # a watched field: the indexes follow
+        # A contact writes only in its own conversations (every API that takes a contact's message puts it in
+        # that contact's conversation), so its messages are found there, not by reading the whole account.
+        for message in conv.messages:
+            if message.sender_type == "Contact" and message.sender_id == mergee.id:
+                message.sender_id = base.id
     for record in store.contact_inboxes_of(mergee.id):
         store.contact_inboxes.pop(record.id)
         record.contact_id = base.id
