@@ -150,7 +150,7 @@ async def toggle_status(ctx: Ctx) -> Reply:
 
 async def set_custom_attributes(ctx: Ctx) -> Reply:
     """#set_custom_attributes: the given hash replaces the conversation's (`conversation_updated`); no view, so
-    Rails answers 204."""
+    Rails answers 204. Without a hash Chatwoot stores null; the sandbox keeps an empty hash."""
     conv = _current(ctx)
     if conv is None:
         return 404, EMPTY
@@ -165,7 +165,7 @@ async def destroy_custom_attributes(ctx: Ctx) -> Reply:
     if conv is None:
         return 404, EMPTY
     named = ctx.params.get("custom_attribute")
-    names = {str(n) for n in named} if isinstance(named, list) else {str(named)}
+    names = {str(n) for n in named} if isinstance(named, list) else set() if named is None else {str(named)}
     kept = {key: value for key, value in conv.custom_attributes.items() if key not in names}
     ctx.engine.set_custom_attributes(conv, kept, None)
     return 200, render_records.conversation(conv)
