@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import attachments, contact_identify, render
+from . import attachments, contact_actions, contact_identify, render
 from .errors import ApiError, not_found, record_invalid
 from .parsing import present, to_int
 from .routing import EMPTY, PUBLIC, Ctx, Reply, Router
@@ -139,32 +139,21 @@ async def conversation_show(ctx: Ctx) -> Reply:
 
 
 async def conversation_toggle_status(ctx: Ctx) -> Reply:
-    """The contact resolves the conversation (a resolved one is left as it is), with the activity
-    `conversations.activity.status.contact_resolved` naming them as Ruby's `capitalize` writes the name."""
+    """The contact resolves the conversation (`contact_actions.resolve`)."""
     conv = _conversation(ctx)
-    if conv.status != "resolved":
-        ctx.engine.set_status(conv, "resolved", None)
-        name = ctx.store.contacts[conv.contact_id].name
-        ctx.engine.add_activity(conv, f"Conversation was resolved by {name[:1].upper()}{name[1:].lower()}")
+    contact_actions.resolve(ctx.engine, conv)
     return 200, render.public_conversation(ctx.store, conv)
 
 
 async def conversation_toggle_typing(ctx: Ctx) -> Reply:
-    """The contact types: `conversation_typing_on`/`_off` with the contact as the user; `head :ok`."""
-    conv = _conversation(ctx)
-    event = {"on": "conversation_typing_on", "off": "conversation_typing_off"}.get(str(ctx.params.get("typing_status")))
-    if event is not None:
-        user = render.contact_webhook(ctx.store, ctx.store.contacts[conv.contact_id])  # the contact's webhook_data
-        ctx.engine.typing_event(event, conv, user, False)
+    """The contact types (`contact_actions.typing`); `head :ok`."""
+    contact_actions.typing(ctx.engine, _conversation(ctx), ctx.params.get("typing_status"))
     return 200, EMPTY
 
 
 async def conversation_update_last_seen(ctx: Ctx) -> Reply:
-    """`contact_last_seen_at = now` and a save (updated_at moves, no tracked key changes); `head :ok`."""
-    conv = _conversation(ctx)
-    now = ctx.engine.clock.now()
-    conv.contact_last_seen_at = now
-    conv.updated_at = max(now, conv.updated_at + 0.001)
+    """`contact_actions.mark_seen`; `head :ok`."""
+    contact_actions.mark_seen(ctx.engine, _conversation(ctx))
     return 200, EMPTY
 
 

@@ -355,6 +355,7 @@ class Engine:
 
     def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
         """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
+        contact.updated_at = self.clock.now()
         diff = [{key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()]
         build = event_payloads.contact(self.store, contact, event="contact_updated", changed_attributes=diff)
         self.emit_account_only("contact_updated", contact.account_id, build)

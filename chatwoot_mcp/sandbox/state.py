@@ -114,6 +114,7 @@ class Contact:
     additional_attributes: dict[str, Any] = field(default_factory=dict)
     custom_attributes: dict[str, Any] = field(default_factory=dict)
     blocked: bool = False
+    updated_at: float | None = None  # the last save that changed a value; None until then (created_at stands in)
     labels: list[str] = field(default_factory=list)
     avatar: Blob | None = None
 

@@ -201,3 +201,24 @@ def test_will_not_update_the_name_of_the_existing_contact_when_discard_invalid_a
     assert result["id"] == contact_id
     assert result["name"] == "new name"
     assert result["phone_number"] is None
+
+
+def test_will_not_update_the_name_of_the_existing_contact_when_retain_original_contact_name_is_true(
+    sandbox: Sandbox,
+) -> None:
+    """spec/actions/contact_identify_action_spec.rb: it 'will not update the name of the existing contact' (context
+    'when retain_original_contact_name is set to true'), through the widget's conversation create, which sets the flag
+    (and offers the name, as the visitor's contact has no e-mail, phone number or identifier yet): the visitor merges
+    into the e-mail's contact, which keeps its name."""
+    existing = _existing(sandbox, name="old name", email="test@test.com")
+    website_token, token, contact_id = _visitor(sandbox)
+    body = {
+        "website_token": website_token,
+        "contact": {"email": "test@test.com", "name": "new name"},
+        "message": {"content": "Oi"},
+    }
+    response = widget_request(sandbox, "POST", "conversations", token, json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["contact"]["id"] == existing["id"]
+    assert _stored(sandbox, existing["id"])["name"] == "old name"
+    assert _gone(sandbox, contact_id)
