@@ -94,6 +94,27 @@ def current_conversation(ctx: Ctx, inbox: Inbox, ci: ContactInbox) -> Conversati
     return found[-1] if found else None
 
 
+def create_conversation(
+    ctx: Ctx, inbox: Inbox, ci: ContactInbox, contact: Contact, message: dict[str, Any], custom: Any
+) -> Conversation:
+    """BaseController#create_conversation with #conversation_params: the visitor's new conversation on its contact
+    inbox, whose additional attributes hold the browser's language and browser, the widget's `timestamp` and the page
+    (`referer`, the column's spelling), and the custom attributes given (`{}` when none)."""
+    additional = {
+        "browser_language": _browser_language(ctx.request.headers.get("accept-language")),
+        "browser": dict(UNKNOWN_BROWSER),
+        "initiated_at": {"timestamp": message.get("timestamp")},
+        "referer": message.get("referer_url"),
+    }
+    return ctx.engine.create_conversation(
+        inbox_id=inbox.id,
+        contact=contact,
+        contact_inbox=ci,
+        additional_attributes=additional,
+        custom_attributes=custom if isinstance(custom, dict) and custom else {},
+    )
+
+
 def new_visitor(ctx: Ctx, inbox: Inbox) -> ContactInbox:
     """`web_widget.create_contact_inbox` (ContactInboxWithContactBuilder): an anonymous contact (`contact_created`)
     and its contact inbox with a fresh source id."""

@@ -44,6 +44,7 @@ from . import (
     api_twilio_channels,
     api_widget,
     api_widget_contacts,
+    api_widget_messages,
 )
 from .auth import authenticate, check_account, token_kind
 from .cable import Cable
@@ -92,6 +93,7 @@ def build_router() -> Router:
     api_public.register(router)
     api_widget.register(router)
     api_widget_contacts.register(router)
+    api_widget_messages.register(router)
     api_blobs.register(router)
     return router
 
