@@ -31,21 +31,24 @@ CONTENT_TYPES = {
 MAX_CONTENT = 150_000
 
 
+def finder_window(messages: list[Message], before: int | None, after: int | None) -> list[Message]:
+    """MessageFinder#current_messages by id: between `after` and `before` (1000 at most), the 100 after `after`, the
+    20 before `before`, or the latest 20; oldest first."""
+    if before is not None and after is not None:
+        return [m for m in messages if after <= m.id < before][-1000:]
+    if after is not None:
+        return [m for m in messages if m.id > after][:100]
+    if before is not None:
+        return [m for m in messages if m.id < before][-20:]
+    return messages[-20:]
+
+
 async def index(ctx: Ctx) -> Reply:
     conv = ctx.conversation()
     messages: list[Message] = conv.messages
     if to_bool(ctx.params.get("filter_internal_messages", False)):
         messages = [m for m in messages if not m.private and m.message_type != ACTIVITY]
-    before = to_int(ctx.params.get("before"))
-    after = to_int(ctx.params.get("after"))
-    if before is not None and after is not None:
-        window = [m for m in messages if after <= m.id < before][-1000:]
-    elif after is not None:
-        window = [m for m in messages if m.id > after][:100]
-    elif before is not None:
-        window = [m for m in messages if m.id < before][-20:]
-    else:
-        window = messages[-20:]
+    window = finder_window(messages, to_int(ctx.params.get("before")), to_int(ctx.params.get("after")))
     contact = ctx.store.contacts[conv.contact_id]
     meta: dict[str, Any] = {
         "labels": list(conv.labels),

@@ -182,11 +182,11 @@ CSAT_LOCK_DAYS = 14
 SUBMITTED_KEYS = ("name", "title", "value")
 
 
-def _permitted(value: Any) -> Any:
+def permitted_submitted_values(value: Any) -> Any:
     """`params.permit(submitted_values: [:name, :title, :value, { csat_survey_response: [:feedback_message,
     :rating] }])`: a hash or a list of hashes, other keys dropped."""
     if isinstance(value, list):
-        return [_permitted(item) for item in value if isinstance(item, dict)]
+        return [permitted_submitted_values(item) for item in value if isinstance(item, dict)]
     if not isinstance(value, dict):
         return None
     kept = {key: value[key] for key in SUBMITTED_KEYS if key in value}
@@ -208,7 +208,7 @@ async def message_update(ctx: Ctx) -> Reply:
     age = (datetime.fromtimestamp(now, UTC).date() - datetime.fromtimestamp(msg.created_at, UTC).date()).days
     if msg.content_type == "input_csat" and age > CSAT_LOCK_DAYS:
         raise ApiError(422, {"error": "You cannot update the CSAT survey after 14 days"})
-    submitted = _permitted(ctx.params.get("submitted_values"))
+    submitted = permitted_submitted_values(ctx.params.get("submitted_values"))
     if submitted is not None and submitted != msg.content_attributes.get("submitted_values"):
         msg.content_attributes = {**msg.content_attributes, "submitted_values": submitted}
         msg.updated_at = now

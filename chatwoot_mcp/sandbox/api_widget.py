@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import event_payloads, listeners, widget_token
 from .errors import not_found
 from .inbox_settings import WEB_WIDGET
+from .parsing import present
 from .routing import EMPTY, Ctx, Reply, Router
 from .state import Contact, ContactInbox, Conversation, Inbox
 
@@ -92,6 +93,39 @@ def current_conversation(ctx: Ctx, inbox: Inbox, ci: ContactInbox) -> Conversati
     """BaseController#conversation: `conversations.last`, the newest by id."""
     found = visitor_conversations(ctx, inbox, ci)
     return found[-1] if found else None
+
+
+def create_conversation(
+    ctx: Ctx, inbox: Inbox, ci: ContactInbox, contact: Contact, message: dict[str, Any], custom: Any
+) -> Conversation:
+    """BaseController#create_conversation with #conversation_params: the visitor's new conversation on its contact
+    inbox, whose additional attributes hold the browser's language and browser, the widget's `timestamp` and the page
+    (`referer`, the column's spelling), and the custom attributes given (`{}` when none)."""
+    additional = {
+        "browser_language": _browser_language(ctx.request.headers.get("accept-language")),
+        "browser": dict(UNKNOWN_BROWSER),
+        "initiated_at": {"timestamp": message.get("timestamp")},
+        "referer": message.get("referer_url"),
+    }
+    return ctx.engine.create_conversation(
+        inbox_id=inbox.id,
+        contact=contact,
+        contact_inbox=ci,
+        additional_attributes=additional,
+        custom_attributes=custom if isinstance(custom, dict) and custom else {},
+    )
+
+
+def contact_name(ctx: Ctx, contact: Contact, email: str | None) -> str | None:
+    """BaseController#contact_name: none for a contact already known by e-mail, phone number or identifier;
+    otherwise the name given in `contact`, or the e-mail's local part (Ruby's `||` falls through on nil only)."""
+    if present(contact.email) or present(contact.phone_number) or present(contact.identifier):
+        return None
+    given = ctx.params.get("contact")
+    name = given.get("name") if isinstance(given, dict) else None
+    if isinstance(name, str | int) and not isinstance(name, bool):
+        return str(name)
+    return email.split("@")[0] if email else None
 
 
 def new_visitor(ctx: Ctx, inbox: Inbox) -> ContactInbox:

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 from typing import Any
 
+from . import render_contacts
+from .api_contact_merge import save
 from .api_widget import WIDGET, new_visitor, session_token, visitor
 from .contact_identify import identify
 from .errors import unauthorized
@@ -99,7 +101,38 @@ async def set_user(ctx: Ctx) -> Reply:
     return 200, {**body, "widget_auth_token": token} if token else body
 
 
+def _excluding(attributes: dict[str, Any], given: Any) -> dict[str, Any]:
+    """`custom_attributes.excluding(params[:custom_attributes])`. ActiveSupport's Enumerable#excluding flattens its
+    arguments one level and calls `reject { |element| elements.include?(element) }`; on a Hash that is Hash#reject,
+    which yields key and value to a block taking one argument as the key alone. So the keys named in the array are
+    removed (a single name counts as an array of one) and nothing else: values, and names of no key, change nothing."""
+    names = given if isinstance(given, list) else [given]
+    return {key: value for key, value in attributes.items() if key not in names}
+
+
+async def destroy_custom_attributes(ctx: Ctx) -> Reply:
+    """ContactsController#destroy_custom_attributes: the visitor's contact without the custom attributes named, saved
+    (`contact_updated` when one was removed), answered as `render json: @contact`, the model's columns (those the
+    sandbox keeps)."""
+    _, _, contact = visitor(ctx)
+    save(
+        ctx.engine,
+        contact,
+        {"custom_attributes": _excluding(contact.custom_attributes, ctx.params.get("custom_attributes"))},
+    )
+    return 200, render_contacts.contact_columns(contact)
+
+
 def register(router: Router) -> None:
     router.add("GET", WIDGET + r"/contact", show, "widget/contacts", "show", scope="public")
     router.add("PATCH", WIDGET + r"/contact", update, "widget/contacts", "update", scope="public")
     router.add("PATCH", WIDGET + r"/contact/set_user", set_user, "widget/contacts", "set_user", scope="public")
+    # `resource :contact` with `collection { post :destroy_custom_attributes }`: under /contact, as set_user is
+    router.add(
+        "POST",
+        WIDGET + r"/contact/destroy_custom_attributes",
+        destroy_custom_attributes,
+        "widget/contacts",
+        "destroy_custom_attributes",
+        scope="public",
+    )

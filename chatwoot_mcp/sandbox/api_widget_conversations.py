@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import contact_actions, render, render_records
-from .api_widget import UNKNOWN_BROWSER, WIDGET, _browser_language, current_conversation, visitor
+from .api_widget import WIDGET, contact_name, create_conversation, current_conversation, visitor
 from .contact_identify import identify
-from .parsing import present
 from .routing import EMPTY, Ctx, Reply, Router
 from .state import ACTIVITY, INCOMING, Contact, Conversation, Store
 
@@ -37,11 +36,7 @@ def _identify(ctx: Ctx, contact: Contact) -> Contact:
     given = _hash(ctx.params.get("contact"))
     email = _text(given.get("email"))
     email = email.lower() if email is not None else None
-    name = None
-    if not (present(contact.email) or present(contact.phone_number) or present(contact.identifier)):
-        name = _text(given.get("name"))
-        if name is None and email:  # Ruby's `||` falls through on nil only
-            name = email.split("@")[0]
+    name = contact_name(ctx, contact, email)
     params = {
         "email": email,
         "phone_number": _text(given.get("phone_number")),
@@ -49,16 +44,6 @@ def _identify(ctx: Ctx, contact: Contact) -> Contact:
         "custom_attributes": _hash(given.get("custom_attributes")),
     }
     return identify(ctx.engine, contact, params, retain_original_contact_name=True, discard_invalid_attrs=True)
-
-
-def _additional_attributes(ctx: Ctx, message: dict[str, Any]) -> dict[str, Any]:
-    """BaseController#conversation_params' `additional_attributes` (the `referer` key is Chatwoot's own spelling)."""
-    return {
-        "browser_language": _browser_language(ctx.request.headers.get("accept-language")),
-        "browser": dict(UNKNOWN_BROWSER),
-        "initiated_at": {"timestamp": message.get("timestamp")},
-        "referer": message.get("referer_url"),
-    }
 
 
 def _created(store: Store, conv: Conversation) -> dict[str, Any]:
@@ -94,13 +79,7 @@ async def create(ctx: Ctx) -> Reply:
     contact = _identify(ctx, contact)  # may merge the visitor into another contact, which then holds `ci`
     message = _hash(ctx.params.get("message"))
     custom = ctx.params.get("custom_attributes")
-    conv = ctx.engine.create_conversation(
-        inbox_id=inbox.id,
-        contact=contact,
-        contact_inbox=ci,
-        additional_attributes=_additional_attributes(ctx, message),
-        custom_attributes=custom if isinstance(custom, dict) and custom else {},
-    )
+    conv = create_conversation(ctx, inbox, ci, contact, message, custom)
     ctx.engine.create_message(
         conv,
         content=_text(message.get("content")),

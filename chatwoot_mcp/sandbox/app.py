@@ -45,6 +45,7 @@ from . import (
     api_widget,
     api_widget_contacts,
     api_widget_conversations,
+    api_widget_messages,
 )
 from .auth import authenticate, check_account, token_kind
 from .cable import Cable
@@ -94,6 +95,7 @@ def build_router() -> Router:
     api_widget.register(router)
     api_widget_contacts.register(router)
     api_widget_conversations.register(router)
+    api_widget_messages.register(router)
     api_blobs.register(router)
     return router
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import httpx2
+
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
 
@@ -126,3 +128,38 @@ def test_other_event_names_reach_no_listener(sandbox: Sandbox, receiver: Receive
     assert widget_post(sandbox, "events", token, json=body).status_code == 204
     wait_for(lambda: receiver.events())
     assert [d["event"] for d in deliveries(sandbox, kind="account")] == ["webwidget_triggered"]
+
+
+def test_a_visitors_first_message_reaches_account_webhooks_after_its_conversation(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
+    """Widget::MessagesController#create through the engine: the new conversation's `conversation_created` (with the
+    widget's additional attributes), then `message_created` for the visitor's incoming message; the e-mail answer's
+    update is a `message_updated`."""
+    inbox = widget_inbox(sandbox)
+    events = ["conversation_created", "message_created", "message_updated"]
+    assert sandbox.api("POST", "webhooks", json={"webhook": {"url": receiver.url, "subscriptions": events}}).is_success
+    session = widget_session(sandbox, inbox["website_token"])
+    token = session["website_channel_config"]["auth_token"]
+    message = {"content": "Oi", "timestamp": "agora", "referer_url": "https://loja.example/precos"}
+    body = {"website_token": inbox["website_token"], "message": message}
+    created = widget_post(sandbox, "messages", token, headers={"Accept-Language": "pt-BR"}, json=body)
+    assert created.status_code == 200, created.text
+    wait_for(lambda: receiver.events() == ["conversation_created", "message_created"])
+    with receiver.lock:
+        conversation, sent = (json.loads(r.body) for r in receiver.received)
+    assert conversation["additional_attributes"]["referer"] == "https://loja.example/precos"
+    assert conversation["additional_attributes"]["initiated_at"] == {"timestamp": "agora"}
+    assert conversation["additional_attributes"]["browser_language"] == "pt"
+    assert sent["content"] == "Oi" and sent["message_type"] == "incoming"
+    assert sent["sender"]["id"] == session["contact"]["id"]
+    display_id = created.json()["conversation_id"]
+    asked = sandbox.api(
+        "POST", f"conversations/{display_id}/messages", json={"content": "E-mail?", "content_type": "input_email"}
+    )
+    answer = {"website_token": inbox["website_token"], "contact": {"email": "visitante@example.com"}}
+    path = f"{sandbox.base_url}/api/v1/widget/messages/{asked.json()['id']}"
+    updated = httpx2.patch(path, headers={"X-Auth-Token": token}, json=answer, timeout=10)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["content_attributes"]["submitted_email"] == "visitante@example.com"
+    wait_for(lambda: receiver.events()[-1:] == ["message_updated"])

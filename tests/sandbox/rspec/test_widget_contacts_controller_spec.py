@@ -241,3 +241,25 @@ def test_returns_error_when_identifier_hash_is_not_provided(sandbox: Sandbox) ->
     """spec/controllers/api/v1/widget/contacts_controller_spec.rb: it 'returns error when identifier hash is not
     provided' (set_user)."""
     assert _set_user(sandbox).status_code == 401
+
+
+def test_returns_unauthorized_destroy_custom_attributes(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/widget/contacts_controller_spec.rb: it 'returns unauthorized' (POST
+    /api/v1/widget/destroy_custom_attributes with an empty website token): a 404. Sent to the routed path,
+    `/api/v1/widget/contact/destroy_custom_attributes`; the spec's path has no route."""
+    response = widget_request(sandbox, "POST", "contact/destroy_custom_attributes", json={"website_token": ""})
+    assert response.status_code == 404
+    assert response.json() == {"error": "Resource could not be found"}
+
+
+def test_calls_destroy_custom_attributes(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/widget/contacts_controller_spec.rb: it 'calls destroy custom attributes'. Sent to the
+    routed path; the contact is given the attribute `test` first (the spec's has none, so its `{}` holds whatever the
+    endpoint does), and keeps the one not named."""
+    visitor = _visitor(sandbox)
+    _update(sandbox, visitor.contact_id, custom_attributes={"test": "value", "plan": "pro"})
+    body = {"website_token": visitor.website_token, "identifier": "test", "custom_attributes": ["test"]}
+    response = widget_request(sandbox, "POST", "contact/destroy_custom_attributes", visitor.token, json=body)
+    assert response.status_code == 200
+    assert response.json()["custom_attributes"] == {"plan": "pro"}
+    assert _stored(sandbox, visitor.contact_id)["custom_attributes"] == {"plan": "pro"}
