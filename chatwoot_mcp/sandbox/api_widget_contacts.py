@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from . import render_contacts
+from . import render_records
 from .api_contact_merge import save
 from .api_widget import WIDGET, new_visitor, session_token, visitor
 from .contact_identify import identify
@@ -120,7 +120,7 @@ async def destroy_custom_attributes(ctx: Ctx) -> Reply:
         contact,
         {"custom_attributes": _excluding(contact.custom_attributes, ctx.params.get("custom_attributes"))},
     )
-    return 200, render_contacts.contact_columns(contact)
+    return 200, render_records.contact(contact)
 
 
 def register(router: Router) -> None:

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from . import activity, event_payloads, listeners, render, reporting
+from . import activity, event_payloads, listeners, render, render_records, reporting
 from .errors import unprocessable
 from .listeners import Builder
 from .seed import Secrets, SeedOptions, build_store
@@ -356,6 +356,7 @@ class Engine:
     def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
         """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
         contact.updated_at = self.clock.now()
+        contact.contact_type = render_records.contact_type(contact)  # set on save, as SyncAttributes does
         diff = [{key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()]
         build = event_payloads.contact(self.store, contact, event="contact_updated", changed_attributes=diff)
         self.emit_account_only("contact_updated", contact.account_id, build)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .presence import contact_online
-from .render_common import account_ref, iso, to_i
+from .render_common import account_ref, to_i
 from .render_inboxes import inbox_slim
 from .state import Contact, Store, User
 
@@ -27,25 +27,6 @@ def contact_push(contact: Contact) -> dict[str, Any]:
         "thumbnail": avatar_url(contact),
         "blocked": contact.blocked,
         "type": "contact",
-    }
-
-
-def contact_columns(contact: Contact) -> dict[str, Any]:
-    """`render json: contact`, the model's `as_json`: its columns in the table's order, times as Rails writes them;
-    the columns the sandbox does not keep (updated_at, contact_type, middle_name, last_name, location, country_code,
-    company_id) are left out."""
-    return {
-        "id": contact.id,
-        "name": contact.name,
-        "email": contact.email,
-        "phone_number": contact.phone_number,
-        "account_id": contact.account_id,
-        "created_at": iso(contact.created_at),
-        "additional_attributes": contact.additional_attributes,
-        "identifier": contact.identifier,
-        "custom_attributes": contact.custom_attributes,
-        "last_activity_at": iso(contact.last_activity_at),
-        "blocked": contact.blocked,
     }
 
 

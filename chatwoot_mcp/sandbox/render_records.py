@@ -2,21 +2,30 @@
 column of the table in schema order, times as ISO 8601, enums by name.
 
 The columns are those of `db/schema.rb` as the code index keeps it (index id 60837662924); the sandbox has no
-campaigns, SLA policies, companies or conversation identifiers, so those columns are null. Which `contact_type` a
-contact has is not read from Chatwoot's source: `visitor` until it has an e-mail, phone number or identifier, then
-`lead`, is this sandbox's reading."""
+campaigns, SLA policies, companies or conversation identifiers, so those columns are null. A contact's `location`,
+`country_code` and `contact_type` are what Contacts::SyncAttributes (chatwoot/chatwoot@2117a941) sets on each save."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .parsing import present
 from .render_common import iso
 from .state import Contact, Conversation
 
 
+def contact_type(record: Contact) -> str:
+    """Contacts::SyncAttributes#set_contact_type: a visitor becomes a lead once it has an e-mail, phone number,
+    identifier or a `social_*` detail, and a lead stays one."""
+    if record.contact_type != "visitor":
+        return record.contact_type
+    social = any(key.startswith("social_") and present(value) for key, value in record.additional_attributes.items())
+    identified = present(record.email) or present(record.phone_number) or present(record.identifier) or social
+    return "lead" if identified else "visitor"
+
+
 def contact(record: Contact) -> dict[str, Any]:
     """Contact#as_json."""
-    identified = bool(record.email or record.phone_number or record.identifier)
     return {
         "id": record.id,
         "name": record.name,
@@ -29,11 +38,11 @@ def contact(record: Contact) -> dict[str, Any]:
         "identifier": record.identifier,
         "custom_attributes": record.custom_attributes,
         "last_activity_at": iso(record.last_activity_at),
-        "contact_type": "lead" if identified else "visitor",
+        "contact_type": contact_type(record),
         "middle_name": "",
         "last_name": "",
-        "location": "",
-        "country_code": "",
+        "location": record.additional_attributes.get("city"),
+        "country_code": record.additional_attributes.get("country"),
         "blocked": record.blocked,
         "company_id": None,
     }

@@ -117,6 +117,7 @@ class Contact:
     updated_at: float | None = None  # the last save that changed a value; None until then (created_at stands in)
     labels: list[str] = field(default_factory=list)
     avatar: Blob | None = None
+    contact_type: str = "visitor"  # visitor, lead or customer; a lead stays one (render_records.contact_type)
 
     WATCHED: ClassVar[frozenset[str]] = frozenset(
         {"account_id", "labels", "name", "email", "phone_number", "identifier", "last_activity_at", "created_at"}
