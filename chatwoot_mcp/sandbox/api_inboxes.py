@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from . import api_campaigns, email_channel, line_sms_channels, render, twilio_channel, twitter_channel, whatsapp_channel
 from .api_account import fetch_inbox
 from .email_channel import EMAIL
-from .errors import record_invalid, unprocessable
+from .errors import record_invalid, server_error, unprocessable
 from .inbox_settings import (
     API,
     DELETION_MESSAGE,
@@ -42,6 +42,7 @@ BOOLEANS = (
     "working_hours_enabled",
     "allow_messages_after_resolved",
     "lock_to_single_conversation",
+    "active",
 )
 STRINGS = ("greeting_message", "out_of_office_message", "timezone", "business_name")
 # Channel::Api::EDITABLE_ATTRS and Channel::WebWidget::EDITABLE_ATTRS (plus `type` on create)
@@ -127,6 +128,8 @@ def _apply_settings(params: dict[str, Any], settings: dict[str, Any]) -> None:
         if value not in ("friendly", "professional", 0, 1):
             raise unprocessable(f"'{value}' is not a valid sender_name_type")
         settings["sender_name_type"] = {0: "friendly", 1: "professional"}.get(value, value)
+    if settings.get("active", True) is None:  # a NOT NULL column: Rails' NotNullViolation is a 500
+        raise server_error()
     if present(params.get("csat_config")):
         settings["csat_config"] = _csat_config(params["csat_config"])
     if isinstance(params.get("auto_assignment_config"), dict):

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import event_payloads, listeners, widget_token
-from .errors import not_found
+from .errors import ApiError, not_found
 from .inbox_settings import WEB_WIDGET
 from .parsing import present
 from .routing import EMPTY, Ctx, Reply, Router
@@ -40,6 +40,7 @@ LANGUAGES = (
     ("Persian", "fa"),
     ("Traditional Chinese", "zh_TW"),
 )
+INBOX_DISABLED = {"error": "inbox_disabled", "message": "This inbox is currently disabled"}
 # What the `browser` gem reports for a user agent it does not recognise; the sandbox recognises none
 UNKNOWN_BROWSER = {
     "browser_name": "Unknown Browser",
@@ -66,9 +67,19 @@ def token_contact_inbox(ctx: Ctx, inbox: Inbox) -> ContactInbox | None:
     return ctx.store.contact_inbox_by_source(inbox.id, str(source_id)) if source_id is not None else None
 
 
-def visitor(ctx: Ctx) -> tuple[Inbox, ContactInbox, Contact]:
-    """BaseController's `set_web_widget` then `set_contact`: 404 without the widget or without the token's contact."""
+def ensure_inbox_active(inbox: Inbox) -> None:
+    """BaseController#ensure_inbox_active: 403 with CustomExceptions::InboxDisabled's code and message while an
+    administrator has the inbox disabled (`active` false)."""
+    if not inbox.settings["active"]:
+        raise ApiError(403, INBOX_DISABLED)
+
+
+def visitor(ctx: Ctx, *, writes: bool = False) -> tuple[Inbox, ContactInbox, Contact]:
+    """BaseController's `set_web_widget` then `set_contact`: 404 without the widget or without the token's contact.
+    An action that `writes` checks `ensure_inbox_active` between the two, as the stored controllers order them."""
     inbox = web_widget(ctx)
+    if writes:
+        ensure_inbox_active(inbox)
     ci = token_contact_inbox(ctx, inbox)
     if ci is None:
         raise not_found()

@@ -3,8 +3,9 @@ the visitor's current conversation, its creation with the first message, and wha
 
 Read from chatwoot/chatwoot's stored controller (index id 69817138476) and base controller (@02ff7107), with
 `create.json.jbuilder` (index id 71411298860: MessageFinder's messages, `custom_attributes`, the contact record),
-`index.json.jbuilder` and the routes of config/routes.rb @002dce67, which route no `list` (so the controller's `list`
-is left out). The base controller's `ensure_inbox_active` is not here: the sandbox cannot disable an inbox."""
+`index.json.jbuilder` and the routes of config/routes.rb @002dce67, which route no `list` (the controller's `list`
+is a fork's, left out; see the README of the rspec ports). The writing actions check `ensure_inbox_active`
+(chatwoot/chatwoot PR #14687's base controller @02ff7107); the reads and the session's signals do not."""
 
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ def _created(store: Store, conv: Conversation) -> dict[str, Any]:
     }
 
 
-def _current(ctx: Ctx) -> Conversation | None:
-    inbox, ci, _ = visitor(ctx)
+def _current(ctx: Ctx, *, writes: bool = False) -> Conversation | None:
+    inbox, ci, _ = visitor(ctx, writes=writes)
     return current_conversation(ctx, inbox, ci)
 
 
@@ -73,9 +74,9 @@ async def index(ctx: Ctx) -> Reply:
 
 async def create(ctx: Ctx) -> Reply:
     """#create: the contact identified, then a conversation on the visitor's contact inbox (`conversation_created`)
-    and the visitor's first message (`message_created`). The message's `echo_id` is not kept: the sandbox's
-    messages carry none."""
-    inbox, ci, contact = visitor(ctx)
+    and the visitor's first message (`message_created`); nothing while the inbox is disabled. The message's
+    `echo_id` is not kept: the sandbox's messages carry none."""
+    inbox, ci, contact = visitor(ctx, writes=True)
     contact = _identify(ctx, contact)  # may merge the visitor into another contact, which then holds `ci`
     message = _hash(ctx.params.get("message"))
     custom = ctx.params.get("custom_attributes")
@@ -117,7 +118,7 @@ async def toggle_typing(ctx: Ctx) -> Reply:
 
 async def toggle_status(ctx: Ctx) -> Reply:
     """#toggle_status: 404 without a conversation, 403 unless the widget has the `end_conversation` feature."""
-    inbox, ci, _ = visitor(ctx)
+    inbox, ci, _ = visitor(ctx, writes=True)
     conv = current_conversation(ctx, inbox, ci)
     if conv is None:
         return 404, EMPTY
@@ -130,7 +131,7 @@ async def toggle_status(ctx: Ctx) -> Reply:
 async def set_custom_attributes(ctx: Ctx) -> Reply:
     """#set_custom_attributes: the given hash replaces the conversation's (`conversation_updated`); no view, so
     Rails answers 204. Without a hash Chatwoot stores null; the sandbox keeps an empty hash."""
-    conv = _current(ctx)
+    conv = _current(ctx, writes=True)
     if conv is None:
         return 404, EMPTY
     ctx.engine.set_custom_attributes(conv, _hash(ctx.params.get("custom_attributes")), None)
@@ -140,7 +141,7 @@ async def set_custom_attributes(ctx: Ctx) -> Reply:
 async def destroy_custom_attributes(ctx: Ctx) -> Reply:
     """#destroy_custom_attributes: `custom_attributes.excluding(params[:custom_attribute])` drops the keys named (a
     name or a list of names: Hash#reject hands a one-argument block the key); the conversation record is the body."""
-    conv = _current(ctx)
+    conv = _current(ctx, writes=True)
     if conv is None:
         return 404, EMPTY
     named = ctx.params.get("custom_attribute")

@@ -106,8 +106,9 @@ def _created(ctx: Ctx, msg: Message) -> dict[str, Any]:
 async def create(ctx: Ctx) -> Reply:
     """MessagesController#create: an incoming message from the visitor's contact on the current conversation (Message's
     callbacks reopen it, unless muted, and send `message_created`), with the files in `message[attachments]`.
-    Content over 150,000 characters is the 422 of `render_record_invalid`, after the new conversation was made."""
-    inbox, ci, contact = visitor(ctx)
+    Content over 150,000 characters is the 422 of `render_record_invalid`, after the new conversation was made.
+    Nothing while the inbox is disabled."""
+    inbox, ci, contact = visitor(ctx, writes=True)
     message = _message_params(ctx)
     conv = _conversation_for_message(ctx, inbox, ci, contact, message)
     content = message.get("content")
@@ -150,7 +151,7 @@ async def update(ctx: Ctx) -> Reply:
     `submitted_email` and the visitor's contact is identified by it (ContactIdentifyAction with
     `retain_original_contact_name`, which merges the visitor into a contact already holding that e-mail); on any
     other message the permitted `message[submitted_values]`. What fails is rescued as a 500 naming the error."""
-    inbox, ci, contact = visitor(ctx)
+    inbox, ci, contact = visitor(ctx, writes=True)
     msg = _visitor_message(ctx, inbox, ci)
     try:
         if msg.content_type == "input_email":

@@ -52,6 +52,7 @@ def default_settings() -> dict[str, Any]:
         "sender_name_type": "friendly",
         "business_name": None,
         "portal_id": None,
+        "active": True,  # AddActiveToInboxes: an administrator disables an inbox without deleting it
     }
 
 

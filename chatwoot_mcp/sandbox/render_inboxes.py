@@ -73,6 +73,7 @@ TAIL_SETTINGS = (
     "lock_to_single_conversation",
     "sender_name_type",
     "business_name",
+    "active",
 )
 
 
@@ -121,6 +122,7 @@ def inbox_record(record: Inbox, created_at: float) -> dict[str, Any]:
         "portal_id": settings["portal_id"],
         "sender_name_type": settings["sender_name_type"],
         "business_name": settings["business_name"],
+        "active": settings["active"],
     }
 
 

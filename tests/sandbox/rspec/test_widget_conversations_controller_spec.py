@@ -67,6 +67,13 @@ def _new_contact(box: Sandbox, **fields: Any) -> dict[str, Any]:
     return response.json()["payload"]["contact"]
 
 
+def _disable_inbox(box: Sandbox, inbox_id: int) -> None:
+    """The spec's `web_widget.inbox.update!(active: false)`, as an administrator does it: `PATCH /inboxes/{id}`."""
+    response = box.api("PATCH", f"inboxes/{inbox_id}", json={"active": False})
+    assert response.status_code == 200, response.text
+    assert response.json()["active"] is False
+
+
 def _conversation_params() -> dict[str, Any]:
     """The spec's `conversation_params`, less the website token."""
     return {
@@ -86,6 +93,16 @@ def test_returns_the_correct_conversation_params(sandbox: Sandbox) -> None:
     assert response.json()["status"] == _conversation(sandbox, visitor.display_id)["status"] == "open"
 
 
+def test_returns_the_conversation_when_the_inbox_is_disabled(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/widget/conversations_controller_spec.rb: it 'returns the conversation when the inbox is
+    disabled': reading the current conversation is not guarded by `ensure_inbox_active`."""
+    visitor = _visitor(sandbox)
+    _disable_inbox(sandbox, visitor.inbox_id)
+    response = _call(sandbox, visitor, "GET", "conversations")
+    assert response.status_code == 200
+    assert response.json()["id"] == visitor.display_id
+
+
 def test_returns_the_correct_conversation_params_with_an_invalid_source_id(sandbox: Sandbox) -> None:
     """spec/controllers/api/v1/widget/conversations_controller_spec.rb: it 'returns the correct conversation params'
     (context 'with a conversation but invalid source id'): a signed token whose source id is no contact inbox of this
@@ -94,6 +111,19 @@ def test_returns_the_correct_conversation_params_with_an_invalid_source_id(sandb
     elsewhere = widget_session(sandbox, widget_inbox(sandbox, "Outra")["website_token"])
     response = _call(sandbox, visitor, "GET", "conversations", elsewhere["website_channel_config"]["auth_token"])
     assert response.status_code == 404
+
+
+def test_does_not_create_a_conversation_when_the_inbox_is_disabled(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/widget/conversations_controller_spec.rb: it 'does not create a conversation when the
+    inbox is disabled': 403 with `inbox_disabled`, no conversation, and the contact left as it was."""
+    visitor = _visitor(sandbox)
+    _disable_inbox(sandbox, visitor.inbox_id)
+    before = sandbox.control("GET", "state")["conversations"]
+    response = _call(sandbox, visitor, "POST", "conversations", **_conversation_params())
+    assert response.status_code == 403
+    assert response.json() == {"error": "inbox_disabled", "message": "This inbox is currently disabled"}
+    assert sandbox.control("GET", "state")["conversations"] == before
+    assert _contact(sandbox, visitor.contact_id).json()["payload"]["email"] is None
 
 
 def test_creates_a_conversation_with_correct_details(sandbox: Sandbox) -> None:
