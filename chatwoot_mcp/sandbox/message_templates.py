@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from . import liquid_content
+from .errors import ApiError
 from .inbox_settings import WEB_WIDGET
 from .state import INCOMING, OUTGOING, TEMPLATE, Conversation, Inbox, Message
 
@@ -42,7 +43,8 @@ def run(engine: Engine, conv: Conversation, message: Message) -> None:
     store = engine.store
     if not any(m.message_type == INCOMING for m in conv.messages):
         return  # `conversation.last_incoming_message.blank?`
-    if message.content_attributes.get("email", {}).get("auto_reply") is True:
+    email = message.content_attributes.get("email")
+    if isinstance(email, dict) and email.get("auto_reply") is True:
         return  # Message#auto_reply_email?
     inbox = store.inboxes[conv.inbox_id]
     if _should_send_out_of_office(engine, conv, inbox, message):
@@ -63,7 +65,10 @@ def _create(
     inbox's own texts."""
     if liquid:
         content = liquid_content.render(engine.store, conv, None, content)
-    engine.create_message(conv, content=content, message_type=TEMPLATE, sender=None, content_type=content_type)
+    try:
+        engine.create_message(conv, content=content, message_type=TEMPLATE, sender=None, content_type=content_type)
+    except ApiError:
+        pass  # each template rescues StandardError (the flood limit here): the contact's message stands
 
 
 def _tweet(inbox: Inbox, conv: Conversation) -> bool:
