@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from . import activity, event_payloads, listeners, render, render_records, reporting
+from . import activity, event_payloads, listeners, message_templates, render, render_records, reporting
 from .errors import unprocessable
 from .listeners import Builder
 from .seed import Secrets, SeedOptions, build_store
@@ -283,6 +283,8 @@ class Engine:
             if sender[0] in {"User", "AgentBot"}:
                 conv.waiting_since = None
         self.commit(conv, before, None)
+        # after_create_commit runs send_reply, then execute_message_template_hooks
+        message_templates.run(self, conv, msg)
         return msg
 
     def create_conversation(

@@ -18,8 +18,10 @@ def _set_active(box: Sandbox, inbox_id: int, active: Any) -> httpx2.Response:
 
 
 def _visitor_with_a_conversation(box: Sandbox) -> tuple[dict[str, Any], str]:
-    """A widget inbox and a visitor's session whose first message opened a conversation."""
+    """A widget inbox (without the e-mail collect messages, which are not what this is about) and a visitor's
+    session whose first message opened a conversation."""
     inbox = widget_inbox(box)
+    assert box.api("PATCH", f"inboxes/{inbox['id']}", json={"enable_email_collect": False}).status_code == 200
     token = widget_session(box, inbox["website_token"])["website_channel_config"]["auth_token"]
     body = {"website_token": inbox["website_token"], "message": {"content": "Oi"}}
     assert widget_request(box, "POST", "messages", token, json=body).status_code == 200

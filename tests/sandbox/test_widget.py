@@ -145,9 +145,11 @@ def test_a_visitors_first_message_reaches_account_webhooks_after_its_conversatio
     body = {"website_token": inbox["website_token"], "message": message}
     created = widget_post(sandbox, "messages", token, headers={"Accept-Language": "pt-BR"}, json=body)
     assert created.status_code == 200, created.text
-    wait_for(lambda: receiver.events() == ["conversation_created", "message_created"])
+    # the visitor has no e-mail: the e-mail collect pair follows (MessageTemplates::HookExecutionService)
+    wait_for(lambda: receiver.events() == ["conversation_created"] + ["message_created"] * 3)
     with receiver.lock:
-        conversation, sent = (json.loads(r.body) for r in receiver.received)
+        conversation, sent, *pair = (json.loads(r.body) for r in receiver.received)
+    assert [p["content_type"] for p in pair] == ["text", "input_email"]
     assert conversation["additional_attributes"]["referer"] == "https://loja.example/precos"
     assert conversation["additional_attributes"]["initiated_at"] == {"timestamp": "agora"}
     assert conversation["additional_attributes"]["browser_language"] == "pt"

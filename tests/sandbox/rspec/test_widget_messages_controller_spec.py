@@ -3,8 +3,8 @@
 
 The spec's `contact` (no e-mail) and `token` are a widget visitor's anonymous contact and its session's
 `X-Auth-Token`. Its `conversation` is opened on that contact inbox through the account API as the administrator, and
-its two factory messages are posted there too: the account API takes incoming messages only on API inboxes, so they
-are the agent's. `conversation.destroy!` is a visitor with no conversation yet."""
+its two factory messages (incoming) are the visitor's, posted through the widget: the first brings the e-mail collect
+pair, as in the spec. `conversation.destroy!` is a visitor with no conversation yet."""
 
 from __future__ import annotations
 
@@ -49,8 +49,12 @@ def _conversation(box: Sandbox, visitor: Visitor) -> tuple[int, list[int]]:
     """The spec's `conversation` on the visitor's contact inbox with its two messages: display id and message ids."""
     opened = box.api("POST", "conversations", json={"inbox_id": visitor.inbox_id, "contact_id": visitor.contact_id})
     assert opened.status_code == 200, opened.text
-    display_id = opened.json()["id"]
-    return display_id, [_post_message(box, display_id)["id"] for _ in range(2)]
+    ids = []
+    for _ in range(2):
+        sent = _send(box, visitor, message={"content": "Incoming Message"})
+        assert sent.status_code == 200, sent.text
+        ids.append(sent.json()["id"])
+    return opened.json()["id"], ids
 
 
 def _messages(box: Sandbox, display_id: int) -> list[dict[str, Any]]:
@@ -100,6 +104,19 @@ def _label(box: Sandbox, title: str) -> None:
 def _set_status(box: Sandbox, display_id: int, status: str) -> None:
     response = box.api("POST", f"conversations/{display_id}/toggle_status", json={"status": status})
     assert response.status_code == 200, response.text
+
+
+def test_returns_messages_in_conversation(sandbox: Sandbox) -> None:
+    """spec/controllers/api/v1/widget/messages_controller_spec.rb: it 'returns messages in conversation' (the two
+    messages and the two the e-mail collect hook adds after the first)."""
+    visitor = _visitor(sandbox)
+    _conversation(sandbox, visitor)
+    response = widget_request(
+        sandbox, "GET", "messages", visitor.token, params={"website_token": visitor.website_token}
+    )
+    assert response.status_code == 200
+    assert len(response.json()["payload"]) == 4
+    assert response.json()["meta"]
 
 
 def test_returns_empty_messages(sandbox: Sandbox) -> None:
@@ -154,7 +171,9 @@ def test_creates_message_in_conversation(sandbox: Sandbox) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["content"] == "hello world"
-    assert _messages(sandbox, body["conversation_id"])[-1]["content"] == "hello world"
+    # the e-mail collect pair follows the visitor's first message
+    saved = next(m for m in _messages(sandbox, body["conversation_id"]) if m["id"] == body["id"])
+    assert saved["content"] == "hello world"
 
 
 def test_creates_conversation_with_custom_attributes_when_first_message_is_sent(sandbox: Sandbox) -> None:
