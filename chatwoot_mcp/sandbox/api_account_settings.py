@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import request_locale
 from .errors import forbidden_action, record_invalid
 from .parsing import present, to_bool
 from .render_common import iso
@@ -41,7 +42,7 @@ def render(ctx: Ctx, account: Account) -> dict[str, Any]:
     return {
         "id": account.id,
         "name": account.name,
-        "locale": details.get("locale", "pt_BR"),
+        "locale": request_locale.of_account(details),
         "domain": details.get("domain"),
         "support_email": details.get("support_email"),
         "status": "active",

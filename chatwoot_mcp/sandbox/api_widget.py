@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import event_payloads, listeners, widget_token
+from . import event_payloads, listeners, request_locale, widget_token
 from .errors import ApiError, not_found
 from .inbox_settings import WEB_WIDGET
 from .parsing import present
+from .request_locale import LANGUAGES
 from .routing import EMPTY, Ctx, Reply, Router
 from .state import Contact, ContactInbox, Conversation, Inbox
 
@@ -21,25 +22,6 @@ GLOBAL_CONFIG = {
     "BRAND_NAME": "Chatwoot",
     "WIDGET_BRAND_URL": "https://www.chatwoot.com",
 }
-# LANGUAGES_CONFIG's enabled languages as the stored config/initializers/languages.rb lists them
-LANGUAGES = (
-    ("English", "en"),
-    ("Dutch", "nl"),
-    ("French", "fr"),
-    ("German", "de"),
-    ("Italian", "it"),
-    ("Portuguese", "pt"),
-    ("Russian", "ru"),
-    ("Spanish", "es"),
-    ("Malayalam", "ml"),
-    ("Catalan", "ca"),
-    ("Greek", "el"),
-    ("Portuguese, Brazilian", "pt_BR"),
-    ("Romanian", "ro"),
-    ("Tamil", "ta"),
-    ("Persian", "fa"),
-    ("Traditional Chinese", "zh_TW"),
-)
 INBOX_DISABLED = {"error": "inbox_disabled", "message": "This inbox is currently disabled"}
 # What the `browser` gem reports for a user agent it does not recognise; the sandbox recognises none
 UNKNOWN_BROWSER = {
@@ -175,7 +157,7 @@ def _channel_config(ctx: Ctx, inbox: Inbox, token: str) -> dict[str, Any]:
         "disable_branding": False,
         "enabled_features": channel["selected_feature_flags"],
         "enabled_languages": [{"name": name, "iso_639_1_code": code} for name, code in LANGUAGES],
-        "locale": ctx.store.accounts[inbox.account_id].details.get("locale", "pt_BR"),
+        "locale": request_locale.of_account(ctx.store.accounts[inbox.account_id].details),
         "out_of_office_message": settings["out_of_office_message"],
         "portal": None,
         "pre_chat_form_enabled": channel["pre_chat_form_enabled"],

@@ -46,6 +46,7 @@ from . import (
     api_widget_contacts,
     api_widget_conversations,
     api_widget_messages,
+    request_locale,
 )
 from .auth import authenticate, check_account, token_kind
 from .cable import Cable
@@ -217,6 +218,9 @@ class SandboxApp:
             if route.scope == "account":
                 account_id = check_account(store, actor, to_int(path.get("account_id")))  # type: ignore[arg-type]
             ctx = Ctx(self.engine, request, merged_params(query_params(request), body), path, actor, account_id)
+            account = store.accounts.get(account_id)
+            locale = request_locale.of_account(account.details) if account is not None else None
+            request_locale.CURRENT.set(request_locale.choose(request.url.path, route.scope, ctx.params, locale))
             reply = await route.handler(ctx)
         except ApiError as exc:
             return _json(exc.status, exc.body)

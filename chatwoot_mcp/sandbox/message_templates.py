@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from . import liquid_content
+from . import liquid_content, request_locale
 from .errors import ApiError
 from .inbox_settings import WEB_WIDGET
 from .state import INCOMING, OUTGOING, TEMPLATE, Conversation, Inbox, Message
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 TWITTER = "Channel::TwitterProfile"
 RECENT_REPLY_SECONDS = 5 * 60  # an agent's reply within five minutes holds back the out-of-office message
-DEFAULT_LOCALE = "pt_BR"
 
 # conversations.templates.* in config/locales/<locale>.yml; other locales fall back to English, as I18n does
 TEXTS: dict[str, dict[str, str]] = {
@@ -52,8 +51,7 @@ def run(engine: Engine, conv: Conversation, message: Message) -> None:
     if _should_send_greeting(conv, inbox, message):
         _create(engine, conv, inbox.settings["greeting_message"])
     if inbox.settings["enable_email_collect"] and _should_send_email_collect(engine, conv, inbox, message):
-        # Template::EmailCollect: I18n.t in the request's locale; the sandbox takes the account's
-        locale = store.accounts[conv.account_id].details.get("locale", DEFAULT_LOCALE)
+        locale = request_locale.current()  # Template::EmailCollect's I18n.t runs in the request's locale
         _create(engine, conv, text(locale, "ways_to_reach_you_message_body"), liquid=False)
         _create(engine, conv, text(locale, "email_input_box_message_body"), "input_email", liquid=False)
 

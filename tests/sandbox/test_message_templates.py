@@ -1,6 +1,7 @@
 """The template messages of MessageTemplates::HookExecutionService seen from outside: each is a message of its own
 with its `message_created` after the contact's (Message's after_create_commit runs the hooks after
-dispatch_create_events), the texts in the account's locale, and the hook runs whichever API made the message."""
+dispatch_create_events), the texts in the request's locale (SwitchLocale), and the hook runs whichever API made the
+message."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ from tests.sandbox.widget_support import widget_inbox, widget_request, widget_se
 GREETING = "Olá! Respondemos em minutos."
 
 
-def _visitor_says(box: Sandbox, content: str = "oi", **inbox_settings: Any) -> int:
-    """A new visitor's first message on a new widget inbox with the settings given: the conversation's id."""
+def _visitor_says(box: Sandbox, content: str = "oi", locale: str | None = "pt_BR", **inbox_settings: Any) -> int:
+    """A new visitor's first message on a new widget inbox with the settings given, from a widget showing `locale`
+    (the widget sends it with each request): the conversation's id."""
     inbox = widget_inbox(box)
     if inbox_settings:
         assert box.api("PATCH", f"inboxes/{inbox['id']}", json=inbox_settings).status_code == 200
     session = widget_session(box, inbox["website_token"])
     token = session["website_channel_config"]["auth_token"]
-    body = {"website_token": inbox["website_token"], "message": {"content": content}}
+    body: dict[str, Any] = {"website_token": inbox["website_token"], "message": {"content": content}}
+    if locale is not None:
+        body["locale"] = locale
     response = widget_request(box, "POST", "messages", token, json=body)
     assert response.status_code == 200, response.text
     return int(response.json()["conversation_id"])
@@ -51,14 +55,23 @@ def test_each_template_message_is_a_message_created_after_the_contacts(sandbox: 
     assert sent[-1]["content_type"] == "input_email" and sent[-1]["sender"] is None
 
 
-def test_the_email_collect_texts_follow_the_accounts_locale(sandbox: Sandbox) -> None:
-    assert account_request(sandbox, "PATCH", json={"locale": "en"}).status_code == 200
-    display_id = _visitor_says(sandbox)
-    assert _chat(sandbox, display_id) == [
+def test_the_email_collect_texts_follow_the_widgets_locale(sandbox: Sandbox) -> None:
+    """The widget's request runs in the `locale` it names when Chatwoot offers it, else in English (no
+    DEFAULT_LOCALE); the account's own locale is for its API, not the widget's."""
+    assert account_request(sandbox, "PATCH", json={"locale": "pt_BR"}).status_code == 200
+    portuguese = [
+        (0, "oi", "text"),
+        (3, "Informe à equipe uma forma de contatá-lo.", "text"),
+        (3, "Seja notificado por e-mail", "input_email"),
+    ]
+    english = [
         (0, "oi", "text"),
         (3, "Give the team a way to reach you.", "text"),
         (3, "Get notified by email", "input_email"),
     ]
+    assert _chat(sandbox, _visitor_says(sandbox, locale="pt_BR")) == portuguese
+    assert _chat(sandbox, _visitor_says(sandbox, locale=None)) == english
+    assert _chat(sandbox, _visitor_says(sandbox, locale="xx")) == english
 
 
 def test_the_greeting_follows_a_contacts_first_message_from_the_public_api(sandbox: Sandbox) -> None:
