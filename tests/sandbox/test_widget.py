@@ -11,7 +11,7 @@ import httpx2
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, deliveries, wait_for
 
-from .widget_support import widget_inbox, widget_post, widget_session
+from .widget_support import UNKNOWN_BROWSER, widget_inbox, widget_post, widget_session
 
 
 def test_config_with_an_unknown_website_token_is_not_found(sandbox: Sandbox) -> None:
@@ -106,13 +106,7 @@ def test_webwidget_triggered_reaches_account_webhooks_with_event_info(sandbox: S
         "initiated_at": {"timestamp": "agora"},
         "widget_language": "pt_BR",
         "browser_language": "pt",
-        "browser": {
-            "browser_name": "Unknown Browser",
-            "browser_version": "0.0",
-            "device_name": "Unknown",
-            "platform_name": "Unknown",
-            "platform_version": "0",
-        },
+        "browser": UNKNOWN_BROWSER,
     }
 
 

@@ -8,7 +8,7 @@ import json
 from tests.conftest import Sandbox
 from tests.sandbox.conftest import Receiver, wait_for
 from tests.sandbox.rspec.support import subscribe
-from tests.sandbox.widget_support import widget_inbox, widget_post, widget_request, widget_session
+from tests.sandbox.widget_support import UNKNOWN_BROWSER, widget_inbox, widget_post, widget_request, widget_session
 
 
 def _session(box: Sandbox) -> tuple[str, str]:
@@ -38,13 +38,7 @@ def test_the_first_message_sends_conversation_created_then_message_created(
     assert created["id"] == response.json()["id"]
     assert created["additional_attributes"] == {
         "browser_language": "pt",
-        "browser": {
-            "browser_name": "Unknown Browser",
-            "browser_version": "0.0",
-            "device_name": "Unknown",
-            "platform_name": "Unknown",
-            "platform_version": "0",
-        },
+        "browser": UNKNOWN_BROWSER,
         "initiated_at": {"timestamp": "1700000000"},
         "referer": "https://loja.example/precos",
     }

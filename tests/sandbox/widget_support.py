@@ -14,6 +14,14 @@ from websockets.sync.client import ClientConnection, connect
 from tests.conftest import Sandbox
 
 PROTOCOL = "actioncable-v1-json"
+# What the `browser` gem makes of a user agent it does not know (the tests' httpx2 client), as Chatwoot records it
+UNKNOWN_BROWSER = {
+    "browser_name": "Unknown Browser",
+    "browser_version": "0.0",
+    "device_name": "Unknown",
+    "platform_name": "Unknown",
+    "platform_version": "0",
+}
 
 
 def widget_inbox(box: Sandbox, name: str = "Loja", **settings: Any) -> dict[str, Any]:
