@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
+import socket
 import sys
 
 from chatwoot_mcp.config import ConfigError, describe_source
-from chatwoot_mcp.serving import Listener, serve_and_announce
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -27,6 +28,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
     from chatwoot_mcp.console.app import create_app
     from chatwoot_mcp.console.settings import load_console_settings
 
@@ -43,16 +46,39 @@ async def serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"chatwoot-console: {exc}", file=sys.stderr)
         return 2
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: without it small responses wait on the client's delayed ACK (~40 ms).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        listener = Listener(settings.host, settings.port)
+        sock.bind((settings.host, settings.port))
     except OSError as exc:
         print(f"chatwoot-console: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings, base_url=listener.url)
-    line = {"url": listener.url}
-    return await serve_and_announce(
-        app, listener, line, prog="chatwoot-console", log_level=args.log_level, timeout_graceful_shutdown=2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    url = f"http://{host}:{port}"
+    app = create_app(settings, base_url=url)
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
     )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task
+            print("chatwoot-console: stopped during start-up", file=sys.stderr)
+            return 1
+        await asyncio.sleep(0.01)
+    sys.stdout.write(json.dumps({"url": url}) + "\n")
+    sys.stdout.flush()
+    await task
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

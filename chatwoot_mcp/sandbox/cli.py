@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
+import socket
 import sys
 
-from ..serving import Listener, serve_and_announce
 from .outside import PROVIDERS
 
 DEFAULT_RETRY_WAIT = 3.0
@@ -60,14 +61,22 @@ def _retry_wait(args: argparse.Namespace) -> float:
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
     from .app import SandboxApp
     from .seed import Secrets, SeedOptions, startup_info
 
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        listener = Listener(args.host, args.port)
+        sock.bind((args.host, args.port))
     except OSError as exc:
         print(f"sandbox: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     try:
         sandbox = SandboxApp(
             Secrets(),
@@ -85,11 +94,23 @@ async def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a provider URL that is not an http(s) one
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2
-    info = startup_info(sandbox.engine.store, sandbox.engine.keys, listener.url)
+    info = startup_info(sandbox.engine.store, sandbox.engine.keys, f"http://{host}:{port}")
     sandbox.info.update(info)
-    return await serve_and_announce(
-        sandbox.starlette(), listener, info, prog="sandbox", log_level=args.log_level, timeout_graceful_shutdown=3
+    config = uvicorn.Config(
+        sandbox.starlette(), log_level=args.log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=3
     )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task
+            print("sandbox: server stopped during start-up", file=sys.stderr)
+            return 1
+        await asyncio.sleep(0.01)
+    sys.stdout.write(json.dumps(info) + "\n")
+    sys.stdout.flush()
+    await task
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

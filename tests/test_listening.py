@@ -1,4 +1,4 @@
-"""`chatwoot-console` and the sandbox bind through `chatwoot_mcp.serving`: a taken port is a clear error and exit 2,
+"""`chatwoot-console` and the sandbox bind their port before serving: a taken port is a clear error and exit 2,
 never a traceback; a free one is announced with the URL that answers."""
 
 from __future__ import annotations
