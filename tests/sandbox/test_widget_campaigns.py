@@ -56,6 +56,8 @@ def test_a_campaign_conversation_sends_conversation_created_then_the_sender_s_me
     with receiver.lock:
         created, message = (json.loads(r.body) for r in receiver.received)
     assert created["status"] == "open" and created["custom_attributes"] == {}
+    # the builder's transaction commits both records before the listeners' job builds the payload
+    assert [m["content"] for m in created["messages"]] == ["Oi, sou Bruno Agente"]
     assert created["additional_attributes"] == {
         "referer": "https://loja.example/precos",
         "initiated_at": {"timestamp": 7},
