@@ -1,5 +1,6 @@
 """CampaignsController#index, #create, #show and #destroy (administrators only, CampaignPolicy), and the campaign
-partial `api/v1/models/_campaign.json.jbuilder`; the sandbox sends no campaign, it keeps and lists them."""
+partial `api/v1/models/_campaign.json.jbuilder`. The widget's `campaign.triggered` opens an ongoing campaign's
+conversation (`widget_campaigns`); one-off campaigns are kept and listed, never sent."""
 
 from __future__ import annotations
 
@@ -184,8 +185,13 @@ async def show(ctx: Ctx) -> Reply:
 
 
 async def destroy(ctx: Ctx) -> Reply:
+    """`@campaign.destroy!`: its conversations stay, without the campaign (`dependent: :nullify`, no callbacks)."""
     ctx.require_admin()
-    del ctx.store.campaigns[_campaign(ctx).id]
+    record = _campaign(ctx)
+    for conv in ctx.store.conversations.values():
+        if conv.campaign_id == record.id:
+            conv.campaign_id = None
+    del ctx.store.campaigns[record.id]
     return 200, EMPTY
 
 

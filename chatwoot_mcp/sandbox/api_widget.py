@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import event_payloads, listeners, request_locale, widget_token
+from . import event_payloads, listeners, request_locale, widget_campaigns, widget_token
 from .errors import ApiError, not_found
 from .inbox_settings import WEB_WIDGET
 from .parsing import present
@@ -214,7 +214,9 @@ def _browser_language(accept: str | None) -> str | None:
 
 async def event(ctx: Ctx) -> Reply:
     """EventsController#create: the event reaches the listeners with the contact inbox and `event_info` (the
-    widget's, then the locale, browser language and browser); only `webwidget.triggered` has listeners. 204."""
+    widget's, then the locale, browser language and browser): `webwidget.triggered` the bot's and the webhooks',
+    `campaign.triggered` CampaignListener's (`widget_campaigns`); other names have none. 204 either way, as the
+    campaign's conversation is built by a job after the answer."""
     inbox = web_widget(ctx)
     ci = token_contact_inbox(ctx, inbox)
     if ci is None:
@@ -229,6 +231,8 @@ async def event(ctx: Ctx) -> Reply:
     if ctx.params.get("name") == "webwidget.triggered":
         build = event_payloads.contact_inbox(ctx.store, ci, event="webwidget_triggered", event_info=info)
         listeners.emit_contact_inbox(ctx.store, ctx.engine.dispatcher, "webwidget_triggered", ci, build)
+    elif ctx.params.get("name") == "campaign.triggered":
+        widget_campaigns.triggered(ctx.engine, ci, info)
     return 204, EMPTY
 
 

@@ -33,6 +33,7 @@ def state_snapshot(store: Store) -> dict[str, Any]:
                 "assignee_id": conv.assignee_id,
                 "assignee_agent_bot_id": conv.assignee_agent_bot_id,
                 "team_id": conv.team_id,
+                "campaign_id": conv.campaign_id,
                 "labels": list(conv.labels),
                 "priority": conv.priority,
                 "snoozed_until": conv.snoozed_until,
@@ -84,6 +85,9 @@ def state_snapshot(store: Store) -> dict[str, Any]:
         "webhooks": [
             {"id": h.id, "url": h.url, "subscriptions": list(h.subscriptions), "inbox_id": h.inbox_id}
             for h in store.webhooks.values()
+        ],
+        "campaigns": [
+            {"id": c.id, "display_id": c.display_id, "inbox_id": c.inbox_id} for c in store.campaigns.values()
         ],
         "conversations": conversations,
     }

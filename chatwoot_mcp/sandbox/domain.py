@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from . import activity, event_payloads, listeners, message_templates, render, render_records, reporting
+from .campaign_records import Campaign
 from .errors import unprocessable
 from .listeners import Builder
 from .seed import Secrets, SeedOptions, build_store
@@ -299,10 +300,13 @@ class Engine:
         additional_attributes: dict[str, Any] | None = None,
         custom_attributes: dict[str, Any] | None = None,
         snoozed_until: float | None = None,
+        campaign: Campaign | None = None,
     ) -> Conversation:
         now = self.clock.now()
-        if self.store.inboxes[inbox_id].agent_bot_id is not None:
-            status = "pending"  # before_create :determine_conversation_status overrides the builder
+        # before_create :determine_conversation_status overrides the builder; a campaign's conversation is the bot's
+        # only when the campaign has no sender (handle_campaign_status)
+        if self.store.inboxes[inbox_id].agent_bot_id is not None and (campaign is None or campaign.sender_id is None):
+            status = "pending"
         account_id = self.store.inboxes[inbox_id].account_id
         conv = Conversation(
             id=self.store.next_id("conversation", 101),
@@ -322,6 +326,7 @@ class Engine:
             additional_attributes=additional_attributes or {},
             custom_attributes=custom_attributes or {},
             snoozed_until=snoozed_until if status == "snoozed" else None,
+            campaign_id=campaign.id if campaign is not None else None,
         )
         self.store.add_conversation(conv)
         payload = event_payloads.conversation(self.store, conv, event="conversation_created")

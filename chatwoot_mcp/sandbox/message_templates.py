@@ -45,6 +45,8 @@ def run(engine: Engine, conv: Conversation, message: Message) -> None:
     email = message.content_attributes.get("email")
     if isinstance(email, dict) and email.get("auto_reply") is True:
         return  # Message#auto_reply_email?
+    if conv.campaign_id is not None:
+        return  # `conversation.campaign.present?` holds back each of the three templates
     inbox = store.inboxes[conv.inbox_id]
     if _should_send_out_of_office(engine, conv, inbox, message):
         _create(engine, conv, inbox.settings["out_of_office_message"])
@@ -72,9 +74,6 @@ def _create(
 def _tweet(inbox: Inbox, conv: Conversation) -> bool:
     """Conversation#tweet?"""
     return inbox.channel_type == TWITTER and conv.additional_attributes.get("type") == "tweet"
-
-
-# `conversation.campaign.present?` is checked by each of the three: the sandbox's conversations carry no campaign.
 
 
 def _should_send_out_of_office(engine: Engine, conv: Conversation, inbox: Inbox, message: Message) -> bool:

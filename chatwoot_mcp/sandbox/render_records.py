@@ -2,7 +2,7 @@
 column of the table in schema order, times as ISO 8601, enums by name.
 
 The columns are those of `db/schema.rb` as the code index keeps it (index id 60837662924); the sandbox has no
-campaigns, SLA policies, companies or conversation identifiers, so those columns are null. A contact's `location`,
+SLA policies, companies or conversation identifiers, so those columns are null. A contact's `location`,
 `country_code` and `contact_type` are what Contacts::SyncAttributes (chatwoot/chatwoot@2117a941) sets on each save."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def conversation(record: Conversation) -> dict[str, Any]:
         "identifier": None,
         "last_activity_at": iso(record.last_activity_at),
         "team_id": record.team_id,
-        "campaign_id": None,
+        "campaign_id": record.campaign_id,
         "snoozed_until": iso(record.snoozed_until),
         "custom_attributes": record.custom_attributes,
         "assignee_last_seen_at": iso(record.assignee_last_seen_at),

@@ -202,6 +202,7 @@ class Conversation:
     assignee_id: int | None = None
     assignee_agent_bot_id: int | None = None
     team_id: int | None = None
+    campaign_id: int | None = None  # the Campaign's id (not its display id), set by the campaign conversation builder
     labels: list[str] = field(default_factory=list)
     priority: str | None = None
     snoozed_until: float | None = None

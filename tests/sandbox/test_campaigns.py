@@ -1,5 +1,5 @@
 """Campaigns (CampaignsController and the campaign partial) over HTTP: kept, listed and validated as Chatwoot
-does; the sandbox sends none."""
+does (the widget's `campaign.triggered` is in test_widget_campaigns.py; one-off campaigns are never sent)."""
 
 from __future__ import annotations
 

@@ -96,3 +96,19 @@ def online_visitor(box: Sandbox, socket: ClientConnection, website_token: str) -
     assert subscribe(socket, identifier) == {"identifier": identifier, "type": "confirm_subscription"}
     next_message(socket, lambda m: m.get("message", {}).get("event") == "presence.update")
     return session
+
+
+def widget_campaign(box: Sandbox, inbox_id: int, message: str = "Posso ajudar?", **fields: Any) -> int:
+    """`create(:campaign, inbox:)` through CampaignsController, as the administrator: its display id."""
+    body = {"title": "Boas-vindas", "message": message, "inbox_id": inbox_id, **fields}
+    response = box.api("POST", "campaigns", json={"campaign": body})
+    assert response.status_code == 200, response.text
+    return int(response.json()["id"])
+
+
+def trigger_campaign(box: Sandbox, website_token: str, token: str, event_info: dict[str, Any]) -> None:
+    """The widget's `campaign.triggered` event (`POST /api/v1/widget/events`), as the widget sends it when an
+    ongoing campaign's trigger fires for the visitor."""
+    body = {"website_token": website_token, "name": "campaign.triggered", "event_info": event_info}
+    response = widget_post(box, "events", token, json=body)
+    assert response.status_code == 204, response.text

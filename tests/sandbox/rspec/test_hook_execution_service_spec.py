@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Sandbox
-from tests.sandbox.widget_support import widget_inbox, widget_request, widget_session
+from tests.sandbox.widget_support import (
+    trigger_campaign,
+    widget_campaign,
+    widget_inbox,
+    widget_request,
+    widget_session,
+)
 
 TEMPLATE = 3
 GREETING = "Hi, this is a greeting message"
@@ -41,6 +47,12 @@ class Visitor:
         """The factory contact's e-mail."""
         response = self.box.api("PUT", f"contacts/{self.contact_id}", json={"email": f"c{self.contact_id}@x.example"})
         assert response.status_code == 200, response.text
+
+    def start_campaign(self) -> None:
+        """`create(:conversation, campaign:)` as Chatwoot makes one: the widget's `campaign.triggered` event, whose
+        builder adds the campaign's message (outgoing, from its sender, Bruno)."""
+        campaign = widget_campaign(self.box, self.inbox_id, sender_id=2)
+        trigger_campaign(self.box, self.website_token, self.token, {"campaign_id": campaign})
 
     def open_conversation(self) -> int:
         """`create(:conversation)` through the account API: its display id."""
@@ -106,6 +118,17 @@ def test_calls_email_collect(sandbox: Sandbox) -> None:
     assert len(visitor.templates(display_id)) == 3  # once per conversation
 
 
+def test_doesnot_calls_email_collect_on_campaign_conversations(sandbox: Sandbox) -> None:
+    """spec/services/message_templates/hook_execution_service_spec.rb: it 'doesnot calls
+    ::MessageTemplates::Template::EmailCollect on campaign conversations' (a visitor without an e-mail on a widget
+    that collects them: only the campaign's message and the visitor's)."""
+    visitor = Visitor(sandbox, enable_email_collect=True)
+    visitor.start_campaign()
+    display_id = visitor.send()
+    assert [m["message_type"] for m in visitor.messages(display_id)] == [1, 0]
+    assert visitor.templates(display_id) == []
+
+
 def test_doesnot_calls_email_collect_when_enable_email_collect_form_is_disabled(sandbox: Sandbox) -> None:
     """spec/services/message_templates/hook_execution_service_spec.rb: it 'doesnot calls
     ::MessageTemplates::Template::EmailCollect when enable_email_collect form is disabled'."""
@@ -157,4 +180,17 @@ def test_will_not_calls_out_of_office_when_outgoing_message(sandbox: Sandbox) ->
     visitor.give_email()
     display_id = visitor.open_conversation()
     visitor.agent_reply(display_id)
+    assert visitor.templates(display_id) == []
+
+
+def test_does_not_call_out_of_office_on_campaign_conversations(sandbox: Sandbox) -> None:
+    """spec/services/message_templates/hook_execution_service_spec.rb: it 'does not call
+    ::MessageTemplates::Template::OutOfOffice on campaign conversations' (the visitor writes six minutes after the
+    campaign's message, past the five minutes in which an agent's reply holds the message back on its own)."""
+    visitor = Visitor(sandbox, **_closed_today())
+    visitor.give_email()
+    visitor.start_campaign()
+    sandbox.control("POST", "clock", json={"advance": 360})
+    display_id = visitor.send()
+    assert [m["message_type"] for m in visitor.messages(display_id)] == [1, 0]
     assert visitor.templates(display_id) == []
