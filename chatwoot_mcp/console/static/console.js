@@ -53,12 +53,15 @@
   });
 
   // An action (take over, return) inherits the live re-read's hx-sync: sent while a re-read is in flight, htmx
-  // would queue it behind the re-read, where the next change's re-read replaces it. The action goes first.
+  // would queue it behind the re-read, where the next change's re-read replaces it. The action goes first: the
+  // re-read in flight is aborted, and so is the one htmx had queued, which it sends the moment the first ends
+  // ("queue last" keeps one at most), so nothing is in flight when the action is sent.
   document.addEventListener("htmx:confirm", function (event) {
     var elt = event.detail.elt;
     if (event.detail.verb !== "post" || !elt || !elt.parentElement) { return; }
     var sync = elt.parentElement.closest("[hx-sync]");
     if (sync && /^this:/.test(sync.getAttribute("hx-sync")) && !elt.hasAttribute("hx-sync")) {
+      window.htmx.trigger(sync, "htmx:abort");
       window.htmx.trigger(sync, "htmx:abort");
     }
   });
