@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import Any
 
-from . import activity, event_payloads, listeners, message_templates, render, render_records, reporting
+from . import activity, event_payloads, listeners, message_templates, render, reporting
 from .campaign_records import Campaign
+from .contact_writes import ContactWrites
 from .errors import unprocessable
 from .listeners import Builder
 from .seed import Secrets, SeedOptions, build_store
@@ -53,7 +53,7 @@ def _snapshot(conv: Conversation) -> dict[str, Any]:
     return values
 
 
-class Engine:
+class Engine(ContactWrites):
     """The sandbox's account plus the rules Chatwoot runs when something changes."""
 
     def __init__(self, keys: Secrets, options: SeedOptions, dispatcher: Dispatcher, clock: Clock | None = None) -> None:
@@ -333,49 +333,6 @@ class Engine:
         self.emit("conversation_created", conv, payload)
         return conv
 
-    def create_contact(
-        self,
-        account_id: int,
-        *,
-        name: str | None,
-        email: str | None,
-        phone_number: str | None,
-        identifier: str | None,
-        custom_attributes: dict[str, Any] | None = None,
-    ) -> Contact:
-        contact_id = self.store.next_id("contact", 11)
-        contact = Contact(
-            contact_id,
-            account_id,
-            name or _random_name(),
-            email,
-            phone_number,
-            identifier,
-            self.clock.now(),
-            custom_attributes=custom_attributes or {},
-        )
-        self.store.contacts[contact_id] = contact
-        self.emit_account_only(
-            "contact_created", account_id, event_payloads.contact(self.store, contact, event="contact_created")
-        )
-        return contact
-
-    def contact_updated(self, contact: Contact, changes: dict[str, tuple[Any, Any]]) -> None:
-        """Contact#dispatch_update_event: `contact_updated` to account webhooks, with what changed."""
-        contact.updated_at = self.clock.now()
-        contact.contact_type = render_records.contact_type(contact)  # set on save, as SyncAttributes does
-        diff = [{key: {"previous_value": old, "current_value": new}} for key, (old, new) in changes.items()]
-        build = event_payloads.contact(self.store, contact, event="contact_updated", changed_attributes=diff)
-        self.emit_account_only("contact_updated", contact.account_id, build)
-
-    def create_contact_inbox(self, contact: Contact, inbox_id: int, source_id: str | None = None) -> ContactInbox:
-        ci_id = self.store.next_id("contact_inbox", 31)
-        record = ContactInbox(
-            ci_id, contact.id, inbox_id, source_id or str(uuid.uuid4()), secrets.token_urlsafe(18), self.clock.now()
-        )
-        self.store.contact_inboxes[ci_id] = record
-        return record
-
     async def on_delivery_failure(self, job: Job) -> None:
         """Webhooks::Trigger after a failed message event: an API inbox's marks the message failed with the error
         (Messages::StatusUpdateService; an already failed one is left alone), a bot's opens a pending conversation."""
@@ -400,8 +357,3 @@ class Engine:
         for conv in list(self.store.conversations.values()):
             if conv.status == "snoozed" and conv.snoozed_until is not None and conv.snoozed_until <= now:
                 self.set_status(conv, "open", None)
-
-
-def _random_name() -> str:
-    # Chatwoot names anonymous contacts with a random word pair
-    return f"visitante-{secrets.token_hex(3)}"
