@@ -39,9 +39,9 @@ def run(engine: Engine, conv: Conversation, message: Message) -> None:
     """HookExecutionService#perform for a message just created. Each template is created through the engine with
     its own callbacks (and its own `message_created`), and each check sees the templates made before it, as the
     service's `trigger_templates` runs them one after another."""
+    if message.message_type != INCOMING:
+        return  # each template's check asks for an incoming message: agents', bots' and templates' own end here
     store = engine.store
-    if not any(m.message_type == INCOMING for m in conv.messages):
-        return  # `conversation.last_incoming_message.blank?`
     email = message.content_attributes.get("email")
     if isinstance(email, dict) and email.get("auto_reply") is True:
         return  # Message#auto_reply_email?
